@@ -1,0 +1,35 @@
+import Foundation
+
+/// The registry of forces as stored: definitions kept in step with ``ForceRegistry`` and each
+/// force's onboarding state.
+package protocol ForceRepository: Sendable {
+    func all() async throws -> [Force]
+    func find(_ id: ForceID) async throws -> Force?
+    /// Sets a force's onboarding model; returns the updated force, or `nil` for an unknown id.
+    func setOnboarding(_ id: ForceID, to model: OnboardingModel, at date: Date) async throws -> Force?
+}
+
+/// A force's own words on its home page, per language. Force-owned: every call names the force.
+package struct ForceHomeContent: Sendable, Hashable {
+    package var forceID: ForceID
+    package var language: Language
+    package var intro: String
+    package var updatedAt: Date
+
+    package init(forceID: ForceID, language: Language, intro: String, updatedAt: Date) {
+        self.forceID = forceID
+        self.language = language
+        self.intro = intro
+        self.updatedAt = updatedAt
+    }
+}
+
+package protocol ForceContentRepository: Sendable {
+    func homeContent(for force: ForceID, language: Language) async throws -> ForceHomeContent?
+    func saveHomeContent(_ content: ForceHomeContent) async throws
+}
+
+/// Whether the store can answer; used by readiness checks.
+package protocol HealthCheckable: Sendable {
+    func ping() async throws
+}

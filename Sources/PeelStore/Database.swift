@@ -1,0 +1,253 @@
+import AsyncKit
+import Foundation
+import Logging
+import NIOCore
+import NIOPosix
+import PeelCore
+import PostgresKit
+import SQLKit
+import SQLiteKit
+
+/// Which database engine a ``Database`` speaks to. Where the two dialects differ, the store writes
+/// both statements; it never skips work on one of them.
+package enum DatabaseEngine: String, Sendable {
+    case sqlite
+    case postgres
+}
+
+/// Where Peel keeps its data, as read from configuration.
+package enum DatabaseLocation: Sendable, Hashable, CustomStringConvertible {
+    /// A SQLite file (WAL mode) inside the data folder.
+    case sqlite(path: String)
+    /// A PostgreSQL server; `searchPath` confines a test run to its own schema.
+    case postgres(url: String, searchPath: [String]? = nil)
+
+    /// A description safe for logs: never the password.
+    package var description: String {
+        switch self {
+        case .sqlite(let path): "sqlite:\(path)"
+        case .postgres(let url, _): "postgres:\(DatabaseURL.redacted(url))"
+        }
+    }
+}
+
+/// A failure to open the database, phrased for the person running Peel.
+package struct DatabaseOpenError: Error, CustomStringConvertible {
+    package let description: String
+    package init(_ description: String) { self.description = description }
+}
+
+/// Helpers for `postgres://` URLs.
+package enum DatabaseURL {
+    /// Checks that `text` is a usable PostgreSQL URL, or says what is wrong with it.
+    package static func validatePostgres(_ text: String) throws(DatabaseOpenError) {
+        guard let components = URLComponents(string: text), let scheme = components.scheme else {
+            throw DatabaseOpenError("PEEL_DATABASE_URL is not a URL; expected postgres://user:password@host:5432/database")
+        }
+        guard scheme == "postgres" || scheme == "postgresql" else {
+            throw DatabaseOpenError(
+                "PEEL_DATABASE_URL has scheme '\(scheme)'; expected postgres://user:password@host:5432/database")
+        }
+        guard let host = components.host, !host.isEmpty else {
+            throw DatabaseOpenError("PEEL_DATABASE_URL names no host; expected postgres://user:password@host:5432/database")
+        }
+        guard let user = components.user, !user.isEmpty else {
+            throw DatabaseOpenError("PEEL_DATABASE_URL names no user; expected postgres://user:password@host:5432/database")
+        }
+        guard components.path.count > 1 else {
+            throw DatabaseOpenError("PEEL_DATABASE_URL names no database; expected postgres://user:password@host:5432/database")
+        }
+    }
+
+    /// The URL with any password replaced by `***`.
+    package static func redacted(_ text: String) -> String {
+        guard var components = URLComponents(string: text) else { return "(unparseable URL)" }
+        if components.password != nil { components.password = "***" }
+        return components.string ?? "(unparseable URL)"
+    }
+}
+
+/// Peel's handle on its database: a connection pool over SQLite or PostgreSQL that speaks SQLKit.
+///
+/// `sql` runs each statement on a pooled connection; ``transaction(_:)`` runs a closure on one
+/// connection inside `BEGIN IMMEDIATE` (SQLite) or `BEGIN` (PostgreSQL), committing when it
+/// returns and rolling back when it throws.
+package final class Database: Sendable {
+    package let engine: DatabaseEngine
+    package let sql: any SQLDatabase
+    private let closePool: @Sendable () async throws -> Void
+
+    private init(engine: DatabaseEngine, sql: any SQLDatabase, close: @escaping @Sendable () async throws -> Void) {
+        self.engine = engine
+        self.sql = sql
+        self.closePool = close
+    }
+
+    /// Opens the database at `location` and checks that it answers.
+    package static func open(
+        _ location: DatabaseLocation, poolSize: Int = 8, logger: Logger,
+        eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
+    ) async throws -> Database {
+        let database: Database
+        switch location {
+        case .sqlite(let path):
+            // A writer waiting on the busy timeout blocks its thread. Each connection gets a
+            // thread of its own, so the connection holding the write lock can always finish.
+            let perLoop = max(1, poolSize / System.coreCount)
+            let threads = NIOThreadPool(numberOfThreads: perLoop * System.coreCount + 1)
+            threads.start()
+            let source = TunedSQLiteSource(
+                inner: SQLiteConnectionSource(
+                    configuration: .init(storage: .file(path: path), enableForeignKeys: true), threadPool: threads))
+            let pool = EventLoopGroupConnectionPool(
+                source: source, maxConnectionsPerEventLoop: perLoop, requestTimeout: .seconds(30),
+                logger: logger, on: eventLoopGroup)
+            let pooled = PooledSQLDatabase(pool: pool, dialect: SQLiteDialect(), logger: logger) { $0.sql() }
+            database = Database(
+                engine: .sqlite, sql: pooled,
+                close: {
+                    try await pooled.shutdown()
+                    try await threads.shutdownGracefully()
+                })
+        case .postgres(let url, let searchPath):
+            try DatabaseURL.validatePostgres(url)
+            var configuration: SQLPostgresConfiguration
+            do {
+                configuration = try SQLPostgresConfiguration(url: url)
+            } catch {
+                throw DatabaseOpenError("PEEL_DATABASE_URL could not be read: \(String(describing: error))")
+            }
+            if let searchPath { configuration.searchPath = searchPath }
+            let pool = EventLoopGroupConnectionPool(
+                source: PostgresConnectionSource(sqlConfiguration: configuration),
+                maxConnectionsPerEventLoop: max(1, poolSize / System.coreCount),
+                requestTimeout: .seconds(10),
+                logger: logger, on: eventLoopGroup)
+            let pooled = PooledSQLDatabase(pool: pool, dialect: PostgresDialect(), logger: logger) { $0.sql() }
+            database = Database(engine: .postgres, sql: pooled, close: { try await pooled.shutdown() })
+        }
+        do {
+            try await database.ping()
+        } catch {
+            try? await database.close()
+            throw DatabaseOpenError(
+                "cannot reach the database at \(location): \(Self.reason(error)). Check that it is running and that the address and credentials are right.")
+        }
+        return database
+    }
+
+    /// Runs `body` on one connection in a transaction.
+    package func transaction<T: Sendable>(
+        _ body: @escaping @Sendable (any SQLDatabase) async throws -> T
+    ) async throws -> T {
+        try await inTransaction(on: sql, engine: engine, body)
+    }
+
+    /// Runs `body` on one connection without a transaction (for session-level locks).
+    package func withConnection<T: Sendable>(
+        _ body: @escaping @Sendable (any SQLDatabase) async throws -> T
+    ) async throws -> T {
+        try await sql.withSession(body)
+    }
+
+    package func ping() async throws {
+        try await sql.raw("SELECT 1").run()
+    }
+
+    /// Closes every pooled connection. Call once, on shutdown.
+    package func close() async throws {
+        try await closePool()
+    }
+
+    private static func reason(_ error: any Error) -> String {
+        if let psql = error as? PSQLError {
+            if let message = psql.serverInfo?[.message] { return message }
+            return "\(psql.code)"
+        }
+        return String(describing: error)
+    }
+}
+
+/// Opens SQLite connections with the settings Peel relies on: write-ahead logging, foreign keys
+/// (set by the configuration) and a busy timeout so that writers queue instead of failing.
+private struct TunedSQLiteSource: ConnectionPoolSource {
+    let inner: SQLiteConnectionSource
+
+    func makeConnection(logger: Logger, on eventLoop: any EventLoop) -> EventLoopFuture<SQLiteConnection> {
+        inner.makeConnection(logger: logger, on: eventLoop).flatMap { connection in
+            connection.query("PRAGMA busy_timeout = 10000").flatMap { _ in
+                connection.query("PRAGMA journal_mode = WAL")
+            }.flatMap { _ in
+                connection.query("PRAGMA synchronous = NORMAL")
+            }.map { _ in connection }
+        }
+    }
+}
+
+/// An `SQLDatabase` that runs each statement on a connection taken from a pool, and hands out one
+/// connection for a session.
+/// `@unchecked Sendable`: AsyncKit's group pool guards its state with a lock and hands each event
+/// loop's pool only to that loop, but does not declare itself `Sendable`.
+private struct PooledSQLDatabase<Source: ConnectionPoolSource>: SQLDatabase, @unchecked Sendable {
+    let pool: EventLoopGroupConnectionPool<Source>
+    let dialect: any SQLDialect
+    let logger: Logger
+    let toSQL: @Sendable (Source.Connection) -> any SQLDatabase
+
+    init(
+        pool: EventLoopGroupConnectionPool<Source>, dialect: any SQLDialect, logger: Logger,
+        toSQL: @escaping @Sendable (Source.Connection) -> any SQLDatabase
+    ) {
+        self.pool = pool
+        self.dialect = dialect
+        self.logger = logger
+        self.toSQL = toSQL
+    }
+
+    var eventLoop: any EventLoop { pool.eventLoopGroup.any() }
+
+    func shutdown() async throws { try await pool.shutdownAsync() }
+
+    func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> Void) -> EventLoopFuture<Void> {
+        pool.withConnection(logger: logger) { connection in
+            toSQL(connection).execute(sql: query, onRow)
+        }
+    }
+
+    func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> Void) async throws {
+        try await withSession { try await $0.execute(sql: query, onRow) }
+    }
+
+    func withSession<R>(_ closure: @escaping @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
+        let connection = try await pool.requestConnection(logger: logger).get()
+        do {
+            let result = try await closure(toSQL(connection))
+            pool.releaseConnection(connection, logger: logger)
+            return result
+        } catch {
+            pool.releaseConnection(connection, logger: logger)
+            throw error
+        }
+    }
+}
+
+/// Runs `body` on one session of `db` between `BEGIN` and `COMMIT`, rolling back when it throws.
+/// SQLite takes the write lock at the start (`BEGIN IMMEDIATE`) so that concurrent writers wait
+/// for each other through the busy timeout rather than fail on upgrading a read lock.
+func inTransaction<T: Sendable>(
+    on db: any SQLDatabase, engine: DatabaseEngine,
+    _ body: @escaping @Sendable (any SQLDatabase) async throws -> T
+) async throws -> T {
+    let begin = engine == .sqlite ? "BEGIN IMMEDIATE" : "BEGIN"
+    return try await db.withSession { session in
+        try await session.raw("\(unsafeRaw: begin)").run()
+        do {
+            let result = try await body(session)
+            try await session.raw("COMMIT").run()
+            return result
+        } catch {
+            try? await session.raw("ROLLBACK").run()
+            throw error
+        }
+    }
+}

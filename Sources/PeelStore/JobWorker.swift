@@ -1,0 +1,156 @@
+import Foundation
+import Logging
+import PeelCore
+
+/// Claims due jobs from the queue and runs them with their handlers.
+///
+/// A worker holds a lease on each job it runs and renews it while the handler works; if the worker
+/// dies, the lease lapses and another worker claims the job again. A handler that throws has its
+/// job retried after the ``RetryPolicy``'s backoff, until its last attempt leaves it dead with the
+/// error kept.
+package struct JobWorker: Sendable {
+    package struct Settings: Sendable {
+        package var name: String
+        package var concurrency: Int
+        package var lease: Duration
+        package var pollInterval: Duration
+        package var retry: RetryPolicy
+        /// How long finished jobs are kept before they are purged.
+        package var keepDone: Duration
+
+        package init(
+            name: String, concurrency: Int = 4, lease: Duration = .seconds(60), pollInterval: Duration = .seconds(1),
+            retry: RetryPolicy = RetryPolicy(), keepDone: Duration = .seconds(7 * 24 * 3600)
+        ) {
+            self.name = name
+            self.concurrency = max(1, concurrency)
+            self.lease = lease
+            self.pollInterval = pollInterval
+            self.retry = retry
+            self.keepDone = keepDone
+        }
+    }
+
+    package let queue: any JobQueue
+    package let settings: Settings
+    private let handlers: [String: any JobHandler]
+    private let logger: Logger
+
+    package init(queue: any JobQueue, handlers: [any JobHandler], settings: Settings, logger: Logger) {
+        self.queue = queue
+        self.handlers = Dictionary(handlers.map { ($0.kind, $0) }, uniquingKeysWith: { first, _ in first })
+        self.settings = settings
+        var logger = logger
+        logger[metadataKey: "worker"] = "\(settings.name)"
+        self.logger = logger
+    }
+
+    /// Runs until the task is cancelled: claims a batch, runs it, and sleeps for the poll interval
+    /// only when there was nothing to do.
+    package func run() async {
+        var lastPurge = Date.distantPast
+        while !Task.isCancelled {
+            var ran = 0
+            do {
+                ran = try await runOnce()
+                if Date().timeIntervalSince(lastPurge) > 3600 {
+                    lastPurge = Date()
+                    let purged = try await queue.purgeDone(olderThan: Date() - settings.keepDone.timeInterval)
+                    if purged > 0 { logger.info("purged finished jobs", metadata: ["count": "\(purged)"]) }
+                }
+            } catch {
+                logger.error("job queue unavailable", metadata: ["error": "\(String(describing: error))"])
+            }
+            if ran == 0 {
+                try? await Task.sleep(for: settings.pollInterval)
+            }
+        }
+    }
+
+    /// Claims and runs one batch; returns how many jobs it ran.
+    @discardableResult
+    package func runOnce() async throws -> Int {
+        let jobs = try await queue.claim(
+            worker: settings.name, limit: settings.concurrency, lease: settings.lease, now: Date())
+        await withTaskGroup(of: Void.self) { group in
+            for job in jobs {
+                group.addTask { await self.execute(job) }
+            }
+        }
+        return jobs.count
+    }
+
+    private func execute(_ job: ClaimedJob) async {
+        var logger = logger
+        logger[metadataKey: "job_id"] = "\(job.id)"
+        logger[metadataKey: "job_kind"] = "\(job.kind)"
+        if let force = job.forceID { logger[metadataKey: "force_id"] = "\(force)" }
+        let outcome: Result<Void, any Error>
+        if let handler = handlers[job.kind] {
+            outcome = await withLeaseRenewal(job) {
+                do {
+                    try await handler.run(job)
+                    return .success(())
+                } catch {
+                    return .failure(error)
+                }
+            }
+        } else {
+            outcome = .failure(UnknownJobKind(kind: job.kind))
+        }
+        do {
+            switch outcome {
+            case .success:
+                if try await !queue.complete(job, now: Date()) {
+                    logger.warning("job finished after its lease passed to another worker")
+                }
+            case .failure(let error):
+                let result = try await queue.fail(
+                    job, error: String(describing: error), policy: settings.retry, unit: Double.random(in: 0...1),
+                    now: Date())
+                switch result {
+                case .retry(let at):
+                    logger.warning(
+                        "job failed; will retry",
+                        metadata: ["attempt": "\(job.attempt)", "retry_at": "\(at)", "error": "\(error)"])
+                case .dead:
+                    logger.error("job failed on its last attempt and is dead", metadata: ["error": "\(error)"])
+                case .notHeld:
+                    logger.warning("job failed after its lease passed to another worker")
+                }
+            }
+        } catch {
+            logger.error("could not record job outcome", metadata: ["error": "\(String(describing: error))"])
+        }
+    }
+
+    /// Runs `body` while renewing the job's lease at a third of its length.
+    private func withLeaseRenewal<T: Sendable>(_ job: ClaimedJob, _ body: @escaping @Sendable () async -> T) async -> T {
+        await withTaskGroup(of: T?.self) { group in
+            group.addTask { await body() }
+            group.addTask {
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: settings.lease / 3)
+                    if Task.isCancelled { break }
+                    let now = Date()
+                    _ = try? await queue.extendLease(job, until: now + settings.lease.timeInterval, now: now)
+                }
+                return nil
+            }
+            var result: T?
+            for await value in group {
+                if let value {
+                    result = value
+                    group.cancelAll()
+                }
+            }
+            return result!
+        }
+    }
+}
+
+/// A job whose kind no handler in this build runs.
+package struct UnknownJobKind: Error, CustomStringConvertible {
+    package let kind: String
+    package var description: String { "no handler for job kind '\(kind)'" }
+}

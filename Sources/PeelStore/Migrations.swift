@@ -1,0 +1,207 @@
+import Foundation
+import Logging
+import SQLKit
+
+/// One step in Peel's schema history. Migrations are applied in order, once, each in its own
+/// transaction, and are never edited after they land: a change is a new migration.
+///
+/// Each migration gives the statements for both engines. They must be identical in effect: the
+/// same tables, columns, constraints and indexes; only the spelling of types may differ.
+package struct Migration: Sendable {
+    package let id: String
+    package let statements: @Sendable (DatabaseEngine) -> [String]
+
+    package init(_ id: String, statements: @escaping @Sendable (DatabaseEngine) -> [String]) {
+        self.id = id
+        self.statements = statements
+    }
+
+    /// For statements that read the same on both engines.
+    package init(_ id: String, portable: [String]) {
+        self.init(id) { _ in portable }
+    }
+}
+
+/// The state of one migration, for `peel migrate --status`.
+package struct MigrationStatus: Sendable, Hashable {
+    package var id: String
+    package var appliedAt: Date?
+}
+
+/// Applies Peel's ordered migration list and reports on it.
+package struct Migrator: Sendable {
+    package let database: Database
+    package let migrations: [Migration]
+    private let logger: Logger
+
+    package init(database: Database, migrations: [Migration] = PeelMigrations.all, logger: Logger) {
+        self.database = database
+        self.migrations = migrations
+        self.logger = logger
+    }
+
+    /// Applies every pending migration; returns the ids applied. Safe to run from several nodes
+    /// at once: PostgreSQL serialises them with an advisory lock, SQLite with `BEGIN IMMEDIATE`.
+    @discardableResult
+    package func migrate() async throws -> [String] {
+        try await ensureLedger()
+        return try await database.withConnection { connection in
+            if database.engine == .postgres {
+                try await connection.raw("SELECT pg_advisory_lock(\(unsafeRaw: String(Self.advisoryLockKey)))").run()
+            }
+            do {
+                var applied: [String] = []
+                for migration in migrations {
+                    if try await apply(migration, on: connection) { applied.append(migration.id) }
+                }
+                if database.engine == .postgres {
+                    try await connection.raw("SELECT pg_advisory_unlock(\(unsafeRaw: String(Self.advisoryLockKey)))").run()
+                }
+                return applied
+            } catch {
+                if database.engine == .postgres {
+                    try? await connection.raw("SELECT pg_advisory_unlock(\(unsafeRaw: String(Self.advisoryLockKey)))").run()
+                }
+                throw error
+            }
+        }
+    }
+
+    /// Every known migration with the time it was applied, if it was.
+    package func status() async throws -> [MigrationStatus] {
+        try await ensureLedger()
+        let rows = try await database.sql.raw("SELECT id, applied_at FROM schema_migrations").all()
+        var applied: [String: Date] = [:]
+        for row in rows {
+            applied[try row.decode(column: "id", as: String.self)] = Date(
+                millisecondsSince1970: try row.decode(column: "applied_at", as: Int64.self))
+        }
+        return migrations.map { MigrationStatus(id: $0.id, appliedAt: applied[$0.id]) }
+    }
+
+    /// Ids recorded as applied that this build of Peel does not know: a database newer than the
+    /// binary.
+    package func unknownApplied() async throws -> [String] {
+        let known = Set(migrations.map(\.id))
+        let rows = try await database.sql.raw("SELECT id FROM schema_migrations ORDER BY id").all()
+        return try rows.map { try $0.decode(column: "id", as: String.self) }.filter { !known.contains($0) }
+    }
+
+    private static let advisoryLockKey: Int64 = 0x5045_454C  // "PEEL"
+
+    private func ensureLedger() async throws {
+        try await database.sql.raw(
+            "CREATE TABLE IF NOT EXISTS schema_migrations (id TEXT PRIMARY KEY, applied_at BIGINT NOT NULL)"
+        ).run()
+    }
+
+    private func apply(_ migration: Migration, on connection: any SQLDatabase) async throws -> Bool {
+        let engine = database.engine
+        let logger = logger
+        do {
+            return try await inTransaction(on: connection, engine: engine) { tx in
+                let done = try await tx.raw("SELECT id FROM schema_migrations WHERE id = \(bind: migration.id)").first()
+                guard done == nil else { return false }
+                for statement in migration.statements(engine) {
+                    try await tx.raw("\(unsafeRaw: statement)").run()
+                }
+                try await tx.raw(
+                    """
+                    INSERT INTO schema_migrations (id, applied_at)
+                    VALUES (\(bind: migration.id), \(bind: Date().millisecondsSince1970))
+                    """
+                ).run()
+                logger.info("applied migration", metadata: ["migration": "\(migration.id)"])
+                return true
+            }
+        } catch {
+            throw MigrationError(id: migration.id, underlying: error)
+        }
+    }
+}
+
+package struct MigrationError: Error, CustomStringConvertible {
+    package let id: String
+    package let underlying: any Error
+    package var description: String { "migration \(id) failed: \(String(reflecting: underlying))" }
+}
+
+/// Peel's schema, in order. Times are stored as milliseconds since 1970 (`BIGINT`) on both
+/// engines so that comparisons and arithmetic read the same everywhere.
+package enum PeelMigrations {
+    package static let all: [Migration] = [
+        Migration(
+            "0001_create_forces",
+            portable: [
+                """
+                CREATE TABLE forces (
+                    id TEXT PRIMARY KEY,
+                    name TEXT NOT NULL,
+                    welsh_name TEXT,
+                    kind TEXT NOT NULL,
+                    region TEXT NOT NULL,
+                    phone TEXT,
+                    text_number TEXT,
+                    website TEXT NOT NULL,
+                    brand_colour TEXT NOT NULL,
+                    onboarding TEXT NOT NULL DEFAULT 'not-onboarded'
+                        CHECK (onboarding IN ('not-onboarded', 'core', 'full')),
+                    onboarded_at BIGINT,
+                    updated_at BIGINT NOT NULL
+                )
+                """
+            ]),
+        Migration(
+            "0002_create_jobs",
+            portable: [
+                """
+                CREATE TABLE jobs (
+                    id TEXT PRIMARY KEY,
+                    kind TEXT NOT NULL,
+                    force_id TEXT REFERENCES forces (id),
+                    payload TEXT NOT NULL,
+                    state TEXT NOT NULL CHECK (state IN ('ready', 'running', 'done', 'dead')),
+                    attempts INTEGER NOT NULL DEFAULT 0,
+                    max_attempts INTEGER NOT NULL,
+                    run_at BIGINT NOT NULL,
+                    locked_by TEXT,
+                    locked_until BIGINT,
+                    last_error TEXT,
+                    created_at BIGINT NOT NULL,
+                    updated_at BIGINT NOT NULL
+                )
+                """,
+                "CREATE INDEX jobs_due ON jobs (state, run_at)",
+                "CREATE INDEX jobs_lease ON jobs (state, locked_until)",
+                "CREATE INDEX jobs_force ON jobs (force_id)",
+            ]),
+        Migration(
+            "0003_create_force_home_content",
+            portable: [
+                """
+                CREATE TABLE force_home_content (
+                    force_id TEXT NOT NULL REFERENCES forces (id),
+                    language TEXT NOT NULL CHECK (language IN ('en', 'cy')),
+                    intro TEXT NOT NULL,
+                    updated_at BIGINT NOT NULL,
+                    PRIMARY KEY (force_id, language)
+                )
+                """
+            ]),
+        Migration(
+            "0004_create_seed_runs",
+            portable: [
+                "CREATE TABLE seed_runs (name TEXT PRIMARY KEY, ran_at BIGINT NOT NULL)"
+            ]),
+    ]
+}
+
+extension Date {
+    package init(millisecondsSince1970 milliseconds: Int64) {
+        self.init(timeIntervalSince1970: Double(milliseconds) / 1000)
+    }
+
+    package var millisecondsSince1970: Int64 {
+        Int64((timeIntervalSince1970 * 1000).rounded())
+    }
+}

@@ -1,0 +1,46 @@
+import Foundation
+import Logging
+import PeelCore
+import SQLKit
+
+/// The store's repositories over one database handle: the pool, or a transaction's connection.
+package struct Repositories: Sendable {
+    package let forces: SQLForceRepository
+    package let forceContent: SQLForceContentRepository
+    package let jobs: SQLJobQueue
+
+    init(db: any SQLDatabase, engine: DatabaseEngine) {
+        self.forces = SQLForceRepository(db: db)
+        self.forceContent = SQLForceContentRepository(db: db)
+        self.jobs = SQLJobQueue(db: db, engine: engine)
+    }
+}
+
+/// Peel's store: the database, its repositories, and transactions that span several of them.
+package struct Store: Sendable {
+    package let database: Database
+    /// Repositories that take a pooled connection per statement.
+    package let repositories: Repositories
+
+    package init(database: Database) {
+        self.database = database
+        self.repositories = Repositories(db: database.sql, engine: database.engine)
+    }
+
+    package var forces: SQLForceRepository { repositories.forces }
+    package var forceContent: SQLForceContentRepository { repositories.forceContent }
+    package var jobs: SQLJobQueue { repositories.jobs }
+
+    /// Runs `body` with repositories bound to one transaction: everything it writes, jobs
+    /// included, commits together or not at all.
+    package func transaction<T: Sendable>(_ body: @escaping @Sendable (Repositories) async throws -> T) async throws
+        -> T
+    {
+        let engine = database.engine
+        return try await database.transaction { tx in try await body(Repositories(db: tx, engine: engine)) }
+    }
+
+    package func migrate(logger: Logger) async throws {
+        try await Migrator(database: database, logger: logger).migrate()
+    }
+}

@@ -1,0 +1,189 @@
+import Foundation
+import PeelCore
+import PeelStore
+import PeelTestSupport
+import SQLKit
+import Testing
+
+@Suite("Durable job queue")
+struct JobQueueTests {
+    let now = Date(timeIntervalSince1970: 1_800_000_000)
+
+    @Test("a due job is claimed once and completed", arguments: TestEngine.all)
+    func claimAndComplete(engine: TestEngine) async throws {
+        try await withTestStore(engine) { store in
+            let id = try await store.jobs.enqueue(NewJob(kind: "k", payload: #"{"a":1}"#, runAt: now))
+            let claimed = try await store.jobs.claim(worker: "w1", limit: 10, lease: .seconds(30), now: now)
+            #expect(claimed.map(\.id) == [id])
+            #expect(claimed.first?.payload == #"{"a":1}"#)
+            #expect(claimed.first?.attempt == 1)
+            let again = try await store.jobs.claim(worker: "w2", limit: 10, lease: .seconds(30), now: now)
+            #expect(again.isEmpty)
+            #expect(try await store.jobs.complete(claimed[0], now: now))
+            #expect(try await store.jobs.find(id)?.state == .done)
+        }
+    }
+
+    @Test("a job is not claimed before its run_at", arguments: TestEngine.all)
+    func respectsRunAt(engine: TestEngine) async throws {
+        try await withTestStore(engine) { store in
+            try await store.jobs.enqueue(NewJob(kind: "k", runAt: now + 60))
+            #expect(try await store.jobs.claim(worker: "w", limit: 5, lease: .seconds(30), now: now).isEmpty)
+            #expect(try await store.jobs.claim(worker: "w", limit: 5, lease: .seconds(30), now: now + 61).count == 1)
+        }
+    }
+
+    @Test("concurrent workers never claim the same job", arguments: TestEngine.all)
+    func noDoubleClaim(engine: TestEngine) async throws {
+        try await withTestStore(engine, poolSize: 8) { store in
+            let count = 60
+            for index in 0..<count {
+                try await store.jobs.enqueue(NewJob(kind: "k", payload: "\(index)", runAt: now))
+            }
+            let claims = try await withThrowingTaskGroup(of: [JobID].self) { group in
+                for worker in 0..<6 {
+                    group.addTask {
+                        var mine: [JobID] = []
+                        while true {
+                            let batch = try await store.jobs.claim(
+                                worker: "w\(worker)", limit: 3, lease: .seconds(30), now: now)
+                            if batch.isEmpty { return mine }
+                            mine += batch.map(\.id)
+                        }
+                    }
+                }
+                var all: [JobID] = []
+                for try await ids in group { all += ids }
+                return all
+            }
+            #expect(claims.count == count)
+            #expect(Set(claims).count == count)
+        }
+    }
+
+    @Test("a crashed worker's job is claimed again after its lease lapses", arguments: TestEngine.all)
+    func leaseExpiry(engine: TestEngine) async throws {
+        try await withTestStore(engine) { store in
+            let id = try await store.jobs.enqueue(NewJob(kind: "k", runAt: now))
+            let first = try await store.jobs.claim(worker: "dead-worker", limit: 1, lease: .seconds(30), now: now)
+            #expect(first.count == 1)
+            // Still leased: nobody else gets it.
+            #expect(try await store.jobs.claim(worker: "w2", limit: 1, lease: .seconds(30), now: now + 29).isEmpty)
+            // The lease lapses: another worker claims it, as attempt 2.
+            let second = try await store.jobs.claim(worker: "w2", limit: 1, lease: .seconds(30), now: now + 31)
+            #expect(second.map(\.id) == [id])
+            #expect(second.first?.attempt == 2)
+            // The first worker wakes up: it no longer holds the job and cannot complete it.
+            #expect(try await !store.jobs.complete(first[0], now: now + 32))
+            #expect(try await store.jobs.complete(second[0], now: now + 32))
+            #expect(try await store.jobs.find(id)?.state == .done)
+        }
+    }
+
+    @Test("a renewed lease keeps the job with its worker", arguments: TestEngine.all)
+    func leaseRenewal(engine: TestEngine) async throws {
+        try await withTestStore(engine) { store in
+            try await store.jobs.enqueue(NewJob(kind: "k", runAt: now))
+            let job = try #require(try await store.jobs.claim(worker: "w1", limit: 1, lease: .seconds(30), now: now).first)
+            #expect(try await store.jobs.extendLease(job, until: now + 90, now: now + 20))
+            #expect(try await store.jobs.claim(worker: "w2", limit: 1, lease: .seconds(30), now: now + 60).isEmpty)
+        }
+    }
+
+    @Test("a failing job backs off, then dies with its last error", arguments: TestEngine.all)
+    func backoffThenDead(engine: TestEngine) async throws {
+        try await withTestStore(engine) { store in
+            let id = try await store.jobs.enqueue(NewJob(kind: "k", runAt: now, maxAttempts: 3))
+            let policy = RetryPolicy(base: .seconds(10), cap: .seconds(100))
+            var clock = now
+            var retryTimes: [Date] = []
+            for attempt in 1...3 {
+                let job = try #require(
+                    try await store.jobs.claim(worker: "w", limit: 1, lease: .seconds(30), now: clock).first)
+                #expect(job.attempt == attempt)
+                let outcome = try await store.jobs.fail(
+                    job, error: "records system said 503 (attempt \(attempt))", policy: policy, unit: 1, now: clock)
+                if attempt < 3 {
+                    guard case .retry(let at) = outcome else {
+                        Issue.record("expected a retry, got \(outcome)")
+                        return
+                    }
+                    retryTimes.append(at)
+                    // Not claimable before its backoff ends.
+                    #expect(try await store.jobs.claim(worker: "w", limit: 1, lease: .seconds(30), now: at - 1).isEmpty)
+                    clock = at
+                } else {
+                    #expect(outcome == .dead)
+                }
+            }
+            // Exponential: 10 s after attempt 1, 20 s after attempt 2 (unit 1 = top of the range).
+            #expect(abs(retryTimes[0].timeIntervalSince(now) - 10) < 0.01)
+            #expect(abs(retryTimes[1].timeIntervalSince(retryTimes[0]) - 20) < 0.01)
+            let record = try #require(try await store.jobs.find(id))
+            #expect(record.state == .dead)
+            #expect(record.attempts == 3)
+            #expect(record.lastError == "records system said 503 (attempt 3)")
+            #expect(try await store.jobs.claim(worker: "w", limit: 1, lease: .seconds(30), now: clock + 10_000).isEmpty)
+            #expect(try await store.jobs.stats(now: clock).dead == 1)
+        }
+    }
+
+    @Test("a worker lost on the last attempt leaves the job dead, not retried forever", arguments: TestEngine.all)
+    func lostOnLastAttempt(engine: TestEngine) async throws {
+        try await withTestStore(engine) { store in
+            let id = try await store.jobs.enqueue(NewJob(kind: "k", runAt: now, maxAttempts: 1))
+            #expect(try await store.jobs.claim(worker: "w1", limit: 1, lease: .seconds(5), now: now).count == 1)
+            #expect(try await store.jobs.claim(worker: "w2", limit: 1, lease: .seconds(5), now: now + 10).isEmpty)
+            let record = try #require(try await store.jobs.find(id))
+            #expect(record.state == .dead)
+            #expect(record.lastError?.contains("lost its lease") == true)
+        }
+    }
+
+    @Test("a job enqueued in a transaction that rolls back is not there", arguments: TestEngine.all)
+    func enqueueIsTransactional(engine: TestEngine) async throws {
+        struct Abort: Error {}
+        try await withTestStore(engine) { store in
+            let now = self.now
+            await #expect(throws: Abort.self) {
+                try await store.transaction { repositories in
+                    _ = try await repositories.jobs.enqueue(NewJob(kind: "rolled-back", runAt: now))
+                    throw Abort()
+                }
+            }
+            let kept = try await store.transaction { repositories in
+                try await repositories.jobs.enqueue(NewJob(kind: "kept", forceID: ForceID("kent"), runAt: now))
+            }
+            let claimed = try await store.jobs.claim(worker: "w", limit: 10, lease: .seconds(30), now: now)
+            #expect(claimed.map(\.kind) == ["kept"])
+            #expect(claimed.first?.id == kept)
+            #expect(claimed.first?.forceID == ForceID("kent"))
+        }
+    }
+
+    @Test("stats count due, scheduled, running and dead jobs and the oldest due age", arguments: TestEngine.all)
+    func stats(engine: TestEngine) async throws {
+        try await withTestStore(engine) { store in
+            try await store.jobs.enqueue(NewJob(kind: "a", runAt: now - 120))
+            try await store.jobs.enqueue(NewJob(kind: "b", runAt: now - 10))
+            try await store.jobs.enqueue(NewJob(kind: "c", runAt: now + 300))
+            try await store.jobs.enqueue(NewJob(kind: "d", runAt: now - 500))
+            _ = try await store.jobs.claim(worker: "w", limit: 1, lease: .seconds(60), now: now)  // takes "d"
+            let stats = try await store.jobs.stats(now: now)
+            #expect(stats == JobQueueStats(due: 2, scheduled: 1, running: 1, dead: 0, oldestDueAgeSeconds: 120))
+        }
+    }
+
+    @Test("finished jobs are purged after the keep period", arguments: TestEngine.all)
+    func purge(engine: TestEngine) async throws {
+        try await withTestStore(engine) { store in
+            try await store.jobs.enqueue(NewJob(kind: "k", runAt: now))
+            try await store.jobs.enqueue(NewJob(kind: "waiting", runAt: now + 3600))
+            let job = try #require(try await store.jobs.claim(worker: "w", limit: 1, lease: .seconds(5), now: now).first)
+            _ = try await store.jobs.complete(job, now: now)
+            #expect(try await store.jobs.purgeDone(olderThan: now + 1) == 1)
+            #expect(try await store.jobs.find(job.id) == nil)
+            #expect(try await store.jobs.stats(now: now).scheduled == 1)
+        }
+    }
+}
