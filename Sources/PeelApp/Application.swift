@@ -1,0 +1,178 @@
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+import PeelCore
+import PeelStore
+import PeelWeb
+import ServiceLifecycle
+
+/// Opens and prepares Peel's store: checks the data folder, connects, migrates, and brings the
+/// force registry (and on first start the demo content) up to date.
+package func openStore(_ configuration: PeelConfiguration, logger: Logger, migrate: Bool = true) async throws -> Store {
+    if configuration.databaseURL == nil {
+        try DataFolder.prepare(configuration.dataDirectory)
+    }
+    let database = try await Database.open(
+        configuration.database, poolSize: configuration.databasePoolSize, logger: logger)
+    let store = Store(database: database)
+    guard migrate else { return store }
+    do {
+        let migrator = Migrator(database: database, logger: logger)
+        try await migrator.migrate()
+        let unknown = try await migrator.unknownApplied()
+        if !unknown.isEmpty {
+            logger.warning(
+                "the database has migrations this build does not know; is an older binary running?",
+                metadata: ["migrations": "\(unknown.joined(separator: ","))"])
+        }
+        let seeder = Seeder(store: store)
+        try await seeder.syncRegistry()
+        if configuration.demo, try await seeder.seedDemo() {
+            logger.info("seeded demo forces and content")
+        }
+        return store
+    } catch {
+        try? await database.close()
+        throw error
+    }
+}
+
+/// The composition root: configuration in, a runnable application out. `peel serve` and the
+/// tests both build Peel here.
+package func buildApplication(
+    _ configuration: PeelConfiguration, logger: Logger, jobHandlers: [any JobHandler] = []
+) async throws -> some ApplicationProtocol {
+    let store = try await openStore(configuration, logger: logger)
+    do {
+        var services: [any Service] = [DatabaseService(database: store.database, logger: logger)]
+        if configuration.role.runsWorker {
+            let worker = JobWorker(
+                queue: store.jobs, handlers: jobHandlers,
+                settings: .init(name: WorkerName.make(), concurrency: configuration.workerConcurrency), logger: logger)
+            services.append(JobWorkerService(worker: worker))
+        }
+        // A worker-only node answers health checks and metrics for its orchestrator, not pages.
+        let router = try buildRouter(
+            WebDependencies(
+                forces: store.forces, forceContent: store.forceContent, jobs: store.jobs, health: store,
+                metrics: WebMetrics(), pages: try await PageRenderer.bundled(),
+                servedOverTLS: configuration.servedOverTLS),
+            publicSite: configuration.role.runsWeb)
+        logger.info("peel configured", metadata: ["configuration": "\(configuration.summary)"])
+        return Application(
+            router: router,
+            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
+            services: services,
+            onServerRunning: { channel in
+                logger.info("peel is serving", metadata: ["address": "\(configuration.publicURL)"])
+            },
+            logger: logger)
+    } catch {
+        try? await store.database.close()
+        throw error
+    }
+}
+
+/// Builds Peel and serves until SIGINT or SIGTERM, then shuts down gracefully.
+package func serve(_ configuration: PeelConfiguration, logger: Logger) async throws {
+    let app = try await buildApplication(configuration, logger: logger)
+    do {
+        try await app.runService()
+    } catch {
+        throw describeServeFailure(error, configuration: configuration)
+    }
+}
+
+/// A failure to serve, with the bind errors people meet most often spelled out.
+func describeServeFailure(_ error: any Error, configuration: PeelConfiguration) -> any Error {
+    if let io = error as? IOError {
+        switch io.errnoCode {
+        case EADDRINUSE:
+            return StartupError(
+                "port \(configuration.port) on \(configuration.host) is already in use. Stop the program using it, or choose another port with --port or PEEL_PORT.")
+        case EACCES:
+            return StartupError(
+                "not allowed to listen on port \(configuration.port). Choose a port above 1023 with --port or PEEL_PORT.")
+        case EADDRNOTAVAIL:
+            return StartupError(
+                "cannot listen on \(configuration.host): this machine has no such address. Check --host or PEEL_HOST.")
+        default:
+            break
+        }
+    }
+    if error is SocketAddressError {
+        return StartupError("cannot listen on '\(configuration.host)': not a usable address. Check --host or PEEL_HOST.")
+    }
+    return error
+}
+
+extension Store: HealthCheckable {
+    package func ping() async throws { try await database.ping() }
+}
+
+/// Closes the database after every other service has stopped.
+struct DatabaseService: Service {
+    let database: Database
+    let logger: Logger
+
+    func run() async throws {
+        try? await gracefulShutdown()
+        do {
+            try await database.close()
+            logger.info("database connections closed")
+        } catch {
+            logger.error("closing the database failed", metadata: ["error": "\(String(describing: error))"])
+        }
+    }
+}
+
+/// Runs the job worker until graceful shutdown.
+struct JobWorkerService: Service {
+    let worker: JobWorker
+
+    func run() async throws {
+        await cancelWhenGracefulShutdown {
+            await worker.run()
+        }
+    }
+}
+
+/// A worker's name: host and process, so an operator can tell which node holds a job.
+enum WorkerName {
+    static func make() -> String {
+        "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString.prefix(8))"
+    }
+}
+
+/// The data folder for the embedded database.
+enum DataFolder {
+    static func prepare(_ path: String) throws {
+        let manager = FileManager.default
+        var isDirectory: ObjCBool = false
+        if manager.fileExists(atPath: path, isDirectory: &isDirectory) {
+            guard isDirectory.boolValue else {
+                throw StartupError("the data folder \(path) is a file, not a folder. Choose another with --data or PEEL_DATA_DIR.")
+            }
+        } else {
+            do {
+                try manager.createDirectory(atPath: path, withIntermediateDirectories: true)
+            } catch {
+                throw StartupError(
+                    "cannot create the data folder \(path): \(error.localizedDescription). Choose another with --data or PEEL_DATA_DIR.")
+            }
+        }
+        let probe = URL(fileURLWithPath: path).appendingPathComponent(".peel-write-check-\(UUID().uuidString)")
+        guard manager.createFile(atPath: probe.path, contents: Data()) else {
+            throw StartupError(
+                "the data folder \(path) is not writable. Give Peel write access, or choose another folder with --data or PEEL_DATA_DIR.")
+        }
+        try? manager.removeItem(at: probe)
+    }
+}
+
+/// A reason Peel cannot start, phrased for the person running it.
+package struct StartupError: Error, CustomStringConvertible {
+    package let description: String
+    package init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,180 @@
+import Foundation
+import Logging
+import PeelStore
+
+/// Everything Peel is configured with, read once at start into typed values.
+///
+/// Sources, strongest first: the command line, the environment (`PEEL_…`), a `.env` file in the
+/// working folder, then defaults. With no configuration at all Peel runs on SQLite in
+/// `./peel-data/` with demo content at http://localhost:8080.
+package struct PeelConfiguration: Sendable {
+    package enum Role: String, Sendable, CaseIterable {
+        /// Web server and job worker in one process (the default).
+        case all
+        /// Web server only: for a node behind a load balancer while workers run elsewhere.
+        case web
+        /// Job worker only.
+        case worker
+
+        var runsWeb: Bool { self != .worker }
+        var runsWorker: Bool { self != .web }
+    }
+
+    package enum LogFormat: String, Sendable {
+        case text
+        case json
+    }
+
+    package var host: String
+    package var port: Int
+    package var dataDirectory: String
+    /// `nil` means SQLite in the data folder.
+    package var databaseURL: String?
+    package var databasePoolSize: Int
+    package var publicURL: String
+    package var demo: Bool
+    package var role: Role
+    package var workerConcurrency: Int
+    package var logLevel: Logger.Level
+    package var logFormat: LogFormat
+
+    /// Where the data lives.
+    package var database: DatabaseLocation {
+        if let databaseURL { return .postgres(url: databaseURL) }
+        return .sqlite(path: URL(fileURLWithPath: dataDirectory).appendingPathComponent("peel.sqlite").path)
+    }
+
+    /// Whether the public address is served over TLS (directly or by a proxy in front).
+    package var servedOverTLS: Bool { publicURL.lowercased().hasPrefix("https://") }
+
+    /// A one-line summary safe for logs: no secrets.
+    package var summary: String {
+        "role=\(role.rawValue) listen=\(host):\(port) public=\(publicURL) database=\(database) demo=\(demo)"
+    }
+
+    /// The settings Peel reads, with their defaults, for the README and `--help`.
+    package static let keys: [(key: String, fallback: String, meaning: String)] = [
+        ("PEEL_HOST", "127.0.0.1", "address to listen on (--host)"),
+        ("PEEL_PORT", "8080", "port to listen on (--port)"),
+        ("PEEL_DATA_DIR", "./peel-data", "data folder for SQLite and files (--data)"),
+        ("PEEL_DATABASE_URL", "(none: SQLite)", "postgres://user:password@host:5432/database"),
+        ("PEEL_DATABASE_POOL_SIZE", "8", "database connections per process"),
+        ("PEEL_PUBLIC_URL", "http://localhost:PORT", "public address; https turns on HSTS and secure cookies"),
+        ("PEEL_DEMO", "true", "onboard demo forces with content on first start"),
+        ("PEEL_ROLE", "all", "all, web or worker"),
+        ("PEEL_WORKER_CONCURRENCY", "4", "jobs a worker runs at once"),
+        ("PEEL_LOG_LEVEL", "info", "trace, debug, info, notice, warning, error or critical"),
+        ("PEEL_LOG_FORMAT", "text", "text, or json for one JSON object per line"),
+    ]
+
+    /// Reads the configuration. `commandLine` holds values given as flags, keyed like the
+    /// environment (`PEEL_PORT`).
+    package static func load(
+        commandLine: [String: String] = [:],
+        environment: [String: String] = ProcessInfo.processInfo.environment,
+        dotEnvFile: String? = ".env"
+    ) throws(ConfigurationError) -> PeelConfiguration {
+        var values: [String: String] = [:]
+        if let dotEnvFile, FileManager.default.fileExists(atPath: dotEnvFile) {
+            let text: String
+            do {
+                text = try String(contentsOfFile: dotEnvFile, encoding: .utf8)
+            } catch {
+                throw ConfigurationError("\(dotEnvFile) could not be read: \(error.localizedDescription)")
+            }
+            values.merge(try DotEnv.parse(text, file: dotEnvFile)) { _, new in new }
+        }
+        values.merge(environment.filter { $0.key.hasPrefix("PEEL_") }) { _, new in new }
+        values.merge(commandLine) { _, new in new }
+        var reader = Reader(values: values)
+        let port = try reader.integer("PEEL_PORT", default: 8080, in: 1...65535)
+        let databaseURL = reader.string("PEEL_DATABASE_URL")
+        if let databaseURL {
+            do { try DatabaseURL.validatePostgres(databaseURL) } catch { throw ConfigurationError(error.description) }
+        }
+        return PeelConfiguration(
+            host: reader.string("PEEL_HOST") ?? "127.0.0.1",
+            port: port,
+            dataDirectory: reader.string("PEEL_DATA_DIR") ?? "./peel-data",
+            databaseURL: databaseURL,
+            databasePoolSize: try reader.integer("PEEL_DATABASE_POOL_SIZE", default: 8, in: 1...200),
+            publicURL: reader.string("PEEL_PUBLIC_URL") ?? "http://localhost:\(port)",
+            demo: try reader.boolean("PEEL_DEMO", default: true),
+            role: try reader.choice("PEEL_ROLE", default: .all),
+            workerConcurrency: try reader.integer("PEEL_WORKER_CONCURRENCY", default: 4, in: 1...64),
+            logLevel: try reader.choice("PEEL_LOG_LEVEL", default: .info),
+            logFormat: try reader.choice("PEEL_LOG_FORMAT", default: .text))
+    }
+
+    private struct Reader {
+        let values: [String: String]
+
+        func string(_ key: String) -> String? {
+            guard let value = values[key]?.trimmingCharacters(in: .whitespaces), !value.isEmpty else { return nil }
+            return value
+        }
+
+        func integer(_ key: String, default fallback: Int, in range: ClosedRange<Int>) throws(ConfigurationError) -> Int {
+            guard let text = string(key) else { return fallback }
+            guard let value = Int(text), range.contains(value) else {
+                throw ConfigurationError(
+                    "\(key) must be a whole number from \(range.lowerBound) to \(range.upperBound), not '\(text)'")
+            }
+            return value
+        }
+
+        func boolean(_ key: String, default fallback: Bool) throws(ConfigurationError) -> Bool {
+            guard let text = string(key)?.lowercased() else { return fallback }
+            switch text {
+            case "1", "true", "yes", "on": return true
+            case "0", "false", "no", "off": return false
+            default: throw ConfigurationError("\(key) must be true or false, not '\(text)'")
+            }
+        }
+
+        func choice<T: RawRepresentable & CaseIterable>(_ key: String, default fallback: T) throws(ConfigurationError) -> T
+        where T.RawValue == String {
+            guard let text = string(key) else { return fallback }
+            guard let value = T(rawValue: text.lowercased()) else {
+                let options = T.allCases.map(\.rawValue).joined(separator: ", ")
+                throw ConfigurationError("\(key) must be one of \(options), not '\(text)'")
+            }
+            return value
+        }
+    }
+}
+
+extension PeelConfiguration.LogFormat: CaseIterable {}
+
+/// A configuration value Peel cannot use, phrased for the person running it.
+package struct ConfigurationError: Error, CustomStringConvertible {
+    package let description: String
+    package init(_ description: String) { self.description = description }
+}
+
+/// Reads `.env` files: `KEY=value` lines, `#` comments, optional `export ` and quotes.
+package enum DotEnv {
+    package static func parse(_ text: String, file: String = ".env") throws(ConfigurationError) -> [String: String] {
+        var values: [String: String] = [:]
+        for (index, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            var line = rawLine.trimmingCharacters(in: .whitespaces)
+            if line.isEmpty || line.hasPrefix("#") { continue }
+            if line.hasPrefix("export ") { line = String(line.dropFirst(7)).trimmingCharacters(in: .whitespaces) }
+            guard let equals = line.firstIndex(of: "=") else {
+                throw ConfigurationError("\(file) line \(index + 1) is not KEY=value")
+            }
+            let key = line[..<equals].trimmingCharacters(in: .whitespaces)
+            var value = line[line.index(after: equals)...].trimmingCharacters(in: .whitespaces)
+            if value.count >= 2, let first = value.first, first == "\"" || first == "'", value.last == first {
+                value = String(value.dropFirst().dropLast())
+            } else if let hash = value.range(of: " #") {
+                value = value[..<hash.lowerBound].trimmingCharacters(in: .whitespaces)
+            }
+            guard !key.isEmpty, key.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) else {
+                throw ConfigurationError("\(file) line \(index + 1) has an invalid name '\(key)'")
+            }
+            values[key] = value
+        }
+        return values
+    }
+}

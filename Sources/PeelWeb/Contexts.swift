@@ -1,0 +1,45 @@
+import Hummingbird
+import Logging
+import PeelCore
+
+/// The request context of every route: the request id, the page language, the CSRF token, and
+/// (between the force resolver and a force route) the resolved force.
+package struct PeelRequestContext: RequestContext {
+    package var coreContext: CoreRequestContextStorage
+    package var requestID: String = ""
+    package var language: Language = .english
+    package var csrfToken: String = ""
+    /// Set by ``ForceResolverMiddleware`` for the routes of a force's site.
+    package var resolvedForce: Force?
+
+    package init(source: ApplicationRequestContextSource) {
+        self.coreContext = .init(source: source)
+    }
+}
+
+/// The request context of a force's site: the force is not optional, so a handler registered
+/// here cannot run without one.
+package struct ForceRequestContext: ChildRequestContext {
+    package typealias ParentContext = PeelRequestContext
+    package var coreContext: CoreRequestContextStorage
+    package let requestID: String
+    package let language: Language
+    package let csrfToken: String
+    package let force: Force
+
+    package init(context: PeelRequestContext) throws {
+        guard let force = context.resolvedForce else {
+            // Only reachable if a route is registered outside the resolver's group.
+            throw HTTPError(.notFound)
+        }
+        self.coreContext = context.coreContext
+        self.requestID = context.requestID
+        self.language = context.language
+        self.csrfToken = context.csrfToken
+        self.force = force
+    }
+}
+
+/// Raised when a force id in the address is malformed or unknown; rendered as a force-specific
+/// "not found" page.
+package struct ForceNotFound: Error {}

@@ -1,0 +1,132 @@
+import Foundation
+import Hummingbird
+import Logging
+import PeelCore
+
+/// The national pages: find your force, and the accessibility, privacy and cookies pages.
+struct NationalController {
+    let forces: any ForceRepository
+    let pages: PageRenderer
+
+    func addRoutes(to router: Router<PeelRequestContext>) {
+        router.get(RouterPath(SiteURL.landing.path)) { request, context in
+            let all = try await forces.all()
+            let page = LandingPage(
+                forces: all, query: request.uri.queryParameters["q"].map(String.init), language: context.language,
+                layout: pages.layout(for: context, request: request), catalogue: pages.catalogue)
+            return pages.response(page, template: "landing")
+        }
+        for (url, topic) in [
+            (SiteURL.accessibility, InfoPage.Topic.accessibility), (.privacy, .privacy), (.cookies, .cookies),
+        ] {
+            router.get(RouterPath(url.path)) { request, context in
+                let page = InfoPage(
+                    topic: topic, language: context.language, layout: pages.layout(for: context, request: request),
+                    catalogue: pages.catalogue)
+                return pages.response(page, template: "info")
+            }
+        }
+    }
+}
+
+/// A force's own site. Every route here has a resolved force in its context.
+struct ForceSiteController {
+    let content: any ForceContentRepository
+    let pages: PageRenderer
+
+    func addRoutes(to group: RouterGroup<ForceRequestContext>) {
+        group.get(SiteURL.ForceRoute.home) { request, context in
+            let words = try await content.homeContent(for: context.force.id, language: context.language)
+            let page = ForceHomePage(
+                force: context.force, content: words, language: context.language,
+                layout: pages.layout(for: context, request: request), catalogue: pages.catalogue)
+            return pages.response(page, template: "force-home")
+        }
+        group.get(SiteURL.ForceRoute.stylesheet) { _, context in
+            // Brand colours come from the registry and are validated there; only `#rrggbb`
+            // reaches the stylesheet.
+            let colour = BrandColour.isValid(context.force.definition.brandColour)
+                ? context.force.definition.brandColour : BrandColour.fallback
+            var headers = HTTPFields()
+            headers[.contentType] = "text/css; charset=utf-8"
+            headers[.cacheControl] = "public, max-age=300"
+            return Response(
+                status: .ok, headers: headers,
+                body: ResponseBody(byteBuffer: ByteBuffer(string: ":root { --brand: \(colour); }\n")))
+        }
+    }
+}
+
+/// The rules for a force's brand colour.
+package enum BrandColour {
+    package static let fallback = "#1d3c78"
+
+    package static func isValid(_ text: String) -> Bool {
+        let bytes = Array(text.utf8)
+        return bytes.count == 7 && bytes[0] == UInt8(ascii: "#")
+            && bytes.dropFirst().allSatisfy {
+                (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains($0)
+            }
+    }
+
+    /// WCAG contrast ratio of the colour against white text.
+    package static func contrastWithWhite(_ text: String) -> Double? {
+        guard isValid(text) else { return nil }
+        let hex = text.dropFirst()
+        func channel(_ offset: Int) -> Double {
+            let start = hex.index(hex.startIndex, offsetBy: offset)
+            let value = Double(Int(hex[start..<hex.index(start, offsetBy: 2)], radix: 16) ?? 0) / 255
+            return value <= 0.03928 ? value / 12.92 : pow((value + 0.055) / 1.055, 2.4)
+        }
+        let luminance = 0.2126 * channel(0) + 0.7152 * channel(2) + 0.0722 * channel(4)
+        return 1.05 / (luminance + 0.05)
+    }
+}
+
+/// Health checks, metrics and static assets.
+struct OperationsController {
+    let health: any HealthCheckable
+    let jobs: any JobQueue
+    let metrics: WebMetrics
+    let stylesheet: ByteBuffer
+
+    func addRoutes(to router: Router<PeelRequestContext>) {
+        router.get(RouterPath(SiteURL.healthLive.path)) { _, _ in
+            Self.json(.ok, #"{"status":"live"}"#)
+        }
+        router.get(RouterPath(SiteURL.healthReady.path)) { _, context in
+            do {
+                try await health.ping()
+                return Self.json(.ok, #"{"status":"ready","database":"ok"}"#)
+            } catch {
+                context.logger.error("readiness check failed", metadata: ["error": "\(String(describing: error))"])
+                return Self.json(.serviceUnavailable, #"{"status":"unavailable","database":"unreachable"}"#)
+            }
+        }
+        router.get(RouterPath(SiteURL.metrics.path)) { _, context in
+            do {
+                metrics.update(queue: try await jobs.stats(now: Date()))
+            } catch {
+                context.logger.warning("job queue stats unavailable", metadata: ["error": "\(String(describing: error))"])
+            }
+            var headers = HTTPFields()
+            headers[.contentType] = "text/plain; version=0.0.4; charset=utf-8"
+            headers[.cacheControl] = "no-store"
+            return Response(
+                status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: metrics.exposition())))
+        }
+        router.get(RouterPath(SiteURL.stylesheet.path)) { _, _ in
+            var headers = HTTPFields()
+            headers[.contentType] = "text/css; charset=utf-8"
+            headers[.cacheControl] = "public, max-age=3600"
+            return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: stylesheet))
+        }
+    }
+
+    static func json(_ status: HTTPResponse.Status, _ body: String) -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = "application/json"
+        headers[.cacheControl] = "no-store"
+        return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: body)))
+    }
+}

@@ -1,0 +1,55 @@
+import Foundation
+import Hummingbird
+import PeelCore
+
+/// What the web layer needs from the rest of Peel, as PeelCore protocols: PeelWeb never speaks
+/// SQL.
+package struct WebDependencies: Sendable {
+    package var forces: any ForceRepository
+    package var forceContent: any ForceContentRepository
+    package var jobs: any JobQueue
+    package var health: any HealthCheckable
+    package var metrics: WebMetrics
+    package var pages: PageRenderer
+    /// Whether the public address is `https`: secure cookies and HSTS.
+    package var servedOverTLS: Bool
+
+    package init(
+        forces: any ForceRepository, forceContent: any ForceContentRepository, jobs: any JobQueue,
+        health: any HealthCheckable, metrics: WebMetrics, pages: PageRenderer, servedOverTLS: Bool
+    ) {
+        self.forces = forces
+        self.forceContent = forceContent
+        self.jobs = jobs
+        self.health = health
+        self.metrics = metrics
+        self.pages = pages
+        self.servedOverTLS = servedOverTLS
+    }
+}
+
+/// Builds Peel's router: middleware in order, then the operations routes and, unless this node
+/// only runs jobs, the national pages and every force's site.
+package func buildRouter(_ dependencies: WebDependencies, publicSite: Bool = true) throws -> Router<PeelRequestContext> {
+    let router = Router(context: PeelRequestContext.self)
+    router.addMiddleware {
+        RequestIDMiddleware()
+        ObservabilityMiddleware(metrics: dependencies.metrics)
+        SecurityHeadersMiddleware(servedOverTLS: dependencies.servedOverTLS)
+        LanguageMiddleware(secureCookies: dependencies.servedOverTLS)
+        ErrorPageMiddleware(pages: dependencies.pages)
+        CSRFMiddleware(secureCookies: dependencies.servedOverTLS)
+    }
+    let stylesheet = try Data(contentsOf: WebResources.directory().appendingPathComponent("Public/peel.css"))
+    OperationsController(
+        health: dependencies.health, jobs: dependencies.jobs, metrics: dependencies.metrics,
+        stylesheet: ByteBuffer(bytes: stylesheet)
+    ).addRoutes(to: router)
+    guard publicSite else { return router }
+    NationalController(forces: dependencies.forces, pages: dependencies.pages).addRoutes(to: router)
+    let forceSite = router.group(SiteURL.forceGroup)
+        .add(middleware: ForceResolverMiddleware(forces: dependencies.forces))
+        .group(context: ForceRequestContext.self)
+    ForceSiteController(content: dependencies.forceContent, pages: dependencies.pages).addRoutes(to: forceSite)
+    return router
+}

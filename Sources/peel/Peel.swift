@@ -1,0 +1,181 @@
+import ArgumentParser
+import Foundation
+import Logging
+import PeelApp
+import PeelCore
+import PeelStore
+
+@main
+struct Peel: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "peel",
+        abstract: "Peel: the national digital public contact platform for police forces.",
+        discussion: """
+            Configuration comes from the command line, then PEEL_… environment variables, then a .env
+            file in the working folder, then defaults:
+            \(PeelConfiguration.keys.map { "  \($0.key.padding(toLength: 24, withPad: " ", startingAt: 0)) \($0.meaning) (default \($0.fallback))" }.joined(separator: "\n"))
+            """,
+        subcommands: [Serve.self, Migrate.self, Forces.self],
+        defaultSubcommand: Serve.self)
+}
+
+/// Options every command shares.
+struct CommonOptions: ParsableArguments {
+    @Option(name: .long, help: "Data folder for the embedded SQLite database (PEEL_DATA_DIR).")
+    var data: String?
+
+    func commandLine(_ extra: [String: String?] = [:]) -> [String: String] {
+        var values: [String: String] = [:]
+        if let data { values["PEEL_DATA_DIR"] = data }
+        for (key, value) in extra { if let value { values[key] = value } }
+        return values
+    }
+}
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Run the web server and the job worker.")
+
+    @OptionGroup var common: CommonOptions
+    @Option(help: "Address to listen on (PEEL_HOST).") var host: String?
+    @Option(help: "Port to listen on (PEEL_PORT).") var port: String?
+
+    func run() async throws {
+        try await runReportingFailures { () async throws -> Void in
+            let configuration = try loadConfiguration(common.commandLine(["PEEL_HOST": host, "PEEL_PORT": port]))
+            let logger = Logger(label: "peel")
+            try await serve(configuration, logger: logger)
+        }
+    }
+}
+
+struct Migrate: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Apply pending database migrations, or show their status.")
+
+    @OptionGroup var common: CommonOptions
+    @Flag(help: "List every migration and whether it has been applied, without applying any.")
+    var status = false
+
+    func run() async throws {
+        try await runReportingFailures { () async throws -> Void in
+            let configuration = try loadConfiguration(common.commandLine())
+            let logger = Logger(label: "peel")
+            let store = try await openStore(configuration, logger: logger, migrate: false)
+            do {
+                let migrator = Migrator(database: store.database, logger: logger)
+                if status {
+                    for entry in try await migrator.status() {
+                        let when = entry.appliedAt.map { "applied \($0.formatted(.iso8601))" } ?? "pending"
+                        print("\(entry.id)  \(when)")
+                    }
+                    for unknown in try await migrator.unknownApplied() {
+                        print("\(unknown)  applied, unknown to this build")
+                    }
+                } else {
+                    let applied = try await migrator.migrate()
+                    print(applied.isEmpty ? "The database is up to date." : "Applied \(applied.joined(separator: ", ")).")
+                }
+            } catch {
+                try? await store.database.close()
+                throw error
+            }
+            try await store.database.close()
+        }
+    }
+}
+
+struct Forces: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "List forces and change their onboarding.", subcommands: [List.self, Onboard.self])
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List every force and body with its onboarding state.")
+        @OptionGroup var common: CommonOptions
+
+        func run() async throws {
+            try await runReportingFailures { () async throws -> Void in
+                try await withStore(common) { store in
+                    let forces = try await store.forces.all().sorted { $0.id < $1.id }
+                    print("id".padding(toLength: 22, withPad: " ", startingAt: 0) + "onboarding     name")
+                    for force in forces {
+                        print(
+                            force.id.rawValue.padding(toLength: 22, withPad: " ", startingAt: 0)
+                                + force.onboarding.rawValue.padding(toLength: 15, withPad: " ", startingAt: 0)
+                                + force.name)
+                    }
+                    print("\(forces.count) forces and bodies")
+                }
+            }
+        }
+    }
+
+    struct Onboard: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Onboard a force on the core or full model.")
+        @OptionGroup var common: CommonOptions
+        @Argument(help: "The force id, as listed by 'peel forces list' (for example thames-valley).")
+        var forceID: String
+        @Option(help: "core (the national core services) or full (the whole catalogue).")
+        var model: String
+
+        func run() async throws {
+            try await runReportingFailures { () async throws -> Void in
+                guard let chosen = OnboardingModel(rawValue: model), chosen != .notOnboarded else {
+                    throw StartupError("--model must be core or full, not '\(model)'")
+                }
+                guard let id = ForceID(validating: forceID) else {
+                    throw StartupError("'\(forceID)' is not a force id. Run 'peel forces list' to see them.")
+                }
+                try await withStore(common) { store in
+                    guard let force = try await store.forces.setOnboarding(id, to: chosen, at: Date()) else {
+                        throw StartupError("there is no force with id '\(forceID)'. Run 'peel forces list' to see them.")
+                    }
+                    print("\(force.name) (\(force.id)) is onboarded on the \(chosen.rawValue) model.")
+                }
+            }
+        }
+    }
+}
+
+/// Reads configuration and sets up logging from it.
+func loadConfiguration(_ commandLine: [String: String]) throws -> PeelConfiguration {
+    let configuration = try PeelConfiguration.load(commandLine: commandLine)
+    PeelLogging.bootstrap(level: configuration.logLevel, format: configuration.logFormat)
+    return configuration
+}
+
+/// Opens the store for a one-off command and closes it afterwards.
+func withStore(_ common: CommonOptions, _ body: (Store) async throws -> Void) async throws {
+    let configuration = try loadConfiguration(common.commandLine())
+    let store = try await openStore(configuration, logger: Logger(label: "peel"))
+    do {
+        try await body(store)
+    } catch {
+        try? await store.database.close()
+        throw error
+    }
+    try await store.database.close()
+}
+
+/// Runs a command, turning a failure Peel understands into one line on standard error and a
+/// non-zero exit, instead of a stack trace.
+func runReportingFailures(_ body: () async throws -> Void) async throws {
+    do {
+        try await body()
+    } catch let error as ExitCode {
+        throw error
+    } catch {
+        FileHandle.standardError.write(Data("peel: \(StartupFailure.message(for: error))\n".utf8))
+        throw ExitCode(1)
+    }
+}
+
+enum StartupFailure {
+    static func message(for error: any Error) -> String {
+        switch error {
+        case let error as ConfigurationError: return error.description
+        case let error as StartupError: return error.description
+        case let error as DatabaseOpenError: return error.description
+        case let error as MigrationError: return error.description
+        default: return "could not run: \(String(describing: error))"
+        }
+    }
+}
