@@ -30,6 +30,8 @@ package struct PeelConfiguration: Sendable {
     package var dataDirectory: String
     /// `nil` means SQLite in the data folder.
     package var databaseURL: String?
+    /// PostgreSQL schema to use instead of `public` (a shared server, or one schema per test).
+    package var databaseSchema: String?
     package var databasePoolSize: Int
     package var publicURL: String
     package var demo: Bool
@@ -40,7 +42,7 @@ package struct PeelConfiguration: Sendable {
 
     /// Where the data lives.
     package var database: DatabaseLocation {
-        if let databaseURL { return .postgres(url: databaseURL) }
+        if let databaseURL { return .postgres(url: databaseURL, searchPath: databaseSchema.map { [$0] }) }
         return .sqlite(path: URL(fileURLWithPath: dataDirectory).appendingPathComponent("peel.sqlite").path)
     }
 
@@ -58,6 +60,7 @@ package struct PeelConfiguration: Sendable {
         ("PEEL_PORT", "8080", "port to listen on (--port)"),
         ("PEEL_DATA_DIR", "./peel-data", "data folder for SQLite and files (--data)"),
         ("PEEL_DATABASE_URL", "(none: SQLite)", "postgres://user:password@host:5432/database"),
+        ("PEEL_DATABASE_SCHEMA", "(public)", "PostgreSQL schema to keep Peel's tables in"),
         ("PEEL_DATABASE_POOL_SIZE", "8", "database connections per process"),
         ("PEEL_PUBLIC_URL", "http://localhost:PORT", "public address; https turns on HSTS and secure cookies"),
         ("PEEL_DEMO", "true", "onboard demo forces with content on first start"),
@@ -97,6 +100,7 @@ package struct PeelConfiguration: Sendable {
             port: port,
             dataDirectory: reader.string("PEEL_DATA_DIR") ?? "./peel-data",
             databaseURL: databaseURL,
+            databaseSchema: try reader.identifier("PEEL_DATABASE_SCHEMA"),
             databasePoolSize: try reader.integer("PEEL_DATABASE_POOL_SIZE", default: 8, in: 1...200),
             publicURL: reader.string("PEEL_PUBLIC_URL") ?? "http://localhost:\(port)",
             demo: try reader.boolean("PEEL_DEMO", default: true),
@@ -121,6 +125,14 @@ package struct PeelConfiguration: Sendable {
                     "\(key) must be a whole number from \(range.lowerBound) to \(range.upperBound), not '\(text)'")
             }
             return value
+        }
+
+        func identifier(_ key: String) throws(ConfigurationError) -> String? {
+            guard let text = string(key) else { return nil }
+            guard text.utf8.count <= 63, let first = text.first, first.isLetter || first == "_",
+                text.allSatisfy({ ($0.isLetter || $0.isNumber || $0 == "_") && $0.isASCII })
+            else { throw ConfigurationError("\(key) must be a plain schema name (letters, digits, _), not '\(text)'") }
+            return text
         }
 
         func boolean(_ key: String, default fallback: Bool) throws(ConfigurationError) -> Bool {

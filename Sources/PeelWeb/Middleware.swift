@@ -71,7 +71,7 @@ struct ObservabilityMiddleware: RouterMiddleware {
         let duration = ContinuousClock.now - start
         metrics.record(method: request.method, route: route, status: status, duration: duration)
         var logger = context.logger
-        if route.hasPrefix(SiteURL.forceGroup.description), let force = request.uri.path.split(separator: "/").first {
+        if let force = context.parameters.get(SiteURL.forceParameter) {
             logger[metadataKey: "force_id"] = "\(force)"
         }
         logger.log(

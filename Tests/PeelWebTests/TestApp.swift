@@ -1,0 +1,64 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import PeelApp
+import PeelCore
+import PeelStore
+import PeelTestSupport
+import Testing
+
+/// Configuration for a test instance of Peel on `engine`, with its data in `scratch`.
+func testConfiguration(
+    _ scratch: ScratchDatabase, extra: [String: String] = [:]
+) throws -> PeelConfiguration {
+    var values: [String: String] = ["PEEL_LOG_LEVEL": "critical"]
+    switch scratch.location {
+    case .sqlite(let path):
+        values["PEEL_DATA_DIR"] = URL(fileURLWithPath: path).deletingLastPathComponent().path
+    case .postgres(let url, let searchPath):
+        values["PEEL_DATABASE_URL"] = url
+        values["PEEL_DATABASE_SCHEMA"] = searchPath?.first
+    }
+    values.merge(extra) { _, new in new }
+    return try PeelConfiguration.load(commandLine: values, environment: [:], dotEnvFile: nil)
+}
+
+/// Builds Peel exactly as `peel serve` does, on a fresh database, and runs `body` against its
+/// router without opening a socket.
+func withTestApp(
+    _ engine: TestEngine = .sqlite, extra: [String: String] = [:],
+    _ body: @escaping @Sendable (any TestClientProtocol, ScratchDatabase) async throws -> Void
+) async throws {
+    let scratch = try await ScratchDatabase.make(engine)
+    do {
+        let configuration = try testConfiguration(scratch, extra: extra)
+        let app = try await buildApplication(configuration, logger: testLogger)
+        try await app.test(.router) { client in try await body(client, scratch) }
+    } catch {
+        await scratch.remove()
+        throw error
+    }
+    await scratch.remove()
+}
+
+/// Opens the store of a test instance from outside, as a second node or a command would.
+func withStore(of scratch: ScratchDatabase, _ body: (Store) async throws -> Void) async throws {
+    let database = try await Database.open(scratch.location, poolSize: 2, logger: testLogger)
+    do {
+        try await body(Store(database: database))
+    } catch {
+        try? await database.close()
+        throw error
+    }
+    try await database.close()
+}
+
+extension TestResponse {
+    var text: String { String(buffer: body) }
+}
+
+/// The hrefs of every link on a page.
+func links(in html: String) -> [String] {
+    html.split(separator: "href=\"").dropFirst().compactMap { $0.split(separator: "\"").first.map(String.init) }
+}
