@@ -3,7 +3,8 @@
 /// data.police.uk force ids where one exists.
 ///
 /// Brand colours are dark enough for white text at WCAG AA (tested). Contact numbers are the
-/// public non-emergency routes; a force administrator can change them once onboarded.
+/// public non-emergency routes. Start-up refreshes names, kinds, regions and colours from here but
+/// keeps stored contact details, which force administration will edit.
 package enum ForceRegistry {
     package static let all: [ForceDefinition] = territorial + [
         ForceDefinition(

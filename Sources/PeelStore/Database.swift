@@ -93,7 +93,7 @@ package final class Database: Sendable {
         case .sqlite(let path):
             // A writer waiting on the busy timeout blocks its thread. Each connection gets a
             // thread of its own, so the connection holding the write lock can always finish.
-            let perLoop = max(1, poolSize / System.coreCount)
+            let perLoop = connectionsPerLoop(poolSize)
             let threads = NIOThreadPool(numberOfThreads: perLoop * System.coreCount + 1)
             threads.start()
             let source = TunedSQLiteSource(
@@ -120,7 +120,7 @@ package final class Database: Sendable {
             if let searchPath { configuration.searchPath = searchPath }
             let pool = EventLoopGroupConnectionPool(
                 source: PostgresConnectionSource(sqlConfiguration: configuration),
-                maxConnectionsPerEventLoop: max(1, poolSize / System.coreCount),
+                maxConnectionsPerEventLoop: connectionsPerLoop(poolSize),
                 requestTimeout: .seconds(10),
                 logger: logger, on: eventLoopGroup)
             let pooled = PooledSQLDatabase(pool: pool, dialect: PostgresDialect(), logger: logger) { $0.sql() }
@@ -166,6 +166,12 @@ package final class Database: Sendable {
         }
         return String(describing: error)
     }
+}
+
+/// The pool keeps connections per event loop; `poolSize` is spread over the loops, rounding up so
+/// that every loop has at least one.
+private func connectionsPerLoop(_ poolSize: Int) -> Int {
+    max(1, (poolSize + System.coreCount - 1) / System.coreCount)
 }
 
 /// Opens SQLite connections with the settings Peel relies on: write-ahead logging, foreign keys

@@ -124,29 +124,49 @@ package struct JobWorker: Sendable {
         }
     }
 
-    /// Runs `body` while renewing the job's lease at a third of its length.
-    private func withLeaseRenewal<T: Sendable>(_ job: ClaimedJob, _ body: @escaping @Sendable () async -> T) async -> T {
-        await withTaskGroup(of: T?.self) { group in
-            group.addTask { await body() }
+    /// Runs `body` while renewing the job's lease at a third of its length. If the lease is lost
+    /// (the job was claimed by another worker after this one stalled), the handler is cancelled so
+    /// that two workers do not go on doing the same work.
+    private func withLeaseRenewal(
+        _ job: ClaimedJob, _ body: @escaping @Sendable () async -> Result<Void, any Error>
+    ) async -> Result<Void, any Error> {
+        await withTaskGroup(of: LeaseEvent.self) { group in
+            group.addTask { .finished(await body()) }
             group.addTask {
                 while !Task.isCancelled {
                     try? await Task.sleep(for: settings.lease / 3)
                     if Task.isCancelled { break }
                     let now = Date()
-                    _ = try? await queue.extendLease(job, until: now + settings.lease.timeInterval, now: now)
+                    if let held = try? await queue.extendLease(job, until: now + settings.lease.timeInterval, now: now),
+                        !held
+                    {
+                        return .leaseLost
+                    }
                 }
-                return nil
+                return .renewalStopped
             }
-            var result: T?
-            for await value in group {
-                if let value {
+            var result: Result<Void, any Error>?
+            for await event in group {
+                switch event {
+                case .finished(let value):
                     result = value
                     group.cancelAll()
+                case .leaseLost:
+                    logger.warning("lost the lease on a running job; cancelling its handler", metadata: ["job_id": "\(job.id)"])
+                    group.cancelAll()
+                case .renewalStopped:
+                    break
                 }
             }
             return result!
         }
     }
+}
+
+private enum LeaseEvent: Sendable {
+    case finished(Result<Void, any Error>)
+    case leaseLost
+    case renewalStopped
 }
 
 /// A job whose kind no handler in this build runs.

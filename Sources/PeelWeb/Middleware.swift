@@ -71,7 +71,7 @@ struct ObservabilityMiddleware: RouterMiddleware {
         let duration = ContinuousClock.now - start
         metrics.record(method: request.method, route: route, status: status, duration: duration)
         var logger = context.logger
-        if let force = context.parameters.get(SiteURL.forceParameter) {
+        if let force = context.parameters.get(SiteURL.forceParameter).flatMap(ForceID.init(validating:)) {
             logger[metadataKey: "force_id"] = "\(force)"
         }
         logger.log(

@@ -39,12 +39,16 @@ package struct PageRenderer: Sendable {
 
     /// The layout of a national page.
     func layout(for context: PeelRequestContext, request: Request) -> Layout {
-        Layout(language: context.language, request: request, catalogue: catalogue, force: nil)
+        Layout(
+            language: context.language, request: request, catalogue: catalogue, force: nil,
+            csrfToken: context.csrfToken)
     }
 
     /// The layout of a page on a force's site.
     func layout(for context: ForceRequestContext, request: Request) -> Layout {
-        Layout(language: context.language, request: request, catalogue: catalogue, force: context.force)
+        Layout(
+            language: context.language, request: request, catalogue: catalogue, force: context.force,
+            csrfToken: context.csrfToken)
     }
 }
 

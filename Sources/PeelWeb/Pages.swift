@@ -25,10 +25,13 @@ struct Layout: Sendable {
     let stylesheet: String
     let languages: [LanguageOption]
     let footerLinks: [Link]
+    /// For every form's hidden `csrf_token` field.
+    let csrfToken: String
     var title: String
 
-    init(language: Language, request: Request, catalogue: Catalogue, force: Force?) {
+    init(language: Language, request: Request, catalogue: Catalogue, force: Force?, csrfToken: String) {
         self.lang = language.rawValue
+        self.csrfToken = csrfToken
         self.t = catalogue.table(for: language)
         let serviceName = catalogue.text("serviceName", language)
         if let force {

@@ -26,8 +26,8 @@ package enum SiteURL: Sendable, Hashable {
         case .privacy: "/privacy"
         case .cookies: "/cookies"
         case .stylesheet: "/assets/peel.css"
-        case .forceHome(let id): "/\(id)/"
-        case .forceStylesheet(let id): "/\(id)/brand.css"
+        case .forceHome(let id): "/\(id)\(ForceRoute.homePath)"
+        case .forceStylesheet(let id): "/\(id)\(ForceRoute.stylesheetPath)"
         case .healthLive: "/health/live"
         case .healthReady: "/health/ready"
         case .metrics: "/metrics"
@@ -36,8 +36,10 @@ package enum SiteURL: Sendable, Hashable {
 
     /// Route patterns for pages inside a force's site, relative to the force's group.
     package enum ForceRoute {
-        package static let home: RouterPath = "/"
-        package static let stylesheet: RouterPath = "/brand.css"
+        static let homePath = "/"
+        static let stylesheetPath = "/brand.css"
+        package static let home = RouterPath(homePath)
+        package static let stylesheet = RouterPath(stylesheetPath)
     }
 
     /// The route pattern of a force's group.

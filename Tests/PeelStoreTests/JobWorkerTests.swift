@@ -94,3 +94,47 @@ struct JobWorkerTests {
         }
     }
 }
+
+final class Flag: Sendable {
+    private let value = Mutex(false)
+    func set() { value.withLock { $0 = true } }
+    var isSet: Bool { value.withLock { $0 } }
+}
+
+struct SlowHandler: JobHandler {
+    let kind = "slow"
+    let cancelled = Flag()
+    func run(_ job: ClaimedJob) async throws {
+        do {
+            try await Task.sleep(for: .seconds(5))
+        } catch {
+            cancelled.set()
+            throw error
+        }
+    }
+}
+
+@Suite("Job worker leases")
+struct JobWorkerLeaseTests {
+    @Test("a worker that loses its lease cancels the handler and does not complete the job", arguments: TestEngine.all)
+    func leaseLost(engine: TestEngine) async throws {
+        try await withTestStore(engine) { store in
+            let handler = SlowHandler()
+            let id = try await store.jobs.enqueue(NewJob(kind: "slow", runAt: Date()))
+            let worker = JobWorker(
+                queue: store.jobs, handlers: [handler],
+                settings: .init(name: "stalled", lease: .milliseconds(300)), logger: testLogger)
+            async let ran = worker.runOnce()
+            // Another worker takes the job over, as if this one had stalled past its lease.
+            try await Task.sleep(for: .milliseconds(50))
+            let takeover = try await store.jobs.claim(
+                worker: "other", limit: 1, lease: .seconds(60), now: Date() + 1)
+            #expect(takeover.map(\.id) == [id])
+            #expect(try await ran == 1)
+            #expect(handler.cancelled.isSet)
+            let record = try #require(try await store.jobs.find(id))
+            #expect(record.state == .running)
+            #expect(record.lockedBy == "other")
+        }
+    }
+}
