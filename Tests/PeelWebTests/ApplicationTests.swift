@@ -28,6 +28,13 @@ struct ConfigurationTests {
         #expect(!configuration.servedOverTLS)
     }
 
+    @Test("on PostgreSQL, demo content is opt-in")
+    func demoOptIn() throws {
+        let url = "postgres://peel@db.internal:5432/peel"
+        #expect(try !PeelConfiguration.load(environment: ["PEEL_DATABASE_URL": url], dotEnvFile: nil).demo)
+        #expect(try PeelConfiguration.load(environment: ["PEEL_DATABASE_URL": url, "PEEL_DEMO": "yes"], dotEnvFile: nil).demo)
+    }
+
     @Test("the command line beats the environment, which beats .env, which beats defaults")
     func precedence() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("peel-env-\(UUID().uuidString)")

@@ -12,7 +12,7 @@ import Testing
 func testConfiguration(
     _ scratch: ScratchDatabase, extra: [String: String] = [:]
 ) throws -> PeelConfiguration {
-    var values: [String: String] = ["PEEL_LOG_LEVEL": "critical"]
+    var values: [String: String] = ["PEEL_LOG_LEVEL": "critical", "PEEL_DEMO": "true"]
     switch scratch.location {
     case .sqlite(let path):
         values["PEEL_DATA_DIR"] = URL(fileURLWithPath: path).deletingLastPathComponent().path
