@@ -159,7 +159,7 @@ enum DataFolder {
                 try manager.createDirectory(atPath: path, withIntermediateDirectories: true)
             } catch {
                 throw StartupError(
-                    "cannot create the data folder \(path): \(error.localizedDescription). Choose another with --data or PEEL_DATA_DIR.")
+                    "cannot create the data folder \(path) (\(error.localizedDescription.trimmingCharacters(in: CharacterSet(charactersIn: ". ")))). Choose another with --data or PEEL_DATA_DIR.")
             }
         }
         let probe = URL(fileURLWithPath: path).appendingPathComponent(".peel-write-check-\(UUID().uuidString)")

@@ -118,8 +118,20 @@ package final class Database: Sendable {
                 throw DatabaseOpenError("PEEL_DATABASE_URL could not be read: \(String(describing: error))")
             }
             if let searchPath { configuration.searchPath = searchPath }
+            let source = PostgresConnectionSource(sqlConfiguration: configuration)
+            // Probe with one quiet connection first, so that an unreachable server is reported
+            // once, in Peel's words, rather than by the pool's own logging.
+            var quiet = logger
+            quiet.logLevel = .critical
+            do {
+                let probe = try await source.makeConnection(logger: quiet, on: eventLoopGroup.any()).get()
+                try await probe.close()
+            } catch {
+                throw DatabaseOpenError(
+                    "cannot reach the database at \(location): \(Self.reason(error)). Check that it is running and that the address and credentials are right.")
+            }
             let pool = EventLoopGroupConnectionPool(
-                source: PostgresConnectionSource(sqlConfiguration: configuration),
+                source: source,
                 maxConnectionsPerEventLoop: connectionsPerLoop(poolSize),
                 requestTimeout: .seconds(10),
                 logger: logger, on: eventLoopGroup)
@@ -160,10 +172,16 @@ package final class Database: Sendable {
     }
 
     private static func reason(_ error: any Error) -> String {
-        if let psql = error as? PSQLError {
-            if let message = psql.serverInfo?[.message] { return message }
-            return "\(psql.code)"
+        if let psql = error as? PSQLError, let message = psql.serverInfo?[.message] { return message }
+        let text = String(reflecting: error)
+        for (needle, reason) in [
+            ("Connection refused", "connection refused"), ("timed out", "connection timed out"),
+            ("connectTimeout", "connection timed out"), ("resolve", "the host name could not be resolved"),
+            ("sslUnsupported", "the server does not offer TLS"),
+        ] where text.contains(needle) {
+            return reason
         }
+        if let psql = error as? PSQLError { return "\(psql.code)" }
         return String(describing: error)
     }
 }
