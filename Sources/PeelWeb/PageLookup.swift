@@ -91,6 +91,7 @@ extension ForceHomePage: MustacheParent {
         case "heading": heading
         case "intro": intro
         case "onboarded": onboarded
+        case "notOnboarded": notOnboarded
         case "services": services
         case "contact": contact
         case "otherForceHref": otherForceHref

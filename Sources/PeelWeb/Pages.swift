@@ -181,17 +181,20 @@ struct ForceHomePage: Sendable {
     let heading: String
     let intro: String
     let onboarded: Bool
+    let notOnboarded: String
     let services: [String]
     let contact: Contact
     let otherForceHref: String
 
     init(force: Force, content: ForceHomeContent?, language: Language, layout: Layout, catalogue: Catalogue) {
         let name = force.name(in: language)
-        let heading = catalogue.text("forceHomeTitle", language, ["force": name])
+        let onboarded = force.onboarding != .notOnboarded
+        let heading = catalogue.text(onboarded ? "forceHomeTitle" : "forceHomeTitleOffline", language, ["force": name])
         self.layout = layout.titled(heading)
         self.heading = heading
         self.intro = content?.intro ?? catalogue.text("forceHomeFallbackIntro", language, ["force": name])
-        self.onboarded = force.onboarding != .notOnboarded
+        self.onboarded = onboarded
+        self.notOnboarded = catalogue.text("forceNotOnboarded", language, ["force": name])
         self.services = ServiceArea.offered(under: force.onboarding).map { catalogue.text("service.\($0.rawValue)", language) }
         let details = force.definition.contact
         self.contact = Contact(
