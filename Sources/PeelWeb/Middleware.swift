@@ -16,6 +16,15 @@ extension HTTPField.Name {
     static let crossOriginOpenerPolicy = Self("Cross-Origin-Opener-Policy")!
 }
 
+/// Whether `text` is ASCII letters and digits, plus the characters in `extra`.
+func isToken(_ text: String, alsoAllowing extra: String) -> Bool {
+    let allowed = Set(extra.utf8)
+    return text.utf8.allSatisfy { byte in
+        (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte) || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte)
+            || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) || allowed.contains(byte)
+    }
+}
+
 /// Gives every request an id: the caller's `X-Request-ID` when it is a safe token, otherwise a
 /// new one. The id is in every log line of the request and in the response's `X-Request-ID`.
 struct RequestIDMiddleware: RouterMiddleware {
@@ -34,12 +43,7 @@ struct RequestIDMiddleware: RouterMiddleware {
     }
 
     static func isSafe(_ id: String) -> Bool {
-        (8...64).contains(id.utf8.count)
-            && id.utf8.allSatisfy { byte in
-                (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte)
-                    || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte)
-                    || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) || byte == UInt8(ascii: "-")
-            }
+        (8...64).contains(id.utf8.count) && isToken(id, alsoAllowing: "-")
     }
 
     static func generate() -> String {
@@ -194,13 +198,7 @@ struct CSRFMiddleware: RouterMiddleware {
     }
 
     static func isWellFormed(_ token: String) -> Bool {
-        token.utf8.count == 43
-            && token.utf8.allSatisfy { byte in
-                (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte)
-                    || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte)
-                    || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) || byte == UInt8(ascii: "-")
-                    || byte == UInt8(ascii: "_")
-            }
+        token.utf8.count == 43 && isToken(token, alsoAllowing: "-_")
     }
 
     static func formValue(named name: String, in body: String) -> String? {
