@@ -119,7 +119,10 @@ struct DatabaseService: Service {
     func run() async throws {
         try? await gracefulShutdown()
         do {
-            try await database.close()
+            // The service group cancels this task when another service fails to start (a port
+            // in use); closing must still finish, so it runs outside that cancellation.
+            let database = database
+            try await Task { try await database.close() }.value
             logger.info("database connections closed")
         } catch {
             logger.error("closing the database failed", metadata: ["error": "\(String(describing: error))"])

@@ -204,6 +204,10 @@ private struct TunedSQLiteSource: ConnectionPoolSource {
             }.flatMap { _ in
                 connection.query("PRAGMA synchronous = NORMAL")
             }.map { _ in connection }
+            .flatMapError { error in
+                // A connection that could not be set up is closed, not leaked.
+                connection.close().flatMapThrowing { throw error }
+            }
         }
     }
 }
