@@ -45,13 +45,13 @@ package func buildApplication(
 ) async throws -> some ApplicationProtocol {
     let store = try await openStore(configuration, logger: logger)
     do {
-        var services: [any Service] = [DatabaseService(database: store.database, logger: logger)]
-        if configuration.role.runsWorker {
-            let worker = JobWorker(
+        let worker =
+            configuration.role.runsWorker
+            ? JobWorker(
                 queue: store.jobs, handlers: jobHandlers,
                 settings: .init(name: WorkerName.make(), concurrency: configuration.workerConcurrency), logger: logger)
-            services.append(JobWorkerService(worker: worker))
-        }
+            : nil
+        let services: [any Service] = [StoreService(database: store.database, worker: worker, logger: logger)]
         // A worker-only node answers health checks and metrics for its orchestrator, not pages.
         let router = try buildRouter(
             WebDependencies(
@@ -111,32 +111,29 @@ extension Store: HealthCheckable {
     package func ping() async throws { try await database.ping() }
 }
 
-/// Closes the database after every other service has stopped.
-struct DatabaseService: Service {
+/// Runs the job worker (on nodes that run jobs) and closes the database when Peel stops.
+///
+/// The two share one service so that the database is closed only after the worker has stopped
+/// using it, both on graceful shutdown (the web server, started after this service, stops
+/// first) and when the group is cancelled because another service failed to start.
+struct StoreService: Service {
     let database: Database
+    let worker: JobWorker?
     let logger: Logger
 
     func run() async throws {
-        try? await gracefulShutdown()
+        if let worker {
+            await cancelWhenGracefulShutdown { await worker.run() }
+        } else {
+            try? await gracefulShutdown()
+        }
+        // Closing must finish even when this task was cancelled, so it runs outside it.
+        let database = database
         do {
-            // The service group cancels this task when another service fails to start (a port
-            // in use); closing must still finish, so it runs outside that cancellation.
-            let database = database
             try await Task { try await database.close() }.value
             logger.info("database connections closed")
         } catch {
             logger.error("closing the database failed", metadata: ["error": "\(String(describing: error))"])
-        }
-    }
-}
-
-/// Runs the job worker until graceful shutdown.
-struct JobWorkerService: Service {
-    let worker: JobWorker
-
-    func run() async throws {
-        await cancelWhenGracefulShutdown {
-            await worker.run()
         }
     }
 }
