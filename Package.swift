@@ -34,6 +34,12 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
+            name: "PeelForms",
+            dependencies: ["PeelCore"],
+            resources: [.copy("Catalogue")],
+            swiftSettings: strict
+        ),
+        .target(
             name: "PeelStore",
             dependencies: [
                 "PeelCore",
@@ -64,7 +70,7 @@ let package = Package(
         .target(
             name: "PeelApp",
             dependencies: [
-                "PeelCore", "PeelStore", "PeelWeb",
+                "PeelCore", "PeelForms", "PeelStore", "PeelWeb",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -76,7 +82,7 @@ let package = Package(
         .executableTarget(
             name: "peel",
             dependencies: [
-                "PeelApp", "PeelCore", "PeelStore",
+                "PeelApp", "PeelCore", "PeelForms", "PeelStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -96,6 +102,11 @@ let package = Package(
         .testTarget(
             name: "PeelCoreTests",
             dependencies: ["PeelCore"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "PeelFormsTests",
+            dependencies: ["PeelCore", "PeelForms"],
             swiftSettings: strict
         ),
         .testTarget(

@@ -10,6 +10,8 @@ package enum ServiceArea: String, Sendable, CaseIterable {
     case firearms
     case myPolice = "my-police"
     case crimeData = "crime-data"
+    case requestInformation = "request-information"
+    case notifyUs = "notify-us"
     case feedback
 
     /// Whether a force on `model` offers this area.
@@ -22,7 +24,7 @@ package enum ServiceArea: String, Sendable, CaseIterable {
             case .reportCrime, .reportIncident, .reportRoadTraffic, .reportAntisocialBehaviour, .lostAndFound,
                 .reportFraud, .feedback:
                 true
-            case .firearms, .myPolice, .crimeData:
+            case .firearms, .myPolice, .crimeData, .requestInformation, .notifyUs:
                 false
             }
         }

@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import PeelApp
 import PeelCore
+import PeelForms
 import PeelStore
 
 @main
@@ -15,7 +16,7 @@ struct Peel: AsyncParsableCommand {
             file in the working folder, then defaults:
             \(PeelConfiguration.keys.map { "  \($0.key.padding(toLength: 24, withPad: " ", startingAt: 0)) \($0.meaning) (default \($0.fallback))" }.joined(separator: "\n"))
             """,
-        subcommands: [Serve.self, Migrate.self, Forces.self],
+        subcommands: [Serve.self, Migrate.self, Forces.self, Services.self],
         defaultSubcommand: Serve.self)
 }
 
@@ -130,6 +131,33 @@ struct Forces: AsyncParsableCommand {
                     }
                     print("\(force.name) (\(force.id)) is onboarded on the \(chosen.rawValue) model.")
                 }
+            }
+        }
+    }
+}
+
+struct Services: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Work with the catalogue of online services.", subcommands: [Validate.self])
+
+    struct Validate: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Check service definitions: every problem with its file, path and reason.")
+        @Argument(help: "A folder of definition files (default: the catalogue built into peel).")
+        var directory: String?
+
+        func run() async throws {
+            do {
+                let catalogue =
+                    try directory.map { try ServiceCatalogue.load(from: URL(fileURLWithPath: $0)) }
+                    ?? ServiceCatalogue.bundled()
+                print("\(catalogue.services.count) services, no problems.")
+            } catch let error as CatalogueLoadError {
+                FileHandle.standardError.write(Data("\(error)\n".utf8))
+                throw ExitCode(1)
+            } catch {
+                FileHandle.standardError.write(Data("peel: cannot read \(directory ?? "the catalogue"): \(error.localizedDescription)\n".utf8))
+                throw ExitCode(1)
             }
         }
     }

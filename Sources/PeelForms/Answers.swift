@@ -1,0 +1,44 @@
+import Foundation
+
+/// An answer to one question.
+package enum Answer: Codable, Sendable, Hashable {
+    /// text, textarea, radios, yes/no, date (`YYYY-MM-DD`), time (`HH:MM`), number, money,
+    /// email, phone, postcode.
+    case text(String)
+    /// checkboxes: the ticked option values.
+    case list([String])
+    /// compound answers (when, address, location, person, vehicle, item, file): named parts.
+    case fields([String: String])
+
+    package var text: String? {
+        if case .text(let value) = self { return value }
+        return nil
+    }
+
+    package var list: [String] {
+        switch self {
+        case .list(let values): values
+        case .text(let value): [value]
+        case .fields: []
+        }
+    }
+
+    package var fields: [String: String] {
+        if case .fields(let values) = self { return values }
+        return [:]
+    }
+}
+
+/// Where a person is in a journey: every answer given, the entries of repeating groups, and the
+/// pages whose form has been accepted. Kept server-side between requests.
+package struct JourneyState: Codable, Sendable, Hashable {
+    package var answers: [String: Answer] = [:]
+    /// Repeating groups' entries, by page id.
+    package var entries: [String: [[String: Answer]]] = [:]
+    /// Pages whose form was accepted (a content page's continue, a repeating group's "no more").
+    package var completed: Set<String> = []
+    /// Set once the declaration is accepted.
+    package var declared = false
+
+    package init() {}
+}

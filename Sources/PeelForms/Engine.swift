@@ -1,0 +1,228 @@
+import Foundation
+import PeelCore
+
+/// Where a journey stands.
+package enum JourneyPosition: Sendable, Hashable {
+    /// This page is next to show.
+    case page(String)
+    /// Every question on the path is answered: check your answers.
+    case checkAnswers
+    /// The journey ended at a stop page or an end signpost; nothing is sent.
+    case ended(String)
+}
+
+/// An outcome with every problem found, rather than the first.
+package enum Checked<Value: Sendable>: Sendable {
+    case success(Value)
+    case failure([FieldError])
+}
+
+/// A problem with an answer, for the error summary and the field.
+package struct FieldError: Error, Sendable, Hashable {
+    /// The id of the input the message belongs to (the question id, or `id-part`).
+    package var field: String
+    package var message: String
+}
+
+/// The journey engine: pure functions of a definition, the answers so far and today's date.
+package struct JourneyEngine: Sendable {
+    package let definition: ServiceDefinition
+    /// Today, as `YYYY-MM-DD` in UK time, for date rules.
+    package let today: String
+    private let pages: [String: Page]
+
+    package init(definition: ServiceDefinition, today: String) {
+        self.definition = definition
+        self.today = today
+        self.pages = Dictionary(definition.pages.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+    }
+
+    package func page(_ id: String) -> Page? { pages[id] }
+
+    // MARK: Navigation
+
+    /// The pages the journey shows, in order, up to where it stands, and where that is.
+    package func walk(_ state: JourneyState) -> (path: [String], position: JourneyPosition) {
+        var path: [String] = []
+        var current = definition.start
+        var guardCount = 0
+        while let page = pages[current], guardCount <= pages.count {
+            guardCount += 1
+            if let showIf = page.showIf, !evaluate(showIf, state) {
+                guard let target = firstMatch(page, state) else { return (path, .checkAnswers) }
+                current = target
+                continue
+            }
+            path.append(page.id)
+            switch page.kind {
+            case .stop:
+                return (path, .ended(page.id))
+            case .content where page.next.isEmpty:
+                return (path, .ended(page.id))
+            default:
+                guard state.completed.contains(page.id) else { return (path, .page(page.id)) }
+            }
+            guard let target = firstMatch(page, state) else { return (path, .checkAnswers) }
+            current = target
+        }
+        return (path, .checkAnswers)
+    }
+
+    package func position(_ state: JourneyState) -> JourneyPosition { walk(state).position }
+
+    /// Whether `page` may be shown or posted now: it is on the path the answers lead along.
+    package func isReachable(_ page: String, _ state: JourneyState) -> Bool {
+        walk(state).path.contains(page)
+    }
+
+    /// The state without answers to pages no longer on the path (after an earlier answer
+    /// changed the route).
+    package func pruned(_ state: JourneyState) -> JourneyState {
+        var kept = state
+        // Walking with answers that are then removed can open a different path; repeat until
+        // nothing changes (bounded by the number of pages).
+        for _ in 0...pages.count {
+            let onPath = Set(walk(kept).path)
+            var next = kept
+            for page in definition.pages where !onPath.contains(page.id) {
+                for question in page.questions { next.answers[question.id] = nil }
+                next.entries[page.id] = nil
+                next.completed.remove(page.id)
+            }
+            if next == kept { return kept }
+            kept = next
+        }
+        return kept
+    }
+
+    private func firstMatch(_ page: Page, _ state: JourneyState) -> String? {
+        page.next.first { $0.if.map { evaluate($0, state) } ?? true }?.page
+    }
+
+    // MARK: Conditions
+
+    package func evaluate(_ condition: Condition, _ state: JourneyState) -> Bool {
+        switch condition {
+        case .equals(let question, let value):
+            return state.answers[question]?.list.contains(value) ?? false
+        case .oneOf(let question, let values):
+            return state.answers[question]?.list.contains { values.contains($0) } ?? false
+        case .answered(let question):
+            guard let answer = state.answers[question] else { return false }
+            switch answer {
+            case .text(let text): return !text.isEmpty
+            case .list(let values): return !values.isEmpty
+            case .fields(let fields): return fields.values.contains { !$0.isEmpty }
+            }
+        case .not(let inner):
+            return !evaluate(inner, state)
+        case .all(let conditions):
+            return conditions.allSatisfy { evaluate($0, state) }
+        case .any(let conditions):
+            return conditions.contains { evaluate($0, state) }
+        case .dateWithin(let question, let days):
+            guard let date = latestDate(state.answers[question]), let cutoff = DateText.adding(-days, to: today) else {
+                return false
+            }
+            return date >= cutoff
+        case .dateBefore(let question, let days):
+            guard let date = latestDate(state.answers[question]), let cutoff = DateText.adding(-days, to: today) else {
+                return false
+            }
+            return date < cutoff
+        }
+    }
+
+    private func latestDate(_ answer: Answer?) -> String? {
+        switch answer {
+        case .text(let text)?: DateText.isValid(text) ? text : nil
+        case .fields(let fields)?: fields["to-date"] ?? fields["date"]
+        default: nil
+        }
+    }
+
+    // MARK: Answers
+
+    /// Reads a page's form: the answers, or every problem with them. Nothing is stored unless
+    /// every answer on the page is valid.
+    package func read(
+        _ page: Page, form: [String: [String]], language: Language
+    ) -> Checked<[String: Answer]> {
+        var answers: [String: Answer] = [:]
+        var errors: [FieldError] = []
+        for question in page.questions {
+            switch AnswerReader(question: question, today: today, language: language).read(form) {
+            case .success(let answer?): answers[question.id] = answer
+            case .success(nil): break
+            case .failure(let problems): errors += problems
+            }
+        }
+        return errors.isEmpty ? .success(answers) : .failure(errors)
+    }
+
+    /// Accepts a question page's answers into the state (callers check reachability first).
+    package func accept(_ answers: [String: Answer], on page: Page, into state: JourneyState) -> JourneyState {
+        var next = state
+        for question in page.questions { next.answers[question.id] = answers[question.id] }
+        next.completed.insert(page.id)
+        return pruned(next)
+    }
+
+    /// Every answer on the path, grouped by section, for "check your answers".
+    package func summary(_ state: JourneyState, language: Language) -> [AnswerSummarySection] {
+        let path = walk(state).path
+        var sections: [AnswerSummarySection] = definition.sections.map {
+            AnswerSummarySection(id: $0.id, title: $0.title.text(language), rows: [])
+        }
+        for pageID in path {
+            guard let page = pages[pageID], let index = sections.firstIndex(where: { $0.id == page.section }) else { continue }
+            switch page.kind {
+            case .question:
+                for question in page.questions {
+                    sections[index].rows.append(
+                        AnswerSummaryRow(
+                            question: question.label.text(language),
+                            answer: AnswerFormatter.display(state.answers[question.id], question: question, language: language),
+                            page: page.id))
+                }
+            case .repeat:
+                let entries = state.entries[page.id] ?? []
+                let label = page.itemLabel?.text(language) ?? ""
+                sections[index].rows.append(
+                    AnswerSummaryRow(
+                        question: page.heading?.text(language) ?? label,
+                        answer: entries.isEmpty
+                            ? [language == .welsh ? "Dim" : "None"]
+                            : entries.enumerated().map { offset, entry in
+                                "\(label) \(offset + 1): "
+                                    + page.questions.compactMap { question in
+                                        AnswerFormatter.display(entry[question.id], question: question, language: language)
+                                            .joined(separator: ", ").nilIfEmpty
+                                    }.joined(separator: "; ")
+                            },
+                        page: page.id))
+            case .content, .stop:
+                break
+            }
+        }
+        return sections.filter { !$0.rows.isEmpty }
+    }
+}
+
+package struct AnswerSummarySection: Sendable, Hashable {
+    package var id: String
+    package var title: String
+    package var rows: [AnswerSummaryRow]
+}
+
+package struct AnswerSummaryRow: Sendable, Hashable {
+    package var question: String
+    /// Lines of the answer as shown.
+    package var answer: [String]
+    /// The page to change it on.
+    package var page: String
+}
+
+extension String {
+    var nilIfEmpty: String? { isEmpty ? nil : self }
+}
