@@ -22,6 +22,11 @@ package struct FieldError: Error, Sendable, Hashable {
     /// The id of the input the message belongs to (the question id, or `id-part`).
     package var field: String
     package var message: String
+
+    package init(field: String, message: String) {
+        self.field = field
+        self.message = message
+    }
 }
 
 /// The journey engine: pure functions of a definition, the answers so far and today's date.
