@@ -193,6 +193,53 @@ package enum PeelMigrations {
             portable: [
                 "CREATE TABLE seed_runs (name TEXT PRIMARY KEY, ran_at BIGINT NOT NULL)"
             ]),
+        Migration(
+            "0005_create_journeys_and_reports",
+            portable: [
+                """
+                CREATE TABLE journeys (
+                    id TEXT PRIMARY KEY,
+                    force_id TEXT NOT NULL REFERENCES forces (id),
+                    service_id TEXT NOT NULL,
+                    service_version INTEGER NOT NULL,
+                    state TEXT NOT NULL,
+                    report_id TEXT,
+                    created_at BIGINT NOT NULL,
+                    updated_at BIGINT NOT NULL,
+                    expires_at BIGINT NOT NULL
+                )
+                """,
+                "CREATE INDEX journeys_expiry ON journeys (expires_at)",
+                """
+                CREATE TABLE reports (
+                    id TEXT PRIMARY KEY,
+                    force_id TEXT NOT NULL REFERENCES forces (id),
+                    reference TEXT NOT NULL,
+                    service_id TEXT NOT NULL,
+                    service_version INTEGER NOT NULL,
+                    answers TEXT NOT NULL,
+                    contact_name TEXT,
+                    contact_email TEXT,
+                    contact_phone TEXT,
+                    language TEXT NOT NULL CHECK (language IN ('en', 'cy')),
+                    journey_id TEXT NOT NULL UNIQUE,
+                    status TEXT NOT NULL DEFAULT 'received',
+                    created_at BIGINT NOT NULL,
+                    UNIQUE (force_id, reference)
+                )
+                """,
+                """
+                CREATE TABLE outbound_messages (
+                    id TEXT PRIMARY KEY,
+                    force_id TEXT REFERENCES forces (id),
+                    idempotency_key TEXT NOT NULL UNIQUE,
+                    recipient TEXT NOT NULL,
+                    subject TEXT NOT NULL,
+                    body TEXT NOT NULL,
+                    created_at BIGINT NOT NULL
+                )
+                """,
+            ]),
     ]
 }
 

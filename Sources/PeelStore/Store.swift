@@ -8,11 +8,17 @@ package struct Repositories: Sendable {
     package let forces: SQLForceRepository
     package let forceContent: SQLForceContentRepository
     package let jobs: SQLJobQueue
+    package let journeys: SQLJourneyRepository
+    package let reports: SQLReportRepository
+    package let messages: SQLMessageRepository
 
     init(db: any SQLDatabase, engine: DatabaseEngine) {
         self.forces = SQLForceRepository(db: db)
         self.forceContent = SQLForceContentRepository(db: db)
         self.jobs = SQLJobQueue(db: db, engine: engine)
+        self.journeys = SQLJourneyRepository(db: db)
+        self.reports = SQLReportRepository(db: db, engine: engine)
+        self.messages = SQLMessageRepository(db: db)
     }
 }
 
@@ -30,6 +36,9 @@ package struct Store: Sendable {
     package var forces: SQLForceRepository { repositories.forces }
     package var forceContent: SQLForceContentRepository { repositories.forceContent }
     package var jobs: SQLJobQueue { repositories.jobs }
+    package var journeys: SQLJourneyRepository { repositories.journeys }
+    package var reports: SQLReportRepository { repositories.reports }
+    package var messages: SQLMessageRepository { repositories.messages }
 
     /// Runs `body` with repositories bound to one transaction: everything it writes, jobs
     /// included, commits together or not at all.

@@ -1,0 +1,141 @@
+import Foundation
+
+/// A report's human-friendly reference: the force's prefix, six characters from an alphabet
+/// without look-alikes (no 0/O, 1/I/L, U/V), and a check character, e.g. `NW-7K3M9Q-X`.
+package enum ReportReference {
+    package static let alphabet = Array("23456789ABCDEFGHJKMNPQRSTWXYZ")
+
+    /// The prefix for a force: the initials of its id's words, ignoring "and" and "of".
+    package static func prefix(for force: ForceID) -> String {
+        let words = force.rawValue.split(separator: "-").filter { $0 != "and" && $0 != "of" }
+        if words.count == 1 { return String(words[0].prefix(3)).uppercased() }
+        return String(words.compactMap(\.first)).uppercased()
+    }
+
+    package static func make(force: ForceID, using generator: inout some RandomNumberGenerator) -> String {
+        let body = String((0..<6).map { _ in alphabet[Int.random(in: 0..<alphabet.count, using: &generator)] })
+        return "\(prefix(for: force))-\(body)-\(check(body))"
+    }
+
+    /// Whether `text` is a well-formed reference whose check character matches (a mistyped
+    /// character is caught before any lookup).
+    package static func isValid(_ text: String) -> Bool {
+        let parts = text.uppercased().split(separator: "-")
+        guard parts.count == 3, parts[1].count == 6, parts[2].count == 1,
+            parts[1].allSatisfy({ alphabet.contains($0) })
+        else { return false }
+        return String(parts[2]) == String(check(String(parts[1])))
+    }
+
+    static func check(_ body: String) -> Character {
+        let values = body.compactMap { alphabet.firstIndex(of: $0) }
+        let sum = values.enumerated().reduce(0) { $0 + ($1.offset + 1) * $1.element }
+        return alphabet[sum % alphabet.count]
+    }
+}
+
+/// A finished report as the force receives it.
+package struct Report: Sendable, Hashable {
+    package var id: String
+    package var forceID: ForceID
+    package var reference: String
+    package var serviceID: String
+    package var serviceVersion: Int
+    /// The answers as JSON, with the definition's ids.
+    package var answers: String
+    package var contactName: String?
+    package var contactEmail: String?
+    package var contactPhone: String?
+    package var language: Language
+    package var createdAt: Date
+
+    package init(
+        id: String, forceID: ForceID, reference: String, serviceID: String, serviceVersion: Int, answers: String,
+        contactName: String?, contactEmail: String?, contactPhone: String?, language: Language, createdAt: Date
+    ) {
+        self.id = id
+        self.forceID = forceID
+        self.reference = reference
+        self.serviceID = serviceID
+        self.serviceVersion = serviceVersion
+        self.answers = answers
+        self.contactName = contactName
+        self.contactEmail = contactEmail
+        self.contactPhone = contactPhone
+        self.language = language
+        self.createdAt = createdAt
+    }
+}
+
+/// A journey in progress, kept server-side so that it survives a restart and needs no
+/// JavaScript. Force-owned.
+package struct StoredJourney: Sendable, Hashable {
+    package var id: String
+    package var forceID: ForceID
+    package var serviceID: String
+    package var serviceVersion: Int
+    /// The engine's state as JSON.
+    package var state: String
+    package var reportID: String?
+    package var expiresAt: Date
+
+    package init(id: String, forceID: ForceID, serviceID: String, serviceVersion: Int, state: String, reportID: String?, expiresAt: Date) {
+        self.id = id
+        self.forceID = forceID
+        self.serviceID = serviceID
+        self.serviceVersion = serviceVersion
+        self.state = state
+        self.reportID = reportID
+        self.expiresAt = expiresAt
+    }
+}
+
+/// An email or text message Peel sent (or, in demo mode, put in the local mailbox).
+package struct OutboundMessage: Sendable, Hashable {
+    package var id: String
+    package var forceID: ForceID?
+    package var to: String
+    package var subject: String
+    package var body: String
+    package var createdAt: Date
+
+    package init(id: String, forceID: ForceID?, to: String, subject: String, body: String, createdAt: Date) {
+        self.id = id
+        self.forceID = forceID
+        self.to = to
+        self.subject = subject
+        self.body = body
+        self.createdAt = createdAt
+    }
+}
+
+/// Journeys, by force.
+package protocol JourneyRepository: Sendable {
+    func create(_ journey: StoredJourney) async throws
+    func find(_ id: String, force: ForceID) async throws -> StoredJourney?
+    func saveState(_ id: String, force: ForceID, state: String, expiresAt: Date) async throws
+}
+
+/// What submitting a journey produced.
+package enum SubmissionOutcome: Sendable, Hashable {
+    /// A new report, with its outbox jobs committed with it.
+    case created(Report)
+    /// The journey was already submitted (a double submit): the same report.
+    case alreadySubmitted(Report)
+}
+
+/// Reports, by force.
+package protocol ReportRepository: Sendable {
+    func find(_ id: String, force: ForceID) async throws -> Report?
+    func find(reference: String, force: ForceID) async throws -> Report?
+    /// Stores the report for `journeyID`, marks the journey submitted and enqueues `jobs`, in
+    /// one transaction. Submitting a journey twice returns the first report.
+    func submit(_ report: Report, journeyID: String, jobs: [NewJob]) async throws -> SubmissionOutcome
+}
+
+/// Outbound messages, for the local mailbox.
+package protocol MessageRepository: Sendable {
+    /// Records a message once per idempotency key; returns false when it was already recorded.
+    func record(_ message: OutboundMessage, idempotencyKey: String) async throws -> Bool
+    func recent(limit: Int) async throws -> [OutboundMessage]
+}

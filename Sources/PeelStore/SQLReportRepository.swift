@@ -1,0 +1,175 @@
+import Foundation
+import PeelCore
+import SQLKit
+
+/// Journeys in `journeys`.
+package struct SQLJourneyRepository: JourneyRepository {
+    package let db: any SQLDatabase
+
+    package init(db: any SQLDatabase) { self.db = db }
+
+    package func create(_ journey: StoredJourney) async throws {
+        let now = Date().millisecondsSince1970
+        try await db.raw(
+            """
+            INSERT INTO journeys (id, force_id, service_id, service_version, state, created_at, updated_at, expires_at)
+            VALUES (\(bind: journey.id), \(bind: journey.forceID.rawValue), \(bind: journey.serviceID),
+                \(bind: journey.serviceVersion), \(bind: journey.state), \(bind: now), \(bind: now),
+                \(bind: journey.expiresAt.millisecondsSince1970))
+            """
+        ).run()
+    }
+
+    package func find(_ id: String, force: ForceID) async throws -> StoredJourney? {
+        guard
+            let row = try await db.raw(
+                """
+                SELECT id, service_id, service_version, state, report_id, expires_at FROM journeys
+                WHERE id = \(bind: id) AND force_id = \(bind: force.rawValue)
+                    AND expires_at > \(bind: Date().millisecondsSince1970)
+                """
+            ).first()
+        else { return nil }
+        return StoredJourney(
+            id: id, forceID: force,
+            serviceID: try row.decode(column: "service_id", as: String.self),
+            serviceVersion: try row.decode(column: "service_version", as: Int.self),
+            state: try row.decode(column: "state", as: String.self),
+            reportID: try row.decode(column: "report_id", as: String?.self),
+            expiresAt: Date(millisecondsSince1970: try row.decode(column: "expires_at", as: Int64.self)))
+    }
+
+    package func saveState(_ id: String, force: ForceID, state: String, expiresAt: Date) async throws {
+        try await db.raw(
+            """
+            UPDATE journeys SET state = \(bind: state), updated_at = \(bind: Date().millisecondsSince1970),
+                expires_at = \(bind: expiresAt.millisecondsSince1970)
+            WHERE id = \(bind: id) AND force_id = \(bind: force.rawValue) AND report_id IS NULL
+            """
+        ).run()
+    }
+}
+
+/// Reports in `reports`, submitted together with their outbox jobs.
+package struct SQLReportRepository: ReportRepository {
+    package let db: any SQLDatabase
+    let engine: DatabaseEngine
+
+    package init(db: any SQLDatabase, engine: DatabaseEngine) {
+        self.db = db
+        self.engine = engine
+    }
+
+    private static let columns =
+        "id, force_id, reference, service_id, service_version, answers, contact_name, contact_email, contact_phone, language, created_at"
+
+    package func find(_ id: String, force: ForceID) async throws -> Report? {
+        try await db.raw(
+            "SELECT \(unsafeRaw: Self.columns) FROM reports WHERE id = \(bind: id) AND force_id = \(bind: force.rawValue)"
+        ).first().map(Self.report)
+    }
+
+    package func find(reference: String, force: ForceID) async throws -> Report? {
+        try await db.raw(
+            """
+            SELECT \(unsafeRaw: Self.columns) FROM reports
+            WHERE reference = \(bind: reference.uppercased()) AND force_id = \(bind: force.rawValue)
+            """
+        ).first().map(Self.report)
+    }
+
+    package func submit(_ report: Report, journeyID: String, jobs: [NewJob]) async throws -> SubmissionOutcome {
+        let engine = engine
+        return try await inTransaction(on: db, engine: engine) { tx in
+            // The journey row is locked for the transaction (SQLite: BEGIN IMMEDIATE already
+            // holds the write lock), so two submits of one journey are serialised here.
+            let lock = engine == .postgres ? "FOR UPDATE" : ""
+            let journey = try await tx.raw(
+                """
+                SELECT report_id FROM journeys
+                WHERE id = \(bind: journeyID) AND force_id = \(bind: report.forceID.rawValue) \(unsafeRaw: lock)
+                """
+            ).first()
+            guard let journey else { throw StoreDataError("journey \(journeyID) does not exist for this force") }
+            if let existing = try journey.decode(column: "report_id", as: String?.self) {
+                let repository = SQLReportRepository(db: tx, engine: engine)
+                guard let found = try await repository.find(existing, force: report.forceID) else {
+                    throw StoreDataError("journey \(journeyID) names a missing report")
+                }
+                return .alreadySubmitted(found)
+            }
+            try await tx.raw(
+                """
+                INSERT INTO reports (id, force_id, reference, service_id, service_version, answers, contact_name,
+                    contact_email, contact_phone, language, journey_id, created_at)
+                VALUES (\(bind: report.id), \(bind: report.forceID.rawValue), \(bind: report.reference),
+                    \(bind: report.serviceID), \(bind: report.serviceVersion), \(bind: report.answers),
+                    \(bind: report.contactName), \(bind: report.contactEmail), \(bind: report.contactPhone),
+                    \(bind: report.language.rawValue), \(bind: journeyID), \(bind: report.createdAt.millisecondsSince1970))
+                """
+            ).run()
+            try await tx.raw(
+                """
+                UPDATE journeys SET report_id = \(bind: report.id), updated_at = \(bind: Date().millisecondsSince1970)
+                WHERE id = \(bind: journeyID)
+                """
+            ).run()
+            let queue = SQLJobQueue(db: tx, engine: engine)
+            for job in jobs { try await queue.enqueue(job) }
+            return .created(report)
+        }
+    }
+
+    private static func report(_ row: any SQLRow) throws -> Report {
+        let force = try row.decode(column: "force_id", as: String.self)
+        guard let forceID = ForceID(validating: force) else { throw StoreDataError("reports.force_id '\(force)' is malformed") }
+        return Report(
+            id: try row.decode(column: "id", as: String.self), forceID: forceID,
+            reference: try row.decode(column: "reference", as: String.self),
+            serviceID: try row.decode(column: "service_id", as: String.self),
+            serviceVersion: try row.decode(column: "service_version", as: Int.self),
+            answers: try row.decode(column: "answers", as: String.self),
+            contactName: try row.decode(column: "contact_name", as: String?.self),
+            contactEmail: try row.decode(column: "contact_email", as: String?.self),
+            contactPhone: try row.decode(column: "contact_phone", as: String?.self),
+            language: Language(rawValue: try row.decode(column: "language", as: String.self)) ?? .english,
+            createdAt: Date(millisecondsSince1970: try row.decode(column: "created_at", as: Int64.self)))
+    }
+}
+
+/// Messages in `outbound_messages`: the local mailbox in demo mode, and the record of what was
+/// sent otherwise.
+package struct SQLMessageRepository: MessageRepository {
+    package let db: any SQLDatabase
+
+    package init(db: any SQLDatabase) { self.db = db }
+
+    package func record(_ message: OutboundMessage, idempotencyKey: String) async throws -> Bool {
+        try await db.raw(
+            """
+            INSERT INTO outbound_messages (id, force_id, idempotency_key, recipient, subject, body, created_at)
+            VALUES (\(bind: message.id), \(bind: message.forceID?.rawValue), \(bind: idempotencyKey), \(bind: message.to),
+                \(bind: message.subject), \(bind: message.body), \(bind: message.createdAt.millisecondsSince1970))
+            ON CONFLICT (idempotency_key) DO NOTHING
+            RETURNING id
+            """
+        ).first() != nil
+    }
+
+    package func recent(limit: Int) async throws -> [OutboundMessage] {
+        try await db.raw(
+            """
+            SELECT id, force_id, recipient, subject, body, created_at FROM outbound_messages
+            ORDER BY created_at DESC, id LIMIT \(bind: limit)
+            """
+        ).all().map { row in
+            OutboundMessage(
+                id: try row.decode(column: "id", as: String.self),
+                forceID: try row.decode(column: "force_id", as: String?.self).flatMap(ForceID.init(validating:)),
+                to: try row.decode(column: "recipient", as: String.self),
+                subject: try row.decode(column: "subject", as: String.self),
+                body: try row.decode(column: "body", as: String.self),
+                createdAt: Date(millisecondsSince1970: try row.decode(column: "created_at", as: Int64.self)))
+        }
+    }
+}

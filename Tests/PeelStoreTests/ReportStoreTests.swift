@@ -1,0 +1,130 @@
+import Foundation
+import PeelCore
+import PeelStore
+import PeelTestSupport
+import SQLKit
+import Testing
+
+func makeJourney(_ store: Store, force: ForceID = ForceID("kent")) async throws -> String {
+    let id = UUID().uuidString
+    try await store.journeys.create(
+        StoredJourney(id: id, forceID: force, serviceID: "report-theft", serviceVersion: 1, state: "{}", reportID: nil, expiresAt: Date() + 3600))
+    return id
+}
+
+func makeReport(force: ForceID = ForceID("kent")) -> Report {
+    var generator = SystemRandomNumberGenerator()
+    return Report(
+        id: UUID().uuidString, forceID: force, reference: ReportReference.make(force: force, using: &generator),
+        serviceID: "report-theft", serviceVersion: 1, answers: #"{"what":"bike"}"#, contactName: "Sam",
+        contactEmail: "sam@example.org", contactPhone: nil, language: .welsh, createdAt: Date(timeIntervalSince1970: 1_800_000_000))
+}
+
+@Suite("Reports")
+struct ReportStoreTests {
+    @Test("a submission stores the report, marks the journey and enqueues its jobs together", arguments: TestEngine.all)
+    func submit(engine: TestEngine) async throws {
+        try await withTestStore(engine) { store in
+            let journey = try await makeJourney(store)
+            let report = makeReport()
+            let outcome = try await store.reports.submit(
+                report, journeyID: journey,
+                jobs: [NewJob(kind: "report.deliver", forceID: report.forceID, runAt: Date()), NewJob(kind: "notify.confirmation", runAt: Date())])
+            #expect(outcome == .created(report))
+            #expect(try await store.reports.find(reference: report.reference, force: ForceID("kent")) == report)
+            #expect(try await store.journeys.find(journey, force: ForceID("kent"))?.reportID == report.id)
+            let jobs = try await store.jobs.claim(worker: "w", limit: 10, lease: .seconds(30), now: Date() + 1)
+            #expect(Set(jobs.map(\.kind)) == ["report.deliver", "notify.confirmation"])
+        }
+    }
+
+    @Test("submitting a journey twice, even at once, gives one report", arguments: TestEngine.all)
+    func doubleSubmit(engine: TestEngine) async throws {
+        try await withTestStore(engine, poolSize: 8) { store in
+            let journey = try await makeJourney(store)
+            let outcomes = try await withThrowingTaskGroup(of: SubmissionOutcome.self) { group in
+                for _ in 0..<4 {
+                    group.addTask {
+                        try await store.reports.submit(makeReport(), journeyID: journey, jobs: [NewJob(kind: "report.deliver", runAt: Date())])
+                    }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            let created = outcomes.compactMap { if case .created(let report) = $0 { report } else { nil } }
+            let repeated = outcomes.compactMap { if case .alreadySubmitted(let report) = $0 { report } else { nil } }
+            #expect(created.count == 1)
+            #expect(repeated.count == 3)
+            #expect(repeated.allSatisfy { $0.id == created.first?.id })
+            let count = try await store.database.sql.raw("SELECT COUNT(*) AS n FROM reports").first()?.decode(column: "n", as: Int.self)
+            #expect(count == 1)
+            #expect(try await store.jobs.stats(now: Date() + 1).due == 1)
+        }
+    }
+
+    @Test("reports and journeys are read only through their own force", arguments: TestEngine.all)
+    func tenancy(engine: TestEngine) async throws {
+        try await withTestStore(engine) { store in
+            let journey = try await makeJourney(store)
+            let report = makeReport()
+            _ = try await store.reports.submit(report, journeyID: journey, jobs: [])
+            #expect(try await store.reports.find(report.id, force: ForceID("essex")) == nil)
+            #expect(try await store.reports.find(reference: report.reference, force: ForceID("essex")) == nil)
+            #expect(try await store.journeys.find(journey, force: ForceID("essex")) == nil)
+            await #expect(throws: StoreDataError.self) {
+                _ = try await store.reports.submit(makeReport(force: ForceID("essex")), journeyID: journey, jobs: [])
+            }
+        }
+    }
+
+    @Test("an expired journey is gone", arguments: TestEngine.all)
+    func expiry(engine: TestEngine) async throws {
+        try await withTestStore(engine) { store in
+            let id = UUID().uuidString
+            try await store.journeys.create(
+                StoredJourney(id: id, forceID: ForceID("kent"), serviceID: "s", serviceVersion: 1, state: "{}", reportID: nil, expiresAt: Date() - 1))
+            #expect(try await store.journeys.find(id, force: ForceID("kent")) == nil)
+        }
+    }
+
+    @Test("a message is recorded once per idempotency key", arguments: TestEngine.all)
+    func messages(engine: TestEngine) async throws {
+        try await withTestStore(engine) { store in
+            let message = OutboundMessage(id: UUID().uuidString, forceID: ForceID("kent"), to: "sam@example.org", subject: "Your report", body: "Thanks", createdAt: Date(timeIntervalSince1970: 1_800_000_000))
+            let first = try await store.messages.record(message, idempotencyKey: "confirm-1")
+            var again = message
+            again.id = UUID().uuidString
+            let second = try await store.messages.record(again, idempotencyKey: "confirm-1")
+            let recent = try await store.messages.recent(limit: 10)
+            #expect(first)
+            #expect(!second)
+            #expect(recent == [message])
+        }
+    }
+}
+
+@Suite("Report references")
+struct ReportReferenceTests {
+    @Test("references carry the force prefix, six characters and a check character")
+    func shape() {
+        var generator = SystemRandomNumberGenerator()
+        for force in [ForceID("north-wales"), ForceID("metropolitan"), ForceID("avon-and-somerset"), ForceID("btp")] {
+            let reference = ReportReference.make(force: force, using: &generator)
+            #expect(ReportReference.isValid(reference), "\(reference)")
+            #expect(reference.hasPrefix(ReportReference.prefix(for: force) + "-"))
+        }
+        #expect(ReportReference.prefix(for: ForceID("north-wales")) == "NW")
+        #expect(ReportReference.prefix(for: ForceID("avon-and-somerset")) == "AS")
+        #expect(ReportReference.prefix(for: ForceID("metropolitan")) == "MET")
+    }
+
+    @Test("one mistyped character is caught by the check character")
+    func check() {
+        var generator = SystemRandomNumberGenerator()
+        let reference = ReportReference.make(force: ForceID("kent"), using: &generator)
+        var characters = Array(reference)
+        let index = 5
+        let alphabet = ReportReference.alphabet
+        characters[index] = alphabet[(alphabet.firstIndex(of: characters[index])! + 1) % alphabet.count]
+        #expect(!ReportReference.isValid(String(characters)))
+    }
+}
