@@ -3,6 +3,7 @@ import Hummingbird
 import Logging
 import NIOCore
 import PeelCore
+import PeelForms
 import PeelStore
 import PeelWeb
 import ServiceLifecycle
@@ -43,12 +44,20 @@ package func openStore(_ configuration: PeelConfiguration, logger: Logger, migra
 package func buildApplication(
     _ configuration: PeelConfiguration, logger: Logger, jobHandlers: [any JobHandler] = []
 ) async throws -> some ApplicationProtocol {
+    // A broken service definition stops Peel before it opens anything.
+    let catalogue = try ServiceCatalogue.bundled()
     let store = try await openStore(configuration, logger: logger)
     do {
         let worker =
             configuration.role.runsWorker
             ? JobWorker(
-                queue: store.jobs, handlers: jobHandlers,
+                queue: store.jobs,
+                handlers: jobHandlers + [
+                    ConfirmationEmailJob(
+                        reports: store.reports, forces: store.forces, catalogue: catalogue,
+                        notify: LocalMailbox(messages: store.messages)),
+                    DeliverReportJob(reports: store.reports, logger: logger),
+                ],
                 settings: .init(name: WorkerName.make(), concurrency: configuration.workerConcurrency), logger: logger)
             : nil
         let services: [any Service] = [StoreService(database: store.database, worker: worker, logger: logger)]
@@ -56,8 +65,9 @@ package func buildApplication(
         let router = try buildRouter(
             WebDependencies(
                 forces: store.forces, forceContent: store.forceContent, jobs: store.jobs, health: store,
-                metrics: WebMetrics(), pages: try await PageRenderer.bundled(),
-                servedOverTLS: configuration.servedOverTLS),
+                metrics: WebMetrics(), pages: try await PageRenderer.bundled(), catalogue: catalogue,
+                journeys: store.journeys, reports: store.reports, messages: store.messages,
+                servedOverTLS: configuration.servedOverTLS, devTools: configuration.demo),
             publicSite: configuration.role.runsWeb)
         logger.info("peel configured", metadata: ["configuration": "\(configuration.summary)"])
         return Application(

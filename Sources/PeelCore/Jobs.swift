@@ -180,3 +180,10 @@ package protocol JobHandler: Sendable {
     var kind: String { get }
     func run(_ job: ClaimedJob) async throws
 }
+
+/// The kinds of job a submission enqueues.
+package enum JobKinds {
+    package static let deliverReport = "report.deliver"
+    package static let confirmationEmail = "notify.confirmation"
+}
+

@@ -131,6 +131,8 @@ package protocol ReportRepository: Sendable {
     /// Stores the report for `journeyID`, marks the journey submitted and enqueues `jobs`, in
     /// one transaction. Submitting a journey twice returns the first report.
     func submit(_ report: Report, journeyID: String, jobs: [NewJob]) async throws -> SubmissionOutcome
+    /// Records that the force's records system has the report.
+    func markDelivered(_ id: String, force: ForceID, at date: Date) async throws
 }
 
 /// Outbound messages, for the local mailbox.

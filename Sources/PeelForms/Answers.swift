@@ -42,3 +42,23 @@ package struct JourneyState: Codable, Sendable, Hashable {
 
     package init() {}
 }
+
+/// The answers of a report as stored: the definition's ids, so the hub can map them.
+package struct ReportDocument: Codable, Sendable {
+    package var service: String
+    package var version: Int
+    package var answers: [String: Answer]
+    package var entries: [String: [[String: Answer]]]
+    package var declared: Bool
+
+    package init(
+        service: String, version: Int, answers: [String: Answer], entries: [String: [[String: Answer]]], declared: Bool
+    ) {
+        self.service = service
+        self.version = version
+        self.answers = answers
+        self.entries = entries
+        self.declared = declared
+    }
+}
+

@@ -229,5 +229,5 @@ package struct AnswerSummaryRow: Sendable, Hashable {
 }
 
 extension String {
-    var nilIfEmpty: String? { isEmpty ? nil : self }
+    package var nilIfEmpty: String? { isEmpty ? nil : self }
 }

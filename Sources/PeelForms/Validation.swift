@@ -79,6 +79,7 @@ package enum DefinitionValidator {
             let path = "pages[\(index)]"
             if !isIdentifier(page.id) { problem("\(path).id", "'\(page.id)' is not a lowercase-hyphenated id") }
             if pageIndex[page.id] != nil { problem("\(path).id", "duplicate page id '\(page.id)'") }
+            if reservedPageIDs.contains(page.id) { problem("\(path).id", "'\(page.id)' is reserved for Peel's own pages") }
             pageIndex[page.id] = index
             if !sectionIDs.contains(page.section) { problem("\(path).section", "unknown section '\(page.section)'") }
             text(page.title, "\(path).title")
@@ -201,6 +202,9 @@ package enum DefinitionValidator {
         }
         return problems
     }
+
+    /// Page ids Peel uses for every journey's own pages.
+    package static let reservedPageIDs: Set<String> = ["check-answers", "confirmation", "start", "save"]
 
     static func isIdentifier(_ text: String) -> Bool {
         ForceID(validating: text) != nil || (text.count == 1 && text.allSatisfy { $0.isLowercase || $0.isNumber })

@@ -120,6 +120,12 @@ package struct SQLReportRepository: ReportRepository {
         }
     }
 
+    package func markDelivered(_ id: String, force: ForceID, at date: Date) async throws {
+        try await db.raw(
+            "UPDATE reports SET status = 'delivered' WHERE id = \(bind: id) AND force_id = \(bind: force.rawValue)"
+        ).run()
+    }
+
     private static func report(_ row: any SQLRow) throws -> Report {
         let force = try row.decode(column: "force_id", as: String.self)
         guard let forceID = ForceID(validating: force) else { throw StoreDataError("reports.force_id '\(force)' is malformed") }

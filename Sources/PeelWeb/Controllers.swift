@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import Logging
 import PeelCore
+import PeelForms
 
 /// The national pages: find your force, and the accessibility, privacy and cookies pages.
 struct NationalController {
@@ -33,13 +34,15 @@ struct NationalController {
 struct ForceSiteController {
     let content: any ForceContentRepository
     let pages: PageRenderer
+    let catalogue: ServiceCatalogue
 
     func addRoutes(to group: RouterGroup<ForceRequestContext>) {
         group.get(SiteURL.ForceRoute.home) { request, context in
             let words = try await content.homeContent(for: context.force.id, language: context.language)
             let page = ForceHomePage(
                 force: context.force, content: words, language: context.language,
-                layout: pages.layout(for: context, request: request), catalogue: pages.catalogue)
+                layout: pages.layout(for: context, request: request), catalogue: pages.catalogue,
+                services: catalogue.offered(under: context.force.onboarding))
             return pages.response(page, template: "force-home")
         }
         group.get(SiteURL.ForceRoute.stylesheet) { _, context in
@@ -128,5 +131,91 @@ struct OperationsController {
         headers[.contentType] = "application/json"
         headers[.cacheControl] = "no-store"
         return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: body)))
+    }
+}
+
+/// `GET /api/v1/services?force={id}`: the force's services as JSON.
+struct ServicesAPIController {
+    let forces: any ForceRepository
+    let catalogue: ServiceCatalogue
+
+    struct ServiceEntry: Encodable {
+        let id: String
+        let version: Int
+        let title: LocalisedText
+        let availability: String
+        let enabled: Bool
+    }
+
+    func addRoutes(to router: Router<PeelRequestContext>) {
+        router.get(RouterPath(SiteURL.servicesAPI.path)) { request, _ in
+            guard let text = request.uri.queryParameters["force"].map(String.init) else {
+                return APIError.response(.badRequest, code: "force_required", message: "Give the force id: ?force=kent")
+            }
+            guard let id = ForceID(validating: text), let force = try await forces.find(id) else {
+                return APIError.response(.notFound, code: "unknown_force", message: "There is no force with id '\(text)'.")
+            }
+            let entries = catalogue.services.map {
+                ServiceEntry(
+                    id: $0.id, version: $0.version, title: $0.title, availability: $0.availability.rawValue,
+                    enabled: $0.availability.isOffered(under: force.onboarding))
+            }
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            var headers = HTTPFields()
+            headers[.contentType] = "application/json"
+            return Response(
+                status: .ok, headers: headers,
+                body: ResponseBody(
+                    byteBuffer: ByteBuffer(bytes: try encoder.encode(ServicesResponse(force: force.id.rawValue, services: entries)))))
+        }
+    }
+
+    struct ServicesResponse: Encodable {
+        let force: String
+        let services: [ServiceEntry]
+    }
+}
+
+/// API errors: JSON with a code and a message.
+enum APIError {
+    static func response(_ status: HTTPResponse.Status, code: String, message: String) -> Response {
+        let body = (try? JSONEncoder().encode(["error": ["code": code, "message": message]])) ?? Data()
+        var headers = HTTPFields()
+        headers[.contentType] = "application/json"
+        return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: body)))
+    }
+}
+
+/// `/_dev/mailbox`: what Peel would have sent, in demo mode.
+struct MailboxController {
+    let messages: any MessageRepository
+    let pages: PageRenderer
+
+    func addRoutes(to router: Router<PeelRequestContext>) {
+        router.get(RouterPath(SiteURL.mailbox.path)) { request, context in
+            let recent = try await messages.recent(limit: 100)
+            let layout = pages.layout(for: context, request: request)
+            let view = MailboxView(
+                layout: layout.titled(pages.catalogue.text("mailboxTitle", context.language)),
+                messages: recent.map {
+                    .init(
+                        to: $0.to, subject: $0.subject, body: $0.body.components(separatedBy: "\n\n"),
+                        sentAt: $0.createdAt.formatted(.iso8601))
+                },
+                hasMessages: !recent.isEmpty)
+            return pages.response(view, template: "mailbox")
+        }
+        router.get(RouterPath(SiteURL.mailboxJSON.path)) { _, _ in
+            struct Entry: Encodable { let id, to, subject, body, sentAt: String; let force: String? }
+            let recent = try await messages.recent(limit: 100)
+            let entries = recent.map {
+                Entry(id: $0.id, to: $0.to, subject: $0.subject, body: $0.body, sentAt: $0.createdAt.formatted(.iso8601), force: $0.forceID?.rawValue)
+            }
+            var headers = HTTPFields()
+            headers[.contentType] = "application/json"
+            headers[.cacheControl] = "no-store"
+            return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: try JSONEncoder().encode(entries))))
+        }
     }
 }

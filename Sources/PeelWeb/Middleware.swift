@@ -202,12 +202,7 @@ struct CSRFMiddleware: RouterMiddleware {
     }
 
     static func formValue(named name: String, in body: String) -> String? {
-        for pair in body.split(separator: "&") {
-            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            guard parts.count == 2, parts[0] == name else { continue }
-            return String(parts[1]).replacingOccurrences(of: "+", with: " ").removingPercentEncoding
-        }
-        return nil
+        FormBody.parse(body)[name]?.first
     }
 
     static func constantTimeEquals(_ a: String, _ b: String) -> Bool {
@@ -261,6 +256,8 @@ struct ErrorPageMiddleware: RouterMiddleware {
                 kind = .forceNotFound
             case is CSRFRejected:
                 kind = .forbidden
+            case let missing as JourneyMissing:
+                return redirect(to: missing.start)
             case let error as HTTPError:
                 switch error.status {
                 case .notFound: kind = .notFound

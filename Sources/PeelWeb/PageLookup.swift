@@ -93,6 +93,7 @@ extension ForceHomePage: MustacheParent {
         case "onboarded": onboarded
         case "notOnboarded": notOnboarded
         case "services": services
+        case "servicesHref": servicesHref
         case "contact": contact
         case "otherForceHref": otherForceHref
         default: nil
@@ -148,6 +149,26 @@ extension ErrorPage: MustacheParent {
         case "reference": reference
         case "findForceHref": findForceHref
         case "findForce": findForce
+        default: nil
+        }
+    }
+}
+
+extension ForceHomePage.ServiceGroup: MustacheParent {
+    func child(named name: String) -> Any? {
+        switch name {
+        case "heading": heading
+        case "links": links
+        default: nil
+        }
+    }
+}
+
+extension ForceHomePage.ServiceGroup.Link: MustacheParent {
+    func child(named name: String) -> Any? {
+        switch name {
+        case "text": text
+        case "href": href
         default: nil
         }
     }

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import PeelCore
+import PeelForms
 
 /// What every page's layout shows: language, header, language toggle, footer and all strings.
 struct Layout: Sendable {
@@ -180,13 +181,26 @@ struct ForceHomePage: Sendable {
     let layout: Layout
     let heading: String
     let intro: String
+    struct ServiceGroup: Sendable {
+        struct Link: Sendable {
+            let text: String
+            let href: String
+        }
+        let heading: String
+        let links: [Link]
+    }
+
     let onboarded: Bool
     let notOnboarded: String
-    let services: [String]
+    let services: [ServiceGroup]
+    let servicesHref: String
     let contact: Contact
     let otherForceHref: String
 
-    init(force: Force, content: ForceHomeContent?, language: Language, layout: Layout, catalogue: Catalogue) {
+    init(
+        force: Force, content: ForceHomeContent?, language: Language, layout: Layout, catalogue: Catalogue,
+        services offered: [ServiceDefinition]
+    ) {
         let name = force.name(in: language)
         let onboarded = force.onboarding != .notOnboarded
         let heading = catalogue.text(onboarded ? "forceHomeTitle" : "forceHomeTitleOffline", language, ["force": name])
@@ -195,7 +209,16 @@ struct ForceHomePage: Sendable {
         self.intro = content?.intro ?? catalogue.text("forceHomeFallbackIntro", language, ["force": name])
         self.onboarded = onboarded
         self.notOnboarded = catalogue.text("forceNotOnboarded", language, ["force": name])
-        self.services = ServiceArea.offered(under: force.onboarding).map { catalogue.text("service.\($0.rawValue)", language) }
+        self.services = ServiceArea.offered(under: force.onboarding).compactMap { area in
+            let members = offered.filter { $0.area == area.rawValue }
+            guard !members.isEmpty else { return nil }
+            return ServiceGroup(
+                heading: catalogue.text("service.\(area.rawValue)", language),
+                links: members.map {
+                    ServiceGroup.Link(text: $0.title.text(language), href: SiteURL.serviceStart(force.id, $0.id).path)
+                })
+        }
+        self.servicesHref = SiteURL.servicesList(force.id).path
         let details = force.definition.contact
         self.contact = Contact(
             heading: catalogue.text("forceContactHeading", language, ["force": name]),

@@ -14,6 +14,14 @@ package enum SiteURL: Sendable, Hashable {
     case healthLive
     case healthReady
     case metrics
+    case servicesList(ForceID)
+    case serviceStart(ForceID, String)
+    case journeyPage(ForceID, String, String)
+    case journeyCheckAnswers(ForceID, String)
+    case journeyConfirmation(ForceID, String)
+    case servicesAPI
+    case mailbox
+    case mailboxJSON
 
     /// The name of the path parameter that holds a force id.
     package static let forceParameter = "force"
@@ -31,6 +39,14 @@ package enum SiteURL: Sendable, Hashable {
         case .healthLive: "/health/live"
         case .healthReady: "/health/ready"
         case .metrics: "/metrics"
+        case .servicesList(let id): "/\(id)/services"
+        case .serviceStart(let id, let service): "/\(id)/services/\(service)"
+        case .journeyPage(let id, let service, let page): "/\(id)/services/\(service)/\(page)"
+        case .journeyCheckAnswers(let id, let service): "/\(id)/services/\(service)/check-answers"
+        case .journeyConfirmation(let id, let service): "/\(id)/services/\(service)/confirmation"
+        case .servicesAPI: "/api/v1/services"
+        case .mailbox: "/_dev/mailbox"
+        case .mailboxJSON: "/_dev/mailbox.json"
         }
     }
 

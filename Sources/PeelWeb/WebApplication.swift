@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import PeelCore
+import PeelForms
 
 /// What the web layer needs from the rest of Peel, as PeelCore protocols: PeelWeb never speaks
 /// SQL.
@@ -11,12 +12,20 @@ package struct WebDependencies: Sendable {
     package var health: any HealthCheckable
     package var metrics: WebMetrics
     package var pages: PageRenderer
+    package var catalogue: ServiceCatalogue
+    package var journeys: any JourneyRepository
+    package var reports: any ReportRepository
+    package var messages: any MessageRepository
     /// Whether the public address is `https`: secure cookies and HSTS.
     package var servedOverTLS: Bool
+    /// Demo tools: the local mailbox at `/_dev/mailbox`.
+    package var devTools: Bool
 
     package init(
         forces: any ForceRepository, forceContent: any ForceContentRepository, jobs: any JobQueue,
-        health: any HealthCheckable, metrics: WebMetrics, pages: PageRenderer, servedOverTLS: Bool
+        health: any HealthCheckable, metrics: WebMetrics, pages: PageRenderer, catalogue: ServiceCatalogue,
+        journeys: any JourneyRepository, reports: any ReportRepository, messages: any MessageRepository,
+        servedOverTLS: Bool, devTools: Bool
     ) {
         self.forces = forces
         self.forceContent = forceContent
@@ -24,7 +33,12 @@ package struct WebDependencies: Sendable {
         self.health = health
         self.metrics = metrics
         self.pages = pages
+        self.catalogue = catalogue
+        self.journeys = journeys
+        self.reports = reports
+        self.messages = messages
         self.servedOverTLS = servedOverTLS
+        self.devTools = devTools
     }
 }
 
@@ -47,9 +61,18 @@ package func buildRouter(_ dependencies: WebDependencies, publicSite: Bool = tru
     ).addRoutes(to: router)
     guard publicSite else { return router }
     NationalController(forces: dependencies.forces, pages: dependencies.pages).addRoutes(to: router)
+    ServicesAPIController(forces: dependencies.forces, catalogue: dependencies.catalogue).addRoutes(to: router)
+    if dependencies.devTools {
+        MailboxController(messages: dependencies.messages, pages: dependencies.pages).addRoutes(to: router)
+    }
     let forceSite = router.group(SiteURL.forceGroup)
         .add(middleware: ForceResolverMiddleware(forces: dependencies.forces))
         .group(context: ForceRequestContext.self)
-    ForceSiteController(content: dependencies.forceContent, pages: dependencies.pages).addRoutes(to: forceSite)
+    ForceSiteController(content: dependencies.forceContent, pages: dependencies.pages, catalogue: dependencies.catalogue)
+        .addRoutes(to: forceSite)
+    JourneyController(
+        service: JourneyService(catalogue: dependencies.catalogue, journeys: dependencies.journeys, reports: dependencies.reports),
+        pages: dependencies.pages, secureCookies: dependencies.servedOverTLS
+    ).addRoutes(to: forceSite)
     return router
 }

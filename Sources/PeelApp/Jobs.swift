@@ -1,0 +1,100 @@
+import Foundation
+import Logging
+import PeelCore
+import PeelForms
+
+/// Sends email. In demo mode the local mailbox keeps what would have been sent; the GOV.UK
+/// Notify client takes its place in a deployment.
+package protocol NotifyClient: Sendable {
+    func sendEmail(to: String, subject: String, body: String, force: ForceID?, idempotencyKey: String) async throws
+}
+
+/// The local mailbox: messages are stored and shown at `/_dev/mailbox`.
+package struct LocalMailbox: NotifyClient {
+    let messages: any MessageRepository
+
+    package init(messages: any MessageRepository) { self.messages = messages }
+
+    package func sendEmail(to: String, subject: String, body: String, force: ForceID?, idempotencyKey: String) async throws {
+        _ = try await messages.record(
+            OutboundMessage(id: UUID().uuidString.lowercased(), forceID: force, to: to, subject: subject, body: body, createdAt: Date()),
+            idempotencyKey: idempotencyKey)
+    }
+}
+
+/// The payload of the jobs a submission enqueues.
+struct ReportJobPayload: Codable {
+    let report: String
+    let force: String
+
+    static func decode(_ job: ClaimedJob) throws -> (id: String, force: ForceID) {
+        let payload = try JSONDecoder().decode(ReportJobPayload.self, from: Data(job.payload.utf8))
+        guard let force = ForceID(validating: payload.force) else { throw JobPayloadError(job: job.id) }
+        return (payload.report, force)
+    }
+}
+
+struct JobPayloadError: Error, CustomStringConvertible {
+    let job: JobID
+    var description: String { "job \(job) has a payload Peel cannot read" }
+}
+
+/// Emails the person their reference and what happens next. A sensitive service's email says
+/// nothing of the answers.
+struct ConfirmationEmailJob: JobHandler {
+    let kind = JobKinds.confirmationEmail
+    let reports: any ReportRepository
+    let forces: any ForceRepository
+    let catalogue: ServiceCatalogue
+    let notify: any NotifyClient
+
+    func run(_ job: ClaimedJob) async throws {
+        let (id, forceID) = try ReportJobPayload.decode(job)
+        guard let report = try await reports.find(id, force: forceID), let email = report.contactEmail else { return }
+        guard let force = try await forces.find(forceID), let service = catalogue.service(report.serviceID) else { return }
+        let language = report.language
+        let welsh = language == .welsh
+        let forceName = force.name(in: language)
+        var paragraphs = [
+            welsh
+                ? "Diolch am gysylltu â \(forceName). Rydym wedi cael eich adroddiad: \(service.title.cy)."
+                : "Thank you for contacting \(forceName). We have your report: \(service.title.en).",
+            (welsh ? "Eich cyfeirnod yw " : "Your reference number is ") + report.reference,
+            service.confirmation.text(language),
+        ]
+        if service.sensitivity.echoAnswersInEmail,
+            let document = try? JSONDecoder().decode(ReportDocument.self, from: Data(report.answers.utf8))
+        {
+            var state = JourneyState()
+            state.answers = document.answers
+            state.entries = document.entries
+            state.completed = Set(service.pages.map(\.id))
+            let engine = JourneyEngine(definition: service, today: DateText.today())
+            let lines = engine.summary(state, language: language).flatMap { section in
+                section.rows.map { "\($0.question): \($0.answer.joined(separator: ", "))" }
+            }
+            if !lines.isEmpty {
+                paragraphs.append((welsh ? "Eich atebion:\n" : "Your answers:\n") + lines.joined(separator: "\n"))
+            }
+        }
+        paragraphs.append(welsh ? "Mewn argyfwng, ffoniwch 999." : "In an emergency, call 999.")
+        try await notify.sendEmail(
+            to: email, subject: (welsh ? "Eich cyfeirnod: " : "Your reference: ") + report.reference,
+            body: paragraphs.joined(separator: "\n\n"), force: forceID, idempotencyKey: "confirmation:\(report.id)")
+    }
+}
+
+/// Hands a report to the force's records system. Until the integration hub connects a force's
+/// own system, the demo records system accepts every report and marks it delivered.
+struct DeliverReportJob: JobHandler {
+    let kind = JobKinds.deliverReport
+    let reports: any ReportRepository
+    let logger: Logger
+
+    func run(_ job: ClaimedJob) async throws {
+        let (id, force) = try ReportJobPayload.decode(job)
+        guard let report = try await reports.find(id, force: force) else { throw JobPayloadError(job: job.id) }
+        try await reports.markDelivered(report.id, force: force, at: Date())
+        logger.info("report delivered to the demo records system", metadata: ["force_id": "\(force)", "reference": "\(report.reference)"])
+    }
+}

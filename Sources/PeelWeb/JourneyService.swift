@@ -1,0 +1,92 @@
+import Foundation
+import PeelCore
+import PeelForms
+
+/// What the journey routes do, apart from HTTP: start, load and save journeys, and submit them.
+struct JourneyService: Sendable {
+    let catalogue: ServiceCatalogue
+    let journeys: any JourneyRepository
+    let reports: any ReportRepository
+
+    /// How long a journey is kept after its last change.
+    static let lifetime: TimeInterval = 7 * 24 * 3600
+
+    /// A loaded journey: the stored row, its definition and the engine's state.
+    struct Loaded: Sendable {
+        let stored: StoredJourney
+        let definition: ServiceDefinition
+        let engine: JourneyEngine
+        var state: JourneyState
+    }
+
+    func service(_ id: String, for force: Force) -> ServiceDefinition? {
+        guard let definition = catalogue.service(id), definition.availability.isOffered(under: force.onboarding) else {
+            return nil
+        }
+        return definition
+    }
+
+    func start(_ definition: ServiceDefinition, force: Force) async throws -> String {
+        var generator = SystemRandomNumberGenerator()
+        let id = (0..<4).map { _ in String(generator.next() as UInt64, radix: 36) }.joined()
+        try await journeys.create(
+            StoredJourney(
+                id: id, forceID: force.id, serviceID: definition.id, serviceVersion: definition.version,
+                state: try Self.encode(JourneyState()), reportID: nil, expiresAt: Date() + Self.lifetime))
+        return id
+    }
+
+    func load(_ id: String?, service: ServiceDefinition, force: Force) async throws -> Loaded? {
+        guard let id, id.count <= 64, let stored = try await journeys.find(id, force: force.id),
+            stored.serviceID == service.id
+        else { return nil }
+        let state = (try? JSONDecoder().decode(JourneyState.self, from: Data(stored.state.utf8))) ?? JourneyState()
+        let engine = JourneyEngine(definition: service, today: DateText.today())
+        return Loaded(stored: stored, definition: service, engine: engine, state: engine.pruned(state))
+    }
+
+    func save(_ journey: Loaded) async throws {
+        try await journeys.saveState(
+            journey.stored.id, force: journey.stored.forceID, state: try Self.encode(journey.state),
+            expiresAt: Date() + Self.lifetime)
+    }
+
+    /// Turns a finished journey into a report, with its delivery and confirmation jobs.
+    func submit(_ journey: Loaded, force: Force, language: Language) async throws -> SubmissionOutcome {
+        var generator = SystemRandomNumberGenerator()
+        let definition = journey.definition
+        var contact: [Question.ContactRole: String] = [:]
+        for page in definition.pages where journey.engine.walk(journey.state).path.contains(page.id) {
+            for question in page.questions {
+                if let role = question.contact, let answer = journey.state.answers[question.id]?.text { contact[role] = answer }
+            }
+        }
+        let document = ReportDocument(
+            service: definition.id, version: definition.version, answers: journey.state.answers,
+            entries: journey.state.entries, declared: journey.state.declared)
+        let answers = String(decoding: try JSONEncoder.sorted.encode(document), as: UTF8.self)
+        let report = Report(
+            id: UUID().uuidString.lowercased(), forceID: force.id,
+            reference: ReportReference.make(force: force.id, using: &generator), serviceID: definition.id,
+            serviceVersion: definition.version, answers: answers, contactName: contact[.name],
+            contactEmail: contact[.email], contactPhone: contact[.phone], language: language, createdAt: Date())
+        let payload = #"{"report":"\#(report.id)","force":"\#(force.id)"}"#
+        var jobs = [NewJob(kind: JobKinds.deliverReport, payload: payload, forceID: force.id, runAt: Date())]
+        if report.contactEmail != nil {
+            jobs.append(NewJob(kind: JobKinds.confirmationEmail, payload: payload, forceID: force.id, runAt: Date()))
+        }
+        return try await reports.submit(report, journeyID: journey.stored.id, jobs: jobs)
+    }
+
+    static func encode(_ state: JourneyState) throws -> String {
+        String(decoding: try JSONEncoder.sorted.encode(state), as: UTF8.self)
+    }
+}
+
+extension JSONEncoder {
+    static var sorted: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return encoder
+    }
+}
