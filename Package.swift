@@ -121,7 +121,7 @@ let package = Package(
         .testTarget(
             name: "PeelWebTests",
             dependencies: [
-                "PeelCore", "PeelStore", "PeelWeb", "PeelApp", "PeelTestSupport",
+                "PeelCore", "PeelForms", "PeelStore", "PeelWeb", "PeelApp", "PeelTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
