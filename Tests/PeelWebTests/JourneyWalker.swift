@@ -215,6 +215,20 @@ struct JourneyWalker {
     let plan: PlannedWalk
     var visited: [String] = []
 
+    /// Walks until `target` is the page shown; `false` if the journey ended first.
+    mutating func walk(_ browser: inout TestBrowser, stoppingAt target: String) async throws -> Bool {
+        stopAt = target
+        do {
+            _ = try await walk(&browser)
+            return false
+        } catch is ReachedTarget {
+            return true
+        }
+    }
+
+    var stopAt: String?
+    struct ReachedTarget: Error {}
+
     mutating func walk(_ browser: inout TestBrowser) async throws -> WalkEnd {
         let base = "/\(force)/services/\(definition.id)"
         var page = try await browser.post(base, [])
@@ -223,6 +237,7 @@ struct JourneyWalker {
             guard page.status == .ok else { throw WalkError(message: "\(page.path) answered \(page.status): \(page.html.prefix(300))") }
             let id = String(page.path.split(separator: "?")[0].split(separator: "/").last ?? "")
             visited.append(id)
+            if id == stopAt { throw ReachedTarget() }
             if id == "confirmation" {
                 guard let reference = page.html.firstMatch(of: /class="reference">([A-Z0-9-]+)</)?.1 else {
                     throw WalkError(message: "no reference on the confirmation page")
