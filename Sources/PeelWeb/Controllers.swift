@@ -180,7 +180,9 @@ struct ServicesAPIController {
 /// API errors: JSON with a code and a message.
 enum APIError {
     static func response(_ status: HTTPResponse.Status, code: String, message: String) -> Response {
-        let body = (try? JSONEncoder().encode(["error": ["code": code, "message": message]])) ?? Data()
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let body = (try? encoder.encode(["error": ["code": code, "message": message]])) ?? Data()
         var headers = HTTPFields()
         headers[.contentType] = "application/json"
         return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: body)))
