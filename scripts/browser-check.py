@@ -25,6 +25,17 @@ With a second browser that has JavaScript disabled:
   * on `/`, typing "wales" into the form field named q and pressing Enter
     submits the form (to a URL with q=wales) with the same result.
 
+Journeys (the online services engine), with JavaScript on:
+  * "report a crime" is walked from its start page to a reference in English and
+    in Welsh, by filling each form the way a person would; axe-core runs on
+    every page on the way: the start page, a question page of each kind used on
+    the way (radios, yes/no, approximate date and time, location, text, person,
+    file, address, email and phone), the error summary (the first question is
+    sent empty once), a repeating group's summary, check your answers and the
+    confirmation. 0 violations on each.
+With JavaScript off:
+  * "report a crime" is completed in English to a reference.
+
 Prints one line per check ("OK /north-wales/ cy: 0 violations") and exits
 non-zero if any check failed.
 """
@@ -260,6 +271,144 @@ def check_no_js(base: str) -> list[tuple[bool, str]]:
     return out
 
 
+# Answers for the journey walk: the named choices, otherwise "no", otherwise the first.
+PREFERRED = {
+    "emergency-now": "no",
+    "crime-kind": "something-else",
+    "reporting-for": "me",
+    "suspect-known": "yes",
+    "add-another": "no",
+    "update-method": "email",
+}
+TEXT_BY_SUFFIX = [
+    ("-day", "3"), ("-month", "11"), ("-year", "2026"), ("-time", "14:30"), ("email", "walker@example.org"),
+    ("phone", "07700 900982"), ("postcode", "LL18 1AA"), ("-registration", "AB12 CDE"), ("-latitude", ""),
+    ("-longitude", ""), ("-age-range", "25-34"), ("-value", "20"), ("-serial", ""), ("-line2", ""),
+]
+
+
+def fill_and_send(driver: webdriver.Chrome) -> None:
+    """Fill the page's main form as a person would, then press its button."""
+    forms = driver.find_elements(By.CSS_SELECTOR, "main form[method='post']")
+    if not forms:
+        raise CheckFailed(f"no form on {driver.current_url}")
+    form = forms[-1]
+    radios: dict[str, list] = {}
+    for radio in form.find_elements(By.CSS_SELECTOR, "input[type='radio']"):
+        radios.setdefault(radio.get_attribute("name"), []).append(radio)
+    for name, group in radios.items():
+        values = [r.get_attribute("value") for r in group]
+        wanted = PREFERRED.get(name) or ("exact" if name.endswith("-mode") else "no" if "no" in values else values[0])
+        target = group[values.index(wanted)] if wanted in values else group[0]
+        target.click()
+    seen_checkbox_names: set[str] = set()
+    for box in form.find_elements(By.CSS_SELECTOR, "input[type='checkbox']"):
+        name = box.get_attribute("name")
+        if name not in seen_checkbox_names and not box.is_selected():
+            box.click()
+        seen_checkbox_names.add(name)
+    for field in form.find_elements(By.CSS_SELECTOR, "input[type='text'], input[type='email'], input[type='tel']"):
+        name = field.get_attribute("name") or ""
+        value = next((v for suffix, v in TEXT_BY_SUFFIX if name.endswith(suffix)), "Test answer")
+        field.clear()
+        if value:
+            field.send_keys(value)
+    for area in form.find_elements(By.TAG_NAME, "textarea"):
+        area.clear()
+        area.send_keys("It happened quickly.")
+    press_and_wait(driver, form.find_element(By.CSS_SELECTOR, "button[type='submit']"))
+
+
+def press_and_wait(driver: webdriver.Chrome, button) -> None:
+    """Press a form's button and wait until the next page has replaced this one."""
+    old = driver.find_element(By.TAG_NAME, "html").id
+    button.click()
+
+    def replaced(d: webdriver.Chrome) -> bool:
+        try:
+            return d.find_element(By.TAG_NAME, "html").id != old
+        except Exception:  # noqa: BLE001 - mid-navigation; try again
+            return False
+
+    WebDriverWait(driver, 20).until(replaced)
+
+
+def run_axe(driver: webdriver.Chrome) -> list[dict]:
+    axe = Axe(driver)
+    axe.inject()
+    return axe.run().get("violations", [])
+
+
+def walk_report_a_crime(driver: webdriver.Chrome, base: str, lang: str, with_axe: bool) -> tuple[bool, str]:
+    """From the service's start page to a reference; axe on every page when with_axe."""
+    start = f"{base.rstrip('/')}/metropolitan/services/report-crime?lang={lang}"
+    driver.delete_all_cookies()
+    driver.get(start)
+    checked: list[str] = []
+    problems: list[str] = []
+
+    def audit(label: str) -> None:
+        if not with_axe:
+            return
+        violations = run_axe(driver)
+        checked.append(label)
+        if violations:
+            problems.append(f"{label}: {len(violations)} axe violation(s)\n{format_violations(violations)}")
+
+    audit("start")
+    press_and_wait(driver, driver.find_element(By.CSS_SELECTOR, "main form[method='post'] button[type='submit']"))
+    sent_empty = False
+    for _ in range(80):
+        path = urlsplit(driver.current_url).path
+        page = path.rstrip("/").split("/")[-1]
+        if page == "confirmation":
+            audit("confirmation")
+            reference = driver.find_elements(By.CSS_SELECTOR, ".reference")
+            if not reference:
+                problems.append("no reference on the confirmation page")
+            text = reference[0].text if reference else "?"
+            html_lang = driver.find_element(By.TAG_NAME, "html").get_attribute("lang")
+            if html_lang != lang:
+                problems.append(f"confirmation in {html_lang!r}, expected {lang!r}")
+            summary = f"journey report-crime {lang}{' (no JavaScript)' if not with_axe else ''}: reference {text}"
+            if with_axe:
+                summary += f", {len(checked)} pages checked with axe"
+            return (not problems, summary + ("" if not problems else " -- " + "\n".join(problems)))
+        audit(page)
+        if page == "crime-type" and not sent_empty:
+            # Send the first real question empty once: the error summary must pass too.
+            sent_empty = True
+            form = driver.find_elements(By.CSS_SELECTOR, "main form[method='post']")[-1]
+            press_and_wait(driver, form.find_element(By.CSS_SELECTOR, "button[type='submit']"))
+            if not driver.find_elements(By.CSS_SELECTOR, ".error-summary"):
+                problems.append("an empty answer did not show the error summary")
+            audit("error summary")
+        fill_and_send(driver)
+    return (False, f"journey report-crime {lang}: did not reach a reference (last page {driver.current_url})")
+
+
+def check_journeys(base: str) -> list[tuple[bool, str]]:
+    out: list[tuple[bool, str]] = []
+    driver = make_driver(javascript=True)
+    try:
+        for lang in LANGS:
+            try:
+                out.append(walk_report_a_crime(driver, base, lang, with_axe=True))
+            except Exception as err:  # noqa: BLE001
+                out.append((False, f"journey report-crime {lang}: {describe(err)}"))
+    finally:
+        driver.quit()
+    driver = make_driver(javascript=False)
+    try:
+        try:
+            out.append(walk_report_a_crime(driver, base, "en", with_axe=False))
+        except Exception as err:  # noqa: BLE001
+            out.append((False, f"journey report-crime en (no JavaScript): {describe(err)}"))
+    finally:
+        driver.quit()
+    return out
+
+
 def describe(err: Exception) -> str:
     if isinstance(err, CheckFailed):
         return str(err)
@@ -282,6 +431,7 @@ def main() -> int:
         help="comma-separated languages, en and/or cy (default: %(default)s)",
     )
     ap.add_argument("--skip-no-js", action="store_true", help="skip the JavaScript-off checks")
+    ap.add_argument("--skip-journeys", action="store_true", help="skip the online-service journeys")
     args = ap.parse_args()
 
     started = time.monotonic()
@@ -302,6 +452,11 @@ def main() -> int:
 
     if not args.skip_no_js:
         for ok, text in check_no_js(args.base_url):
+            results.append((ok, text))
+            print(("OK " if ok else "FAIL ") + text, flush=True)
+
+    if not args.skip_journeys:
+        for ok, text in check_journeys(args.base_url):
             results.append((ok, text))
             print(("OK " if ok else "FAIL ") + text, flush=True)
 
