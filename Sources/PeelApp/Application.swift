@@ -57,6 +57,9 @@ package func buildApplication(
                         reports: store.reports, forces: store.forces, catalogue: catalogue,
                         notify: LocalMailbox(messages: store.messages)),
                     DeliverReportJob(reports: store.reports, logger: logger),
+                    ReturnCodeEmailJob(
+                        forces: store.forces, catalogue: catalogue, notify: LocalMailbox(messages: store.messages),
+                        publicURL: configuration.publicURL),
                 ],
                 settings: .init(name: WorkerName.make(), concurrency: configuration.workerConcurrency), logger: logger)
             : nil

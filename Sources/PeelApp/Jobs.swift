@@ -98,3 +98,36 @@ struct DeliverReportJob: JobHandler {
         logger.info("report delivered to the demo records system", metadata: ["force_id": "\(force)", "reference": "\(report.reference)"])
     }
 }
+
+/// Emails a person the code that brings them back to answers they saved. Never the answers.
+struct ReturnCodeEmailJob: JobHandler {
+    let kind = JobKinds.returnCodeEmail
+    let forces: any ForceRepository
+    let catalogue: ServiceCatalogue
+    let notify: any NotifyClient
+    let publicURL: String
+
+    struct Payload: Decodable { let email, code, force, service, language: String }
+
+    func run(_ job: ClaimedJob) async throws {
+        let payload = try JSONDecoder().decode(Payload.self, from: Data(job.payload.utf8))
+        guard let forceID = ForceID(validating: payload.force), let force = try await forces.find(forceID),
+            let service = catalogue.service(payload.service)
+        else { throw JobPayloadError(job: job.id) }
+        let language = Language(rawValue: payload.language) ?? .english
+        let welsh = language == .welsh
+        let link = "\(publicURL.trimmingCharacters(in: CharacterSet(charactersIn: "/")))/\(force.id)/services/\(service.id)/resume?code=\(payload.code)"
+        let body = [
+            welsh
+                ? "Rydych wedi cadw eich atebion i \(service.title.cy) ar wefan \(force.name(in: language))."
+                : "You saved your answers to \(service.title.en) on the \(force.name(in: language)) site.",
+            (welsh ? "Eich cod yw " : "Your code is ") + payload.code,
+            (welsh ? "I barhau, ewch i " : "To continue, go to ") + link,
+            welsh ? "Byddwn yn cadw eich atebion am 30 diwrnod." : "We will keep your answers for 30 days.",
+            welsh ? "Mewn argyfwng, ffoniwch 999." : "In an emergency, call 999.",
+        ].joined(separator: "\n\n")
+        try await notify.sendEmail(
+            to: payload.email, subject: welsh ? "Eich cod i barhau" : "Your code to continue", body: body, force: forceID,
+            idempotencyKey: "return-code:\(job.id)")
+    }
+}

@@ -185,5 +185,6 @@ package protocol JobHandler: Sendable {
 package enum JobKinds {
     package static let deliverReport = "report.deliver"
     package static let confirmationEmail = "notify.confirmation"
+    package static let returnCodeEmail = "notify.return-code"
 }
 

@@ -114,6 +114,27 @@ package protocol JourneyRepository: Sendable {
     func create(_ journey: StoredJourney) async throws
     func find(_ id: String, force: ForceID) async throws -> StoredJourney?
     func saveState(_ id: String, force: ForceID, state: String, expiresAt: Date) async throws
+    /// Gives the journey a return code (kept only as a hash) and keeps it until `expiresAt`.
+    func setReturnCode(_ code: String, for id: String, force: ForceID, expiresAt: Date) async throws
+    /// The unsent journey of `service` with this return code, on this force's site.
+    func find(returnCode: String, service: String, force: ForceID) async throws -> StoredJourney?
+}
+
+/// Codes that let a person return to a saved journey on another device: ten characters from the
+/// reference alphabet, shown as two groups of five.
+package enum ReturnCode {
+    package static func make(using generator: inout some RandomNumberGenerator) -> String {
+        let characters = (0..<10).map { _ in ReportReference.alphabet[Int.random(in: 0..<ReportReference.alphabet.count, using: &generator)] }
+        return String(characters[0..<5]) + "-" + String(characters[5...])
+    }
+
+    /// The code as typed, normalised: upper case, no spaces, the hyphen in place; `nil` when it
+    /// cannot be a code.
+    package static func normalise(_ text: String) -> String? {
+        let compact = text.uppercased().filter { !" -".contains($0) }
+        guard compact.count == 10, compact.allSatisfy({ ReportReference.alphabet.contains($0) }) else { return nil }
+        return String(compact.prefix(5)) + "-" + String(compact.suffix(5))
+    }
 }
 
 /// What submitting a journey produced.

@@ -276,8 +276,8 @@ enum Clean {
     }
 }
 
-enum Validate {
-    static func email(_ text: String) -> Bool {
+package enum Validate {
+    package static func email(_ text: String) -> Bool {
         let parts = text.split(separator: "@", omittingEmptySubsequences: false)
         guard parts.count == 2, !parts[0].isEmpty, parts[0].count <= 64, !text.contains(" ") else { return false }
         let domain = parts[1].split(separator: ".", omittingEmptySubsequences: false)

@@ -204,7 +204,7 @@ package enum DefinitionValidator {
     }
 
     /// Page ids Peel uses for every journey's own pages.
-    package static let reservedPageIDs: Set<String> = ["check-answers", "confirmation", "start", "save"]
+    package static let reservedPageIDs: Set<String> = ["check-answers", "confirmation", "start", "save", "resume"]
 
     static func isIdentifier(_ text: String) -> Bool {
         ForceID(validating: text) != nil || (text.count == 1 && text.allSatisfy { $0.isLowercase || $0.isNumber })

@@ -240,6 +240,12 @@ package enum PeelMigrations {
                 )
                 """,
             ]),
+        Migration(
+            "0006_add_journey_return_codes",
+            portable: [
+                "ALTER TABLE journeys ADD COLUMN return_code_hash TEXT",
+                "CREATE UNIQUE INDEX journeys_return_code ON journeys (return_code_hash)",
+            ]),
     ]
 }
 

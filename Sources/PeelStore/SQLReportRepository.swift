@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import PeelCore
 import SQLKit
@@ -47,6 +48,36 @@ package struct SQLJourneyRepository: JourneyRepository {
             WHERE id = \(bind: id) AND force_id = \(bind: force.rawValue) AND report_id IS NULL
             """
         ).run()
+    }
+}
+
+extension SQLJourneyRepository {
+    package func setReturnCode(_ code: String, for id: String, force: ForceID, expiresAt: Date) async throws {
+        try await db.raw(
+            """
+            UPDATE journeys SET return_code_hash = \(bind: Self.hash(code)), expires_at = \(bind: expiresAt.millisecondsSince1970),
+                updated_at = \(bind: Date().millisecondsSince1970)
+            WHERE id = \(bind: id) AND force_id = \(bind: force.rawValue) AND report_id IS NULL
+            """
+        ).run()
+    }
+
+    package func find(returnCode: String, service: String, force: ForceID) async throws -> StoredJourney? {
+        guard
+            let row = try await db.raw(
+                """
+                SELECT id FROM journeys
+                WHERE return_code_hash = \(bind: Self.hash(returnCode)) AND force_id = \(bind: force.rawValue)
+                    AND service_id = \(bind: service) AND report_id IS NULL
+                """
+            ).first()
+        else { return nil }
+        return try await find(try row.decode(column: "id", as: String.self), force: force)
+    }
+
+    /// Return codes are stored only as SHA-256 hashes, so the table alone does not open a journey.
+    static func hash(_ code: String) -> String {
+        SHA256.hash(data: Data(code.utf8)).map { String(format: "%02x", $0) }.joined()
     }
 }
 

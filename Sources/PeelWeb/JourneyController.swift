@@ -33,8 +33,54 @@ struct JourneyController {
                 layout: pages.layout(for: context, request: request).titled(heading), heading: heading,
                 summary: definition.summary.text(context.language),
                 action: SiteURL.serviceStart(context.force.id, definition.id).path, csrfToken: context.csrfToken,
-                quickExit: definition.sensitivity.quickExit)
+                quickExit: definition.sensitivity.quickExit,
+                resumeHref: SiteURL.journeyResume(context.force.id, definition.id).path)
             return pages.response(view, template: "service-start")
+        }
+        group.get("/services/:service/save") { request, context in
+            let journey = try await journey(request, context)
+            return saveView(journey, request: request, context: context, email: "", errors: [], code: nil, emailed: nil)
+        }
+        group.post("/services/:service/save") { request, context in
+            let journey = try await journey(request, context)
+            if journey.stored.reportID != nil {
+                return redirect(to: SiteURL.journeyConfirmation(context.force.id, journey.definition.id).path)
+            }
+            let form = try await formValues(request)
+            let email = (form["email"]?.first ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+            if !email.isEmpty, email.count > 254 || !Validate.email(email) {
+                var response = saveView(
+                    journey, request: request, context: context, email: email,
+                    errors: [FieldError(field: "email", message: FormMessage.invalidEmail.text(context.language))], code: nil,
+                    emailed: nil)
+                response.status = .badRequest
+                return response
+            }
+            let code = try await service.saveForReturn(
+                journey, force: context.force, email: email.isEmpty ? nil : email, language: context.language)
+            let emailed = email.isEmpty ? nil : pages.catalogue.text("savedEmailed", context.language, ["email": email])
+            return saveView(journey, request: request, context: context, email: email, errors: [], code: code, emailed: emailed)
+        }
+        group.get("/services/:service/resume") { request, context in
+            let definition = try definition(context)
+            let code = request.uri.queryParameters["code"].map(String.init) ?? ""
+            return resumeView(definition, request: request, context: context, code: String(code.prefix(20)), errors: [])
+        }
+        group.post("/services/:service/resume") { request, context in
+            let definition = try definition(context)
+            let typed = try await formValues(request)["code"]?.first ?? ""
+            guard let code = ReturnCode.normalise(typed), let id = try await service.resume(code: code, service: definition, force: context.force)
+            else {
+                var response = resumeView(
+                    definition, request: request, context: context, code: String(typed.prefix(20)),
+                    errors: [FieldError(field: "code", message: pages.catalogue.text("resumeNotFound", context.language))])
+                response.status = .badRequest
+                return response
+            }
+            guard let loaded = try await service.load(id, service: definition, force: context.force) else { throw HTTPError(.notFound) }
+            var response = redirectToPosition(loaded, context)
+            response.setCookie(cookie(for: definition, force: context.force.id, value: id))
+            return response
         }
         group.post("/services/:service") { _, context in
             let definition = try definition(context)
@@ -271,8 +317,42 @@ struct JourneyController {
             },
             addAnother: page.addAnother?.text(language),
             addAnotherYes: language == .welsh ? "Ydw" : "Yes", addAnotherNo: language == .welsh ? "Nac ydw" : "No",
-            isRepeatEntry: page.kind == .repeat && showEntryForm)
+            isRepeatEntry: page.kind == .repeat && showEntryForm,
+            saveHref: SiteURL.journeySave(context.force.id, journey.definition.id).path)
         return pages.response(view, template: "journey-page")
+    }
+
+    private func saveView(
+        _ journey: JourneyService.Loaded, request: Request, context: ForceRequestContext, email: String,
+        errors: [FieldError], code: String?, emailed: String?
+    ) -> Response {
+        let title = pages.catalogue.text(code == nil ? "saveTitle" : "savedTitle", context.language)
+        let position: String =
+            switch journey.engine.position(journey.state) {
+            case .page(let page), .ended(let page): SiteURL.journeyPage(context.force.id, journey.definition.id, page).path
+            case .checkAnswers: SiteURL.journeyCheckAnswers(context.force.id, journey.definition.id).path
+            }
+        let view = SaveView(
+            layout: pages.layout(for: context, request: request).titled(errors.isEmpty ? title : "\(pages.catalogue.text("errorPrefix", context.language)): \(title)"),
+            action: SiteURL.journeySave(context.force.id, journey.definition.id).path, backHref: position,
+            csrfToken: context.csrfToken, email: email,
+            errors: errors.map { .init(href: "#\($0.field)", message: $0.message) }, hasErrors: !errors.isEmpty,
+            saved: code != nil, code: code ?? "", emailed: emailed,
+            resumeHref: SiteURL.journeyResume(context.force.id, journey.definition.id).path,
+            quickExit: journey.definition.sensitivity.quickExit)
+        return pages.response(view, template: "save")
+    }
+
+    private func resumeView(
+        _ definition: ServiceDefinition, request: Request, context: ForceRequestContext, code: String, errors: [FieldError]
+    ) -> Response {
+        let title = pages.catalogue.text("resumeTitle", context.language)
+        let view = ResumeView(
+            layout: pages.layout(for: context, request: request).titled(errors.isEmpty ? title : "\(pages.catalogue.text("errorPrefix", context.language)): \(title)"),
+            action: SiteURL.journeyResume(context.force.id, definition.id).path, csrfToken: context.csrfToken, code: code,
+            errors: errors.map { .init(href: "#\($0.field)", message: $0.message) }, hasErrors: !errors.isEmpty,
+            quickExit: definition.sensitivity.quickExit)
+        return pages.response(view, template: "resume")
     }
 
     private func checkAnswers(

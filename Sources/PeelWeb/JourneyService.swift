@@ -7,6 +7,10 @@ struct JourneyService: Sendable {
     let catalogue: ServiceCatalogue
     let journeys: any JourneyRepository
     let reports: any ReportRepository
+    let jobs: any JobEnqueuing
+
+    /// How long a saved journey is kept for its return code.
+    static let savedLifetime: TimeInterval = 30 * 24 * 3600
 
     /// How long a journey is kept after its last change.
     static let lifetime: TimeInterval = 7 * 24 * 3600
@@ -49,6 +53,27 @@ struct JourneyService: Sendable {
         try await journeys.saveState(
             journey.stored.id, force: journey.stored.forceID, state: try Self.encode(journey.state),
             expiresAt: Date() + Self.lifetime)
+    }
+
+    /// Gives the journey a return code, and emails it when asked. Returns the code.
+    func saveForReturn(_ journey: Loaded, force: Force, email: String?, language: Language) async throws -> String {
+        var generator = SystemRandomNumberGenerator()
+        let code = ReturnCode.make(using: &generator)
+        try await journeys.setReturnCode(code, for: journey.stored.id, force: force.id, expiresAt: Date() + Self.savedLifetime)
+        if let email {
+            struct Payload: Encodable { let email, code, force, service, language: String }
+            let payload = Payload(email: email, code: code, force: force.id.rawValue, service: journey.definition.id, language: language.rawValue)
+            try await jobs.enqueue(
+                NewJob(
+                    kind: JobKinds.returnCodeEmail, payload: String(decoding: try JSONEncoder.sorted.encode(payload), as: UTF8.self),
+                    forceID: force.id, runAt: Date(), maxAttempts: 5))
+        }
+        return code
+    }
+
+    /// The saved journey with this code, if there is one.
+    func resume(code: String, service: ServiceDefinition, force: Force) async throws -> String? {
+        try await journeys.find(returnCode: code, service: service.id, force: force.id)?.id
     }
 
     /// Turns a finished journey into a report, with its delivery and confirmation jobs.

@@ -226,6 +226,34 @@ struct JourneyPageView: Sendable {
     let addAnotherYes: String
     let addAnotherNo: String
     let isRepeatEntry: Bool
+    let saveHref: String
+}
+
+/// Save and come back later, and its confirmation with the code.
+struct SaveView: Sendable {
+    let layout: Layout
+    let action: String
+    let backHref: String
+    let csrfToken: String
+    let email: String
+    let errors: [JourneyPageView.ErrorLink]
+    let hasErrors: Bool
+    let saved: Bool
+    let code: String
+    let emailed: String?
+    let resumeHref: String
+    let quickExit: Bool
+}
+
+/// Enter a return code.
+struct ResumeView: Sendable {
+    let layout: Layout
+    let action: String
+    let csrfToken: String
+    let code: String
+    let errors: [JourneyPageView.ErrorLink]
+    let hasErrors: Bool
+    let quickExit: Bool
 }
 
 /// Check your answers.
@@ -283,6 +311,7 @@ struct ServiceStartView: Sendable {
     let action: String
     let csrfToken: String
     let quickExit: Bool
+    let resumeHref: String
 }
 
 /// The local mailbox, in demo mode.

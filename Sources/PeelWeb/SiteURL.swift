@@ -19,6 +19,8 @@ package enum SiteURL: Sendable, Hashable {
     case journeyPage(ForceID, String, String)
     case journeyCheckAnswers(ForceID, String)
     case journeyConfirmation(ForceID, String)
+    case journeySave(ForceID, String)
+    case journeyResume(ForceID, String)
     case servicesAPI
     case mailbox
     case mailboxJSON
@@ -44,6 +46,8 @@ package enum SiteURL: Sendable, Hashable {
         case .journeyPage(let id, let service, let page): "/\(id)/services/\(service)/\(page)"
         case .journeyCheckAnswers(let id, let service): "/\(id)/services/\(service)/check-answers"
         case .journeyConfirmation(let id, let service): "/\(id)/services/\(service)/confirmation"
+        case .journeySave(let id, let service): "/\(id)/services/\(service)/save"
+        case .journeyResume(let id, let service): "/\(id)/services/\(service)/resume"
         case .servicesAPI: "/api/v1/services"
         case .mailbox: "/_dev/mailbox"
         case .mailboxJSON: "/_dev/mailbox.json"

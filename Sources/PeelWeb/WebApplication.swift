@@ -71,7 +71,9 @@ package func buildRouter(_ dependencies: WebDependencies, publicSite: Bool = tru
     ForceSiteController(content: dependencies.forceContent, pages: dependencies.pages, catalogue: dependencies.catalogue)
         .addRoutes(to: forceSite)
     JourneyController(
-        service: JourneyService(catalogue: dependencies.catalogue, journeys: dependencies.journeys, reports: dependencies.reports),
+        service: JourneyService(
+            catalogue: dependencies.catalogue, journeys: dependencies.journeys, reports: dependencies.reports,
+            jobs: dependencies.jobs),
         pages: dependencies.pages, secureCookies: dependencies.servedOverTLS
     ).addRoutes(to: forceSite)
     return router

@@ -290,3 +290,49 @@ struct ForceServicesTests {
         }
     }
 }
+
+@Suite("Save and return")
+struct SaveAndReturnTests {
+    @Test("a person saves, gets a code by email, and carries on from another device")
+    func saveAndResume() async throws {
+        try await withTestApp { client, _ in
+            var phone = TestBrowser(client: client)
+            let base = "/north-wales/services/lost-property"
+            _ = try await phone.post(base, [])
+            _ = try await phone.post("\(base)/what-type", [("item-type", "other")])
+            _ = try await phone.post("\(base)/stolen", [("stolen", "no")])
+            let bad = try await phone.post("\(base)/save", [("email", "not-an-email")])
+            #expect(bad.status == .badRequest)
+            #expect(bad.html.contains("error-summary"))
+            let saved = try await phone.post("\(base)/save", [("email", "sam@example.org")])
+            let code = try #require(saved.html.firstMatch(of: /class="reference return-code">([A-Z0-9-]+)</)?.1).description
+            #expect(ReturnCode.normalise(code) == code)
+
+            var mail = ""
+            for _ in 0..<100 {
+                mail = try await client.execute(uri: "/_dev/mailbox.json", method: .get).text
+                if mail.contains(code) { break }
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            #expect(mail.contains("resume?code=\(code)"))
+            #expect(!mail.contains("Something else"))  // never the answers
+
+            // Another device: no cookies. A wrong code is refused with the error summary.
+            var laptop = TestBrowser(client: client)
+            let wrong = try await laptop.post("\(base)/resume", [("code", "ZZZZZ-ZZZZZ")])
+            #expect(wrong.status == .badRequest)
+            #expect(wrong.html.contains("We could not find saved answers with that code"))
+            // The code as a person might type it.
+            let typed = code.lowercased().replacingOccurrences(of: "-", with: " ")
+            let resumed = try await laptop.post("\(base)/resume", [("code", typed)])
+            #expect(resumed.path.hasSuffix("/describe"))
+            let earlier = try await laptop.get("\(base)/what-type")
+            #expect(earlier.html.contains(#"value="other" checked"#))
+
+            // The code does not open the journey on another force's site.
+            var elsewhere = TestBrowser(client: client)
+            let other = try await elsewhere.post("/metropolitan/services/lost-property/resume", [("code", code)])
+            #expect(other.status == .badRequest)
+        }
+    }
+}
