@@ -91,6 +91,15 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        .executableTarget(
+            name: "peel-bench",
+            dependencies: [
+                "PeelCore", "PeelForms", "PeelStore",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "SQLKit", package: "sql-kit"),
+            ],
+            swiftSettings: strict
+        ),
         .target(
             name: "PeelTestSupport",
             dependencies: [

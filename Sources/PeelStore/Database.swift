@@ -202,7 +202,7 @@ private struct TunedSQLiteSource: ConnectionPoolSource {
             connection.query("PRAGMA busy_timeout = 10000").flatMap { _ in
                 connection.query("PRAGMA journal_mode = WAL")
             }.flatMap { _ in
-                connection.query("PRAGMA synchronous = NORMAL")
+                connection.query("PRAGMA synchronous = FULL")
             }.map { _ in connection }
             .flatMapError { error in
                 // A connection that could not be set up is closed, not leaked.

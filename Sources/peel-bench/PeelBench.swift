@@ -1,0 +1,286 @@
+import Foundation
+import Logging
+import PeelForms
+import PeelStore
+import PeelCore
+import SQLKit
+
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// Benchmarks complete journeys of an online service against a running `peel serve`, and, in
+/// the same run, the raw rate of durable single-row inserts on the same kind of database.
+///
+///     peel-bench --base-url http://127.0.0.1:8080 --service report-crime --clients 64 --seconds 30
+///                --insert-db /tmp/raw.sqlite
+@main
+struct PeelBench {
+    static func main() async throws {
+        let arguments = Arguments(CommandLine.arguments)
+        let catalogue = try ServiceCatalogue.bundled()
+        guard let definition = catalogue.service(arguments.service) else {
+            FileHandle.standardError.write(Data("peel-bench: no service '\(arguments.service)'\n".utf8))
+            exit(2)
+        }
+        let script = JourneyScript.make(definition)
+        print("service \(definition.id): \(script.steps.count) pages answered per journey, \(arguments.clients) clients, \(arguments.seconds) s")
+
+        let recorder = Recorder()
+        let deadline = Date() + arguments.seconds
+        await withTaskGroup(of: Void.self) { group in
+            for _ in 0..<arguments.clients {
+                group.addTask {
+                    let client = Client(base: arguments.baseURL, force: arguments.force, service: definition.id)
+                    while Date() < deadline {
+                        do {
+                            try await client.journey(script, recorder: recorder)
+                            await recorder.finishedJourney()
+                        } catch {
+                            await recorder.failed("\(error)")
+                        }
+                    }
+                }
+            }
+        }
+        let summary = await recorder.summary(seconds: arguments.seconds)
+        print(summary)
+
+        if let path = arguments.insertDatabase {
+            let rate = try await RawInserts.measure(path: path, seconds: min(arguments.seconds, 10))
+            print(String(format: "raw durable single-row inserts (SQLite WAL, synchronous=FULL, one writer): %.0f per second", rate))
+        }
+    }
+}
+
+struct Arguments {
+    var baseURL = "http://127.0.0.1:8080"
+    var force = "metropolitan"
+    var service = "report-crime"
+    var clients = 64
+    var seconds: Double = 30
+    var insertDatabase: String?
+
+    init(_ arguments: [String]) {
+        var iterator = arguments.dropFirst().makeIterator()
+        while let flag = iterator.next() {
+            let value = iterator.next() ?? ""
+            switch flag {
+            case "--base-url": baseURL = value
+            case "--force": force = value
+            case "--service": service = value
+            case "--clients": clients = Int(value) ?? clients
+            case "--seconds": seconds = Double(value) ?? seconds
+            case "--insert-db": insertDatabase = value
+            default: break
+            }
+        }
+    }
+}
+
+/// The pages of one journey and what to send on each, planned with the engine: no emergency,
+/// the general route, every choice's first non-stopping option.
+struct JourneyScript: Sendable {
+    struct Step: Sendable {
+        let page: String
+        let body: String
+        let kind: Page.Kind
+    }
+    let steps: [Step]
+    let declaration: Bool
+
+    static let preferred = ["emergency-now": "no", "crime-kind": "something-else", "reporting-for": "me"]
+
+    static func make(_ definition: ServiceDefinition) -> JourneyScript {
+        let engine = JourneyEngine(definition: definition, today: DateText.today())
+        var state = JourneyState()
+        var steps: [Step] = []
+        while case .page(let id) = engine.position(state), let page = engine.page(id), steps.count < 100 {
+            var fields: [(String, String)] = []
+            for question in page.questions {
+                fields += answer(question)
+            }
+            switch page.kind {
+            case .question:
+                let form = Dictionary(grouping: fields, by: \.0).mapValues { $0.map(\.1) }
+                if case .success(let answers) = engine.read(page, form: form, language: .english) {
+                    for (key, value) in answers { state.answers[key] = value }
+                }
+            case .repeat:
+                fields = [("action", "more"), ("add-another", "no")]
+            default:
+                break
+            }
+            state.completed.insert(id)
+            steps.append(Step(page: id, body: encode(fields), kind: page.kind))
+        }
+        return JourneyScript(steps: steps, declaration: definition.declaration != nil)
+    }
+
+    static func answer(_ question: Question) -> [(String, String)] {
+        let id = question.id
+        switch question.type {
+        case .radios, .checkboxes:
+            let options = (question.options ?? []).map(\.value)
+            return [(id, preferred[id].flatMap { options.contains($0) ? $0 : nil } ?? options[0])]
+        case .yesNo: return [(id, preferred[id] ?? "no")]
+        case .text, .textarea: return [(id, "Benchmark answer")]
+        case .date: return [("\(id)-day", "3"), ("\(id)-month", "11"), ("\(id)-year", "2026")]
+        case .time: return [(id, "14:30")]
+        case .when: return [("\(id)-mode", "exact"), ("\(id)-day", "3"), ("\(id)-month", "11"), ("\(id)-year", "2026")]
+        case .number: return [(id, String(Int(question.min ?? 1)))]
+        case .money: return [(id, "10")]
+        case .email: return [(id, "bench@example.org")]
+        case .phone: return [(id, "07700900982")]
+        case .postcode: return [(id, "SW1A 2AA")]
+        case .address: return [("\(id)-line1", "1 High Street"), ("\(id)-town", "London"), ("\(id)-postcode", "SW1A 2AA")]
+        case .location: return [("\(id)-description", "Outside the station")]
+        case .person: return [("\(id)-name", "Alex Example")]
+        case .vehicle: return [("\(id)-registration", "AB12 CDE")]
+        case .item: return [("\(id)-description", "Phone")]
+        case .file: return []
+        }
+    }
+
+    static func encode(_ fields: [(String, String)]) -> String {
+        var allowed = CharacterSet.alphanumerics
+        allowed.insert(charactersIn: "-._~")
+        return fields.map {
+            "\($0.0.addingPercentEncoding(withAllowedCharacters: allowed) ?? "")=\($0.1.addingPercentEncoding(withAllowedCharacters: allowed) ?? "")"
+        }.joined(separator: "&")
+    }
+}
+
+/// One simulated person: their own cookies, one request at a time.
+final class Client: NSObject, URLSessionTaskDelegate, @unchecked Sendable {
+    let base: String
+    let force: String
+    let service: String
+    private var cookies: [String: String] = [:]
+    private lazy var session: URLSession = {
+        let configuration = URLSessionConfiguration.ephemeral
+        configuration.httpShouldSetCookies = false
+        configuration.httpCookieAcceptPolicy = .never
+        configuration.httpMaximumConnectionsPerHost = 1
+        return URLSession(configuration: configuration, delegate: self, delegateQueue: nil)
+    }()
+
+    init(base: String, force: String, service: String) {
+        self.base = base
+        self.force = force
+        self.service = service
+    }
+
+    func urlSession(
+        _ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse,
+        newRequest request: URLRequest, completionHandler: @escaping (URLRequest?) -> Void
+    ) {
+        completionHandler(nil)
+    }
+
+    func journey(_ script: JourneyScript, recorder: Recorder) async throws {
+        cookies = [:]
+        let start = "\(base)/\(force)/services/\(service)"
+        _ = try await send("GET", start, body: nil, recorder: recorder, kind: "page")
+        _ = try await send("POST", start, body: "", recorder: recorder, kind: "page")
+        for step in script.steps {
+            _ = try await send("GET", "\(start)/\(step.page)", body: nil, recorder: recorder, kind: "page")
+            _ = try await send("POST", "\(start)/\(step.page)", body: step.body, recorder: recorder, kind: "page")
+        }
+        _ = try await send("GET", "\(start)/check-answers", body: nil, recorder: recorder, kind: "page")
+        let status = try await send(
+            "POST", "\(start)/check-answers", body: script.declaration ? "declaration=agreed" : "", recorder: recorder,
+            kind: "submit")
+        guard status == 303 else { throw BenchError(message: "submission answered \(status)") }
+        _ = try await send("GET", "\(start)/confirmation", body: nil, recorder: recorder, kind: "page")
+    }
+
+    private func send(_ method: String, _ url: String, body: String?, recorder: Recorder, kind: String) async throws -> Int {
+        var request = URLRequest(url: URL(string: url)!)
+        request.httpMethod = method
+        if !cookies.isEmpty {
+            request.setValue(cookies.map { "\($0.key)=\($0.value)" }.joined(separator: "; "), forHTTPHeaderField: "Cookie")
+        }
+        if let body {
+            let token = cookies["peel_csrf"] ?? ""
+            request.httpBody = Data(("csrf_token=\(token)" + (body.isEmpty ? "" : "&\(body)")).utf8)
+            request.setValue("application/x-www-form-urlencoded", forHTTPHeaderField: "Content-Type")
+        }
+        let started = ContinuousClock.now
+        let (_, response) = try await session.data(for: request)
+        let elapsed = ContinuousClock.now - started
+        guard let http = response as? HTTPURLResponse else { throw BenchError(message: "no HTTP response") }
+        for (name, value) in http.allHeaderFields {
+            guard "\(name)".lowercased() == "set-cookie" else { continue }
+            for cookie in "\(value)".components(separatedBy: ", ") {
+                let pair = cookie.prefix { $0 != ";" }.split(separator: "=", maxSplits: 1)
+                if pair.count == 2 { cookies[String(pair[0])] = String(pair[1]) }
+            }
+        }
+        guard http.statusCode < 400 else { throw BenchError(message: "\(method) \(url) answered \(http.statusCode)") }
+        await recorder.record(kind: kind, elapsed)
+        return http.statusCode
+    }
+}
+
+struct BenchError: Error, CustomStringConvertible {
+    let message: String
+    var description: String { message }
+}
+
+actor Recorder {
+    private var pages: [Double] = []
+    private var submissions: [Double] = []
+    private var journeys = 0
+    private var failures: [String: Int] = [:]
+
+    func record(kind: String, _ duration: Duration) {
+        let ms = Double(duration.components.seconds) * 1000 + Double(duration.components.attoseconds) / 1e15
+        if kind == "submit" { submissions.append(ms) } else { pages.append(ms) }
+    }
+
+    func finishedJourney() { journeys += 1 }
+    func failed(_ reason: String) { failures[reason, default: 0] += 1 }
+
+    func summary(seconds: Double) -> String {
+        func percentile(_ values: [Double], _ p: Double) -> Double {
+            guard !values.isEmpty else { return 0 }
+            let sorted = values.sorted()
+            return sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))]
+        }
+        var lines = [
+            String(format: "journeys completed: %d (%.1f per second)", journeys, Double(journeys) / seconds),
+            String(
+                format: "page requests: %d (%.0f per second), p50 %.2f ms, p99 %.2f ms", pages.count, Double(pages.count) / seconds,
+                percentile(pages, 0.5), percentile(pages, 0.99)),
+            String(
+                format: "submissions: %d (%.1f per second), p50 %.2f ms, p99 %.2f ms", submissions.count,
+                Double(submissions.count) / seconds, percentile(submissions, 0.5), percentile(submissions, 0.99)),
+        ]
+        for (reason, count) in failures.sorted(by: { $0.value > $1.value }).prefix(5) {
+            lines.append("failed \(count)×: \(reason)")
+        }
+        return lines.joined(separator: "\n")
+    }
+}
+
+/// Durable single-row inserts, one writer, on a fresh SQLite file with Peel's settings.
+enum RawInserts {
+    static func measure(path: String, seconds: Double) async throws -> Double {
+        try? FileManager.default.removeItem(atPath: path)
+        var logger = Logger(label: "peel-bench")
+        logger.logLevel = .critical
+        let database = try await Database.open(.sqlite(path: path), poolSize: 2, logger: logger)
+        try await database.sql.raw("CREATE TABLE raw_inserts (id INTEGER PRIMARY KEY, body TEXT NOT NULL)").run()
+        let deadline = Date() + seconds
+        var count = 0
+        let started = Date()
+        while Date() < deadline {
+            try await database.sql.raw("INSERT INTO raw_inserts (body) VALUES (\(bind: "row \(count)"))").run()
+            count += 1
+        }
+        let elapsed = Date().timeIntervalSince(started)
+        try await database.close()
+        return Double(count) / elapsed
+    }
+}
