@@ -59,7 +59,7 @@ let package = Package(
         .target(
             name: "PeelWeb",
             dependencies: [
-                "PeelCore",
+                "PeelCore", "PeelForms",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
