@@ -70,7 +70,7 @@ package func buildApplication(
                 forces: store.forces, forceContent: store.forceContent, jobs: store.jobs, health: store,
                 metrics: WebMetrics(), pages: try await PageRenderer.bundled(), catalogue: catalogue,
                 journeys: store.journeys, reports: store.reports, messages: store.messages,
-                servedOverTLS: configuration.servedOverTLS, devTools: configuration.demo),
+                serviceSettings: store.serviceSettings, servedOverTLS: configuration.servedOverTLS, devTools: configuration.demo),
             publicSite: configuration.role.runsWeb)
         logger.info("peel configured", metadata: ["configuration": "\(configuration.summary)"])
         return Application(

@@ -33,3 +33,30 @@ package protocol ForceContentRepository: Sendable {
 package protocol HealthCheckable: Sendable {
     func ping() async throws
 }
+
+/// A force's choices about one national service: whether it offers it (within its model) and
+/// its own wording for the title and summary. Force-owned.
+package struct ForceServiceSetting: Sendable, Hashable {
+    package var forceID: ForceID
+    package var serviceID: String
+    package var enabled: Bool
+    package var title: [Language: String]
+    package var summary: [Language: String]
+
+    package init(
+        forceID: ForceID, serviceID: String, enabled: Bool = true, title: [Language: String] = [:],
+        summary: [Language: String] = [:]
+    ) {
+        self.forceID = forceID
+        self.serviceID = serviceID
+        self.enabled = enabled
+        self.title = title
+        self.summary = summary
+    }
+}
+
+package protocol ForceServiceSettingsRepository: Sendable {
+    /// Every setting the force has made, by service id.
+    func settings(for force: ForceID) async throws -> [String: ForceServiceSetting]
+    func save(_ setting: ForceServiceSetting, at date: Date) async throws
+}

@@ -246,6 +246,23 @@ package enum PeelMigrations {
                 "ALTER TABLE journeys ADD COLUMN return_code_hash TEXT",
                 "CREATE UNIQUE INDEX journeys_return_code ON journeys (return_code_hash)",
             ]),
+        Migration(
+            "0007_create_force_service_settings",
+            portable: [
+                """
+                CREATE TABLE force_service_settings (
+                    force_id TEXT NOT NULL REFERENCES forces (id),
+                    service_id TEXT NOT NULL,
+                    enabled INTEGER NOT NULL DEFAULT 1 CHECK (enabled IN (0, 1)),
+                    title_en TEXT,
+                    title_cy TEXT,
+                    summary_en TEXT,
+                    summary_cy TEXT,
+                    updated_at BIGINT NOT NULL,
+                    PRIMARY KEY (force_id, service_id)
+                )
+                """
+            ]),
     ]
 }
 

@@ -117,3 +117,47 @@ package struct SQLForceContentRepository: ForceContentRepository {
         ).run()
     }
 }
+
+/// A force's service settings in `force_service_settings`.
+package struct SQLForceServiceSettingsRepository: ForceServiceSettingsRepository {
+    package let db: any SQLDatabase
+
+    package init(db: any SQLDatabase) { self.db = db }
+
+    package func settings(for force: ForceID) async throws -> [String: ForceServiceSetting] {
+        let rows = try await db.raw(
+            """
+            SELECT service_id, enabled, title_en, title_cy, summary_en, summary_cy FROM force_service_settings
+            WHERE force_id = \(bind: force.rawValue)
+            """
+        ).all()
+        var settings: [String: ForceServiceSetting] = [:]
+        for row in rows {
+            let service = try row.decode(column: "service_id", as: String.self)
+            func texts(_ english: String, _ welsh: String) throws -> [Language: String] {
+                var values: [Language: String] = [:]
+                values[.english] = try row.decode(column: english, as: String?.self)
+                values[.welsh] = try row.decode(column: welsh, as: String?.self)
+                return values
+            }
+            settings[service] = ForceServiceSetting(
+                forceID: force, serviceID: service, enabled: try row.decode(column: "enabled", as: Int.self) == 1,
+                title: try texts("title_en", "title_cy"), summary: try texts("summary_en", "summary_cy"))
+        }
+        return settings
+    }
+
+    package func save(_ setting: ForceServiceSetting, at date: Date) async throws {
+        try await db.raw(
+            """
+            INSERT INTO force_service_settings (force_id, service_id, enabled, title_en, title_cy, summary_en, summary_cy, updated_at)
+            VALUES (\(bind: setting.forceID.rawValue), \(bind: setting.serviceID), \(bind: setting.enabled ? 1 : 0),
+                \(bind: setting.title[.english]), \(bind: setting.title[.welsh]), \(bind: setting.summary[.english]),
+                \(bind: setting.summary[.welsh]), \(bind: date.millisecondsSince1970))
+            ON CONFLICT (force_id, service_id) DO UPDATE SET enabled = excluded.enabled, title_en = excluded.title_en,
+                title_cy = excluded.title_cy, summary_en = excluded.summary_en, summary_cy = excluded.summary_cy,
+                updated_at = excluded.updated_at
+            """
+        ).run()
+    }
+}

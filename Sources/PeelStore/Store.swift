@@ -11,6 +11,7 @@ package struct Repositories: Sendable {
     package let journeys: SQLJourneyRepository
     package let reports: SQLReportRepository
     package let messages: SQLMessageRepository
+    package let serviceSettings: SQLForceServiceSettingsRepository
 
     init(db: any SQLDatabase, engine: DatabaseEngine) {
         self.forces = SQLForceRepository(db: db)
@@ -19,6 +20,7 @@ package struct Repositories: Sendable {
         self.journeys = SQLJourneyRepository(db: db)
         self.reports = SQLReportRepository(db: db, engine: engine)
         self.messages = SQLMessageRepository(db: db)
+        self.serviceSettings = SQLForceServiceSettingsRepository(db: db)
     }
 }
 
@@ -39,6 +41,7 @@ package struct Store: Sendable {
     package var journeys: SQLJourneyRepository { repositories.journeys }
     package var reports: SQLReportRepository { repositories.reports }
     package var messages: SQLMessageRepository { repositories.messages }
+    package var serviceSettings: SQLForceServiceSettingsRepository { repositories.serviceSettings }
 
     /// Runs `body` with repositories bound to one transaction: everything it writes, jobs
     /// included, commits together or not at all.

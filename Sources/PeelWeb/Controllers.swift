@@ -34,7 +34,7 @@ struct NationalController {
 struct ForceSiteController {
     let content: any ForceContentRepository
     let pages: PageRenderer
-    let catalogue: ServiceCatalogue
+    let offer: ServiceOffer
 
     func addRoutes(to group: RouterGroup<ForceRequestContext>) {
         group.get(SiteURL.ForceRoute.home) { request, context in
@@ -42,7 +42,7 @@ struct ForceSiteController {
             let page = ForceHomePage(
                 force: context.force, content: words, language: context.language,
                 layout: pages.layout(for: context, request: request), catalogue: pages.catalogue,
-                services: catalogue.offered(under: context.force.onboarding))
+                services: try await offer.offered(by: context.force))
             return pages.response(page, template: "force-home")
         }
         group.get(SiteURL.ForceRoute.stylesheet) { _, context in
@@ -137,7 +137,7 @@ struct OperationsController {
 /// `GET /api/v1/services?force={id}`: the force's services as JSON.
 struct ServicesAPIController {
     let forces: any ForceRepository
-    let catalogue: ServiceCatalogue
+    let offer: ServiceOffer
 
     struct ServiceEntry: Encodable {
         let id: String
@@ -155,10 +155,12 @@ struct ServicesAPIController {
             guard let id = ForceID(validating: text), let force = try await forces.find(id) else {
                 return APIError.response(.notFound, code: "unknown_force", message: "There is no force with id '\(text)'.")
             }
-            let entries = catalogue.services.map {
+            let enabled = try await offer.enabled(for: force)
+            let wording = Dictionary(uniqueKeysWithValues: try await offer.offered(by: force).map { ($0.definition.id, $0.title) })
+            let entries = offer.catalogue.services.map {
                 ServiceEntry(
-                    id: $0.id, version: $0.version, title: $0.title, availability: $0.availability.rawValue,
-                    enabled: $0.availability.isOffered(under: force.onboarding))
+                    id: $0.id, version: $0.version, title: wording[$0.id] ?? $0.title, availability: $0.availability.rawValue,
+                    enabled: enabled[$0.id] ?? false)
             }
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys]

@@ -13,7 +13,7 @@ struct JourneyController {
 
     func addRoutes(to group: RouterGroup<ForceRequestContext>) {
         group.get("/services") { request, context in
-            let offered = service.catalogue.offered(under: context.force.onboarding)
+            let offered = try await service.offer.offered(by: context.force)
             guard !offered.isEmpty else { throw HTTPError(.notFound) }
             let layout = pages.layout(for: context, request: request)
             let heading = pages.catalogue.text("forceServicesHeading", context.language)
@@ -22,16 +22,17 @@ struct JourneyController {
                 items: offered.map {
                     .init(
                         title: $0.title.text(context.language), summary: $0.summary.text(context.language),
-                        href: SiteURL.serviceStart(context.force.id, $0.id).path)
+                        href: SiteURL.serviceStart(context.force.id, $0.definition.id).path)
                 })
             return pages.response(view, template: "services")
         }
         group.get("/services/:service") { request, context in
-            let definition = try definition(context)
-            let heading = definition.title.text(context.language)
+            let offered = try await offeredService(context)
+            let definition = offered.definition
+            let heading = offered.title.text(context.language)
             let view = ServiceStartView(
                 layout: pages.layout(for: context, request: request).titled(heading), heading: heading,
-                summary: definition.summary.text(context.language),
+                summary: offered.summary.text(context.language),
                 action: SiteURL.serviceStart(context.force.id, definition.id).path, csrfToken: context.csrfToken,
                 quickExit: definition.sensitivity.quickExit,
                 resumeHref: SiteURL.journeyResume(context.force.id, definition.id).path)
@@ -62,12 +63,12 @@ struct JourneyController {
             return saveView(journey, request: request, context: context, email: email, errors: [], code: code, emailed: emailed)
         }
         group.get("/services/:service/resume") { request, context in
-            let definition = try definition(context)
+            let definition = try await definition(context)
             let code = request.uri.queryParameters["code"].map(String.init) ?? ""
             return resumeView(definition, request: request, context: context, code: String(code.prefix(20)), errors: [])
         }
         group.post("/services/:service/resume") { request, context in
-            let definition = try definition(context)
+            let definition = try await definition(context)
             let typed = try await formValues(request)["code"]?.first ?? ""
             guard let code = ReturnCode.normalise(typed), let id = try await service.resume(code: code, service: definition, force: context.force)
             else {
@@ -83,7 +84,7 @@ struct JourneyController {
             return response
         }
         group.post("/services/:service") { _, context in
-            let definition = try definition(context)
+            let definition = try await definition(context)
             let id = try await service.start(definition, force: context.force)
             var response = redirect(to: SiteURL.journeyPage(context.force.id, definition.id, definition.start).path)
             response.setCookie(cookie(for: definition, force: context.force.id, value: id))
@@ -116,7 +117,7 @@ struct JourneyController {
             return redirect(to: SiteURL.journeyConfirmation(context.force.id, journey.definition.id).path)
         }
         group.get("/services/:service/confirmation") { request, context in
-            let definition = try definition(context)
+            let definition = try await definition(context)
             guard let loaded = try await service.load(journeyID(request, definition), service: definition, force: context.force),
                 let reportID = loaded.stored.reportID,
                 let report = try await service.reports.find(reportID, force: context.force.id)
@@ -216,11 +217,15 @@ struct JourneyController {
 
     // MARK: Helpers
 
-    private func definition(_ context: ForceRequestContext) throws -> ServiceDefinition {
-        guard let id = context.parameters.get("service"), let definition = service.service(id, for: context.force) else {
+    private func offeredService(_ context: ForceRequestContext) async throws -> OfferedService {
+        guard let id = context.parameters.get("service"), let offered = try await service.service(id, for: context.force) else {
             throw HTTPError(.notFound)
         }
-        return definition
+        return offered
+    }
+
+    private func definition(_ context: ForceRequestContext) async throws -> ServiceDefinition {
+        try await offeredService(context).definition
     }
 
     private func journeyID(_ request: Request, _ definition: ServiceDefinition) -> String? {
@@ -230,7 +235,7 @@ struct JourneyController {
     /// The person's journey for this service, or to the service's start page when there is none
     /// (never started, expired, or another browser).
     private func journey(_ request: Request, _ context: ForceRequestContext) async throws -> JourneyService.Loaded {
-        let definition = try definition(context)
+        let definition = try await definition(context)
         guard let loaded = try await service.load(journeyID(request, definition), service: definition, force: context.force)
         else { throw JourneyMissing(start: SiteURL.serviceStart(context.force.id, definition.id).path) }
         return loaded

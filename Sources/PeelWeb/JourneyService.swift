@@ -4,7 +4,7 @@ import PeelForms
 
 /// What the journey routes do, apart from HTTP: start, load and save journeys, and submit them.
 struct JourneyService: Sendable {
-    let catalogue: ServiceCatalogue
+    let offer: ServiceOffer
     let journeys: any JourneyRepository
     let reports: any ReportRepository
     let jobs: any JobEnqueuing
@@ -23,11 +23,8 @@ struct JourneyService: Sendable {
         var state: JourneyState
     }
 
-    func service(_ id: String, for force: Force) -> ServiceDefinition? {
-        guard let definition = catalogue.service(id), definition.availability.isOffered(under: force.onboarding) else {
-            return nil
-        }
-        return definition
+    func service(_ id: String, for force: Force) async throws -> OfferedService? {
+        try await offer.find(id, offeredBy: force)
     }
 
     func start(_ definition: ServiceDefinition, force: Force) async throws -> String {

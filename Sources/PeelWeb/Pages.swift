@@ -199,7 +199,7 @@ struct ForceHomePage: Sendable {
 
     init(
         force: Force, content: ForceHomeContent?, language: Language, layout: Layout, catalogue: Catalogue,
-        services offered: [ServiceDefinition]
+        services offered: [OfferedService]
     ) {
         let name = force.name(in: language)
         let onboarded = force.onboarding != .notOnboarded
@@ -210,12 +210,12 @@ struct ForceHomePage: Sendable {
         self.onboarded = onboarded
         self.notOnboarded = catalogue.text("forceNotOnboarded", language, ["force": name])
         self.services = ServiceArea.offered(under: force.onboarding).compactMap { area in
-            let members = offered.filter { $0.area == area.rawValue }
+            let members = offered.filter { $0.definition.area == area.rawValue }
             guard !members.isEmpty else { return nil }
             return ServiceGroup(
                 heading: catalogue.text("service.\(area.rawValue)", language),
                 links: members.map {
-                    ServiceGroup.Link(text: $0.title.text(language), href: SiteURL.serviceStart(force.id, $0.id).path)
+                    ServiceGroup.Link(text: $0.title.text(language), href: SiteURL.serviceStart(force.id, $0.definition.id).path)
                 })
         }
         self.servicesHref = SiteURL.servicesList(force.id).path

@@ -16,6 +16,7 @@ package struct WebDependencies: Sendable {
     package var journeys: any JourneyRepository
     package var reports: any ReportRepository
     package var messages: any MessageRepository
+    package var serviceSettings: any ForceServiceSettingsRepository
     /// Whether the public address is `https`: secure cookies and HSTS.
     package var servedOverTLS: Bool
     /// Demo tools: the local mailbox at `/_dev/mailbox`.
@@ -25,7 +26,7 @@ package struct WebDependencies: Sendable {
         forces: any ForceRepository, forceContent: any ForceContentRepository, jobs: any JobQueue,
         health: any HealthCheckable, metrics: WebMetrics, pages: PageRenderer, catalogue: ServiceCatalogue,
         journeys: any JourneyRepository, reports: any ReportRepository, messages: any MessageRepository,
-        servedOverTLS: Bool, devTools: Bool
+        serviceSettings: any ForceServiceSettingsRepository, servedOverTLS: Bool, devTools: Bool
     ) {
         self.forces = forces
         self.forceContent = forceContent
@@ -37,6 +38,7 @@ package struct WebDependencies: Sendable {
         self.journeys = journeys
         self.reports = reports
         self.messages = messages
+        self.serviceSettings = serviceSettings
         self.servedOverTLS = servedOverTLS
         self.devTools = devTools
     }
@@ -61,19 +63,19 @@ package func buildRouter(_ dependencies: WebDependencies, publicSite: Bool = tru
     ).addRoutes(to: router)
     guard publicSite else { return router }
     NationalController(forces: dependencies.forces, pages: dependencies.pages).addRoutes(to: router)
-    ServicesAPIController(forces: dependencies.forces, catalogue: dependencies.catalogue).addRoutes(to: router)
+    let offer = ServiceOffer(catalogue: dependencies.catalogue, settings: dependencies.serviceSettings)
+    ServicesAPIController(forces: dependencies.forces, offer: offer).addRoutes(to: router)
     if dependencies.devTools {
         MailboxController(messages: dependencies.messages, pages: dependencies.pages).addRoutes(to: router)
     }
     let forceSite = router.group(SiteURL.forceGroup)
         .add(middleware: ForceResolverMiddleware(forces: dependencies.forces))
         .group(context: ForceRequestContext.self)
-    ForceSiteController(content: dependencies.forceContent, pages: dependencies.pages, catalogue: dependencies.catalogue)
+    ForceSiteController(content: dependencies.forceContent, pages: dependencies.pages, offer: offer)
         .addRoutes(to: forceSite)
     JourneyController(
         service: JourneyService(
-            catalogue: dependencies.catalogue, journeys: dependencies.journeys, reports: dependencies.reports,
-            jobs: dependencies.jobs),
+            offer: offer, journeys: dependencies.journeys, reports: dependencies.reports, jobs: dependencies.jobs),
         pages: dependencies.pages, secureCookies: dependencies.servedOverTLS
     ).addRoutes(to: forceSite)
     return router

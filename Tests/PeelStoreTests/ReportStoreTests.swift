@@ -128,3 +128,26 @@ struct ReportReferenceTests {
         #expect(!ReportReference.isValid(String(characters)))
     }
 }
+
+@Suite("Force service settings")
+struct ForceServiceSettingsTests {
+    @Test("a force's settings are saved, updated, and read only through that force", arguments: TestEngine.all)
+    func settings(engine: TestEngine) async throws {
+        try await withTestStore(engine) { store in
+            let date = Date(timeIntervalSince1970: 1_800_000_000)
+            try await store.serviceSettings.save(
+                ForceServiceSetting(forceID: ForceID("kent"), serviceID: "lost-property", enabled: false), at: date)
+            try await store.serviceSettings.save(
+                ForceServiceSetting(forceID: ForceID("kent"), serviceID: "report-theft", title: [.english: "Tell us about a theft", .welsh: "Dywedwch wrthym am ladrad"]),
+                at: date)
+            try await store.serviceSettings.save(
+                ForceServiceSetting(forceID: ForceID("kent"), serviceID: "lost-property", enabled: true, summary: [.english: "Lost something?"]),
+                at: date)
+            let kent = try await store.serviceSettings.settings(for: ForceID("kent"))
+            let essex = try await store.serviceSettings.settings(for: ForceID("essex"))
+            #expect(kent["lost-property"] == ForceServiceSetting(forceID: ForceID("kent"), serviceID: "lost-property", enabled: true, summary: [.english: "Lost something?"]))
+            #expect(kent["report-theft"]?.title[.welsh] == "Dywedwch wrthym am ladrad")
+            #expect(essex.isEmpty)
+        }
+    }
+}

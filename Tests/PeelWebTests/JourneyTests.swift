@@ -336,3 +336,33 @@ struct SaveAndReturnTests {
         }
     }
 }
+
+@Suite("A force's choice of services")
+struct ForceServiceChoiceTests {
+    @Test("a force can turn a service off and word a service its own way, in both languages")
+    func settings() async throws {
+        try await withTestApp { client, scratch in
+            try await withStore(of: scratch) { store in
+                try await store.serviceSettings.save(
+                    ForceServiceSetting(forceID: ForceID("metropolitan"), serviceID: "lost-property", enabled: false), at: Date())
+                try await store.serviceSettings.save(
+                    ForceServiceSetting(
+                        forceID: ForceID("metropolitan"), serviceID: "report-theft",
+                        title: [.english: "Tell the Met about a theft", .welsh: "Dywedwch wrth y Met am ladrad"]),
+                    at: Date())
+            }
+            let off = try await client.execute(uri: "/metropolitan/services/lost-property", method: .get)
+            #expect(off.status == .notFound)
+            let home = try await client.execute(uri: "/metropolitan/", method: .get).text
+            #expect(!home.contains("/metropolitan/services/lost-property"))
+            #expect(home.contains("Tell the Met about a theft"))
+            let welsh = try await client.execute(uri: "/metropolitan/services/report-theft?lang=cy", method: .get).text
+            #expect(welsh.contains("Dywedwch wrth y Met am ladrad"))
+            // Other forces keep the national wording and service.
+            let other = try await client.execute(uri: "/north-wales/services/lost-property", method: .get)
+            #expect(other.status == .ok)
+            let api = try await client.execute(uri: "/api/v1/services?force=metropolitan", method: .get).text
+            #expect(api.contains(#""enabled":false,"id":"lost-property""#))
+        }
+    }
+}
