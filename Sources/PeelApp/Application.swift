@@ -61,7 +61,8 @@ package func buildApplication(
                         forces: store.forces, catalogue: catalogue, notify: LocalMailbox(messages: store.messages),
                         publicURL: configuration.publicURL),
                 ],
-                settings: .init(name: WorkerName.make(), concurrency: configuration.workerConcurrency), logger: logger)
+                settings: .init(name: WorkerName.make(), concurrency: configuration.workerConcurrency), logger: logger,
+                housekeeping: [{ [journeys = store.journeys] in try await journeys.purgeExpired(before: Date()) }])
             : nil
         let services: [any Service] = [StoreService(database: store.database, worker: worker, logger: logger)]
         // A worker-only node answers health checks and metrics for its orchestrator, not pages.

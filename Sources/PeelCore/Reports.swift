@@ -118,6 +118,8 @@ package protocol JourneyRepository: Sendable {
     func setReturnCode(_ code: String, for id: String, force: ForceID, expiresAt: Date) async throws
     /// The unsent journey of `service` with this return code, on this force's site.
     func find(returnCode: String, service: String, force: ForceID) async throws -> StoredJourney?
+    /// Deletes journeys past their expiry, across all forces (retention); returns how many.
+    func purgeExpired(before date: Date) async throws -> Int
 }
 
 /// Codes that let a person return to a saved journey on another device: ten characters from the

@@ -34,9 +34,16 @@ package struct JobWorker: Sendable {
     package let queue: any JobQueue
     package let settings: Settings
     private let handlers: [String: any JobHandler]
+    private let housekeeping: [@Sendable () async throws -> Int]
     private let logger: Logger
 
-    package init(queue: any JobQueue, handlers: [any JobHandler], settings: Settings, logger: Logger) {
+    /// `housekeeping` runs hourly beside the purge of finished jobs (expired journeys, …); each
+    /// returns how many rows it removed.
+    package init(
+        queue: any JobQueue, handlers: [any JobHandler], settings: Settings, logger: Logger,
+        housekeeping: [@Sendable () async throws -> Int] = []
+    ) {
+        self.housekeeping = housekeeping
         self.queue = queue
         self.handlers = Dictionary(handlers.map { ($0.kind, $0) }, uniquingKeysWith: { first, _ in first })
         self.settings = settings
@@ -57,6 +64,10 @@ package struct JobWorker: Sendable {
                     lastPurge = Date()
                     let purged = try await queue.purgeDone(olderThan: Date() - settings.keepDone.timeInterval)
                     if purged > 0 { logger.info("purged finished jobs", metadata: ["count": "\(purged)"]) }
+                    for task in housekeeping {
+                        let removed = try await task()
+                        if removed > 0 { logger.info("housekeeping removed rows", metadata: ["count": "\(removed)"]) }
+                    }
                 }
             } catch {
                 logger.error("job queue unavailable", metadata: ["error": "\(String(describing: error))"])

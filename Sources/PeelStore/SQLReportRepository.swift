@@ -75,6 +75,12 @@ extension SQLJourneyRepository {
         return try await find(try row.decode(column: "id", as: String.self), force: force)
     }
 
+    package func purgeExpired(before date: Date) async throws -> Int {
+        try await db.raw(
+            "DELETE FROM journeys WHERE expires_at < \(bind: date.millisecondsSince1970) RETURNING id"
+        ).all().count
+    }
+
     /// Return codes are stored only as SHA-256 hashes, so the table alone does not open a journey.
     static func hash(_ code: String) -> String {
         SHA256.hash(data: Data(code.utf8)).map { String(format: "%02x", $0) }.joined()

@@ -76,13 +76,19 @@ struct ReportStoreTests {
         }
     }
 
-    @Test("an expired journey is gone", arguments: TestEngine.all)
+    @Test("an expired journey is gone, and the retention purge deletes it", arguments: TestEngine.all)
     func expiry(engine: TestEngine) async throws {
         try await withTestStore(engine) { store in
             let id = UUID().uuidString
             try await store.journeys.create(
                 StoredJourney(id: id, forceID: ForceID("kent"), serviceID: "s", serviceVersion: 1, state: "{}", reportID: nil, expiresAt: Date() - 1))
-            #expect(try await store.journeys.find(id, force: ForceID("kent")) == nil)
+            let live = try await makeJourney(store)
+            let found = try await store.journeys.find(id, force: ForceID("kent"))
+            #expect(found == nil)
+            let purged = try await store.journeys.purgeExpired(before: Date())
+            #expect(purged == 1)
+            let kept = try await store.journeys.find(live, force: ForceID("kent"))
+            #expect(kept != nil)
         }
     }
 
