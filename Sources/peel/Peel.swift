@@ -138,7 +138,52 @@ struct Forces: AsyncParsableCommand {
 
 struct Services: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Work with the catalogue of online services.", subcommands: [Validate.self])
+        abstract: "Work with the catalogue of online services.", subcommands: [Validate.self, Set.self])
+
+    struct Set: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Turn a national service off or on for a force, or give it the force's own wording.")
+        @OptionGroup var common: CommonOptions
+        @Argument(help: "The force id (for example kent).") var forceID: String
+        @Argument(help: "The service id (for example lost-property).") var serviceID: String
+        @Option(help: "true or false.") var enabled: String?
+        @Option(name: .customLong("title-en")) var titleEnglish: String?
+        @Option(name: .customLong("title-cy")) var titleWelsh: String?
+        @Option(name: .customLong("summary-en")) var summaryEnglish: String?
+        @Option(name: .customLong("summary-cy")) var summaryWelsh: String?
+
+        func run() async throws {
+            try await runReportingFailures { () async throws -> Void in
+                guard let id = ForceID(validating: forceID) else {
+                    throw StartupError("'\(forceID)' is not a force id. Run 'peel forces list' to see them.")
+                }
+                guard try ServiceCatalogue.bundled().service(serviceID) != nil else {
+                    throw StartupError("there is no service '\(serviceID)' in the catalogue.")
+                }
+                let on: Bool?
+                switch enabled?.lowercased() {
+                case nil: on = nil
+                case "true", "yes", "on": on = true
+                case "false", "no", "off": on = false
+                default: throw StartupError("--enabled must be true or false, not '\(enabled ?? "")'")
+                }
+                try await withStore(common) { store in
+                    guard try await store.forces.find(id) != nil else {
+                        throw StartupError("there is no force with id '\(forceID)'. Run 'peel forces list' to see them.")
+                    }
+                    var setting = try await store.serviceSettings.settings(for: id)[serviceID]
+                        ?? ForceServiceSetting(forceID: id, serviceID: serviceID)
+                    if let on { setting.enabled = on }
+                    if let titleEnglish { setting.title[.english] = titleEnglish }
+                    if let titleWelsh { setting.title[.welsh] = titleWelsh }
+                    if let summaryEnglish { setting.summary[.english] = summaryEnglish }
+                    if let summaryWelsh { setting.summary[.welsh] = summaryWelsh }
+                    try await store.serviceSettings.save(setting, at: Date())
+                    print("\(serviceID) for \(id): \(setting.enabled ? "offered" : "turned off").")
+                }
+            }
+        }
+    }
 
     struct Validate: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
