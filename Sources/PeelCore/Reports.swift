@@ -118,8 +118,40 @@ package protocol JourneyRepository: Sendable {
     func setReturnCode(_ code: String, for id: String, force: ForceID, expiresAt: Date) async throws
     /// The unsent journey of `service` with this return code, on this force's site.
     func find(returnCode: String, service: String, force: ForceID) async throws -> StoredJourney?
-    /// Deletes journeys past their expiry, across all forces (retention); returns how many.
+    /// Deletes journeys past their expiry, and their files, across all forces (retention);
+    /// returns how many journeys.
     func purgeExpired(before date: Date) async throws -> Int
+    /// Keeps an uploaded file with the journey; returns its id.
+    func addFile(_ file: JourneyFile) async throws
+    /// The files uploaded in a journey, without their bytes.
+    func files(journey: String, force: ForceID) async throws -> [JourneyFile]
+}
+
+/// A file a person uploaded as evidence during a journey.
+package struct JourneyFile: Sendable, Hashable {
+    package var id: String
+    package var forceID: ForceID
+    package var journeyID: String
+    package var questionID: String
+    package var fileName: String
+    package var contentType: String
+    package var size: Int
+    /// Empty when listed without content.
+    package var content: Data
+
+    package init(
+        id: String, forceID: ForceID, journeyID: String, questionID: String, fileName: String, contentType: String,
+        size: Int, content: Data
+    ) {
+        self.id = id
+        self.forceID = forceID
+        self.journeyID = journeyID
+        self.questionID = questionID
+        self.fileName = fileName
+        self.contentType = contentType
+        self.size = size
+        self.content = content
+    }
 }
 
 /// Codes that let a person return to a saved journey on another device: ten characters from the

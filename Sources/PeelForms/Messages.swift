@@ -6,7 +6,7 @@ package enum FormMessage: String, Sendable, CaseIterable {
     case requiredText, requiredChoice, requiredCheckboxes, tooLong, invalidEmail, invalidPhone, invalidPostcode
     case invalidDate, futureDate, invalidTime, invalidNumber, outOfRange, invalidMoney, invalidOption
     case endBeforeStart, invalidCoordinates, invalidRegistration, requiredPart, tooManyEntries, tooFewEntries
-    case declarationRequired
+    case declarationRequired, fileTooLarge, fileType, tooManyFiles
 
     var english: String {
         switch self {
@@ -31,6 +31,9 @@ package enum FormMessage: String, Sendable, CaseIterable {
         case .tooManyEntries: "You can add up to {max}"
         case .tooFewEntries: "Add at least {min}"
         case .declarationRequired: "Confirm the declaration to send your report"
+        case .fileTooLarge: "‘{name}’ must be smaller than 10MB"
+        case .fileType: "‘{name}’ must be a photo (JPG, PNG or HEIC), a video (MP4 or MOV) or a PDF"
+        case .tooManyFiles: "You can upload up to {max} files here"
         }
     }
 
@@ -57,6 +60,9 @@ package enum FormMessage: String, Sendable, CaseIterable {
         case .tooManyEntries: "Gallwch ychwanegu hyd at {max}"
         case .tooFewEntries: "Ychwanegwch o leiaf {min}"
         case .declarationRequired: "Cadarnhewch y datganiad i anfon eich adroddiad"
+        case .fileTooLarge: "Rhaid i ‘{name}’ fod yn llai na 10MB"
+        case .fileType: "Rhaid i ‘{name}’ fod yn llun (JPG, PNG neu HEIC), yn fideo (MP4 neu MOV) neu'n PDF"
+        case .tooManyFiles: "Gallwch lwytho hyd at {max} ffeil yma"
         }
     }
 

@@ -263,6 +263,26 @@ package enum PeelMigrations {
                 )
                 """
             ]),
+        Migration("0008_create_journey_files") { engine in
+            // The only difference between the engines is the name of the bytes type.
+            let bytes = engine == .postgres ? "BYTEA" : "BLOB"
+            return [
+                """
+                CREATE TABLE journey_files (
+                    id TEXT PRIMARY KEY,
+                    force_id TEXT NOT NULL REFERENCES forces (id),
+                    journey_id TEXT NOT NULL,
+                    question_id TEXT NOT NULL,
+                    file_name TEXT NOT NULL,
+                    content_type TEXT NOT NULL,
+                    size INTEGER NOT NULL,
+                    content \(bytes) NOT NULL,
+                    created_at BIGINT NOT NULL
+                )
+                """,
+                "CREATE INDEX journey_files_journey ON journey_files (journey_id)",
+            ]
+        },
     ]
 }
 

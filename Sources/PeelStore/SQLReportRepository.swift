@@ -76,9 +76,40 @@ extension SQLJourneyRepository {
     }
 
     package func purgeExpired(before date: Date) async throws -> Int {
+        let cutoff = date.millisecondsSince1970
         try await db.raw(
-            "DELETE FROM journeys WHERE expires_at < \(bind: date.millisecondsSince1970) RETURNING id"
-        ).all().count
+            """
+            DELETE FROM journey_files WHERE journey_id IN (SELECT id FROM journeys WHERE expires_at < \(bind: cutoff))
+            """
+        ).run()
+        return try await db.raw("DELETE FROM journeys WHERE expires_at < \(bind: cutoff) RETURNING id").all().count
+    }
+
+    package func addFile(_ file: JourneyFile) async throws {
+        try await db.raw(
+            """
+            INSERT INTO journey_files (id, force_id, journey_id, question_id, file_name, content_type, size, content, created_at)
+            VALUES (\(bind: file.id), \(bind: file.forceID.rawValue), \(bind: file.journeyID), \(bind: file.questionID),
+                \(bind: file.fileName), \(bind: file.contentType), \(bind: file.size), \(bind: file.content),
+                \(bind: Date().millisecondsSince1970))
+            """
+        ).run()
+    }
+
+    package func files(journey: String, force: ForceID) async throws -> [JourneyFile] {
+        try await db.raw(
+            """
+            SELECT id, question_id, file_name, content_type, size FROM journey_files
+            WHERE journey_id = \(bind: journey) AND force_id = \(bind: force.rawValue) ORDER BY created_at, id
+            """
+        ).all().map { row in
+            JourneyFile(
+                id: try row.decode(column: "id", as: String.self), forceID: force, journeyID: journey,
+                questionID: try row.decode(column: "question_id", as: String.self),
+                fileName: try row.decode(column: "file_name", as: String.self),
+                contentType: try row.decode(column: "content_type", as: String.self),
+                size: try row.decode(column: "size", as: Int.self), content: Data())
+        }
     }
 
     /// Return codes are stored only as SHA-256 hashes, so the table alone does not open a journey.

@@ -143,7 +143,51 @@ struct JourneyController {
             // A page the answers no longer lead to (an earlier answer changed, or a tampered
             // address) is not accepted: the person is sent to where the journey stands.
             guard let page = try pageOnPath(journey, context) else { return redirectToPosition(journey, context) }
-            let form = try await formValues(request)
+            var form: [String: [String]]
+            var uploads: [MultipartForm.File] = []
+            if let boundary = MultipartForm.boundary(request.headers[.contentType]) {
+                var request = request
+                let body = try await request.collectBody(upTo: MultipartForm.maxBodySize)
+                let parsed = MultipartForm.parse(Data(body.readableBytesView), boundary: boundary)
+                form = parsed.fields
+                uploads = parsed.files
+            } else {
+                form = try await formValues(request)
+            }
+            // File questions: what was uploaded before stays; new files are checked and kept.
+            var fileErrors: [FieldError] = []
+            var accepted: [JourneyFile] = []
+            for question in page.questions where question.type == .file {
+                let earlier = journey.state.answers[question.id]?.fields["files"]?.split(separator: "\n").map(String.init) ?? []
+                let new = uploads.filter { $0.field == question.id && !$0.data.isEmpty }
+                if earlier.count + new.count > EvidenceFile.maxPerQuestion {
+                    fileErrors.append(
+                        FieldError(field: question.id, message: FormMessage.tooManyFiles.text(context.language, ["max": String(EvidenceFile.maxPerQuestion)])))
+                    continue
+                }
+                for file in new {
+                    let name = String(file.fileName.split(separator: "/").last ?? "file").prefix(120)
+                    guard file.data.count <= EvidenceFile.maxSize else {
+                        fileErrors.append(FieldError(field: question.id, message: FormMessage.fileTooLarge.text(context.language, ["name": String(name)])))
+                        continue
+                    }
+                    guard let kind = EvidenceFile.kind(of: file.data) else {
+                        fileErrors.append(FieldError(field: question.id, message: FormMessage.fileType.text(context.language, ["name": String(name)])))
+                        continue
+                    }
+                    accepted.append(
+                        JourneyFile(
+                            id: UUID().uuidString.lowercased(), forceID: context.force.id, journeyID: journey.stored.id,
+                            questionID: question.id, fileName: String(name), contentType: kind, size: file.data.count,
+                            content: file.data))
+                }
+                form[question.id] = earlier + accepted.filter { $0.questionID == question.id }.map(\.fileName)
+            }
+            if !fileErrors.isEmpty {
+                var response = render(page, journey: journey, request: request, context: context, form: form, errors: fileErrors)
+                response.status = .badRequest
+                return response
+            }
             switch page.kind {
             case .content:
                 journey.state.completed.insert(page.id)
@@ -156,6 +200,7 @@ struct JourneyController {
                     response.status = .badRequest
                     return response
                 case .success(let answers):
+                    for file in accepted { try await service.journeys.addFile(file) }
                     journey.state = journey.engine.accept(answers, on: page, into: journey.state)
                 }
             case .repeat:
@@ -323,6 +368,7 @@ struct JourneyController {
             addAnother: page.addAnother?.text(language),
             addAnotherYes: language == .welsh ? "Ydw" : "Yes", addAnotherNo: language == .welsh ? "Nac ydw" : "No",
             isRepeatEntry: page.kind == .repeat && showEntryForm,
+            hasFile: page.questions.contains { $0.type == .file },
             saveHref: SiteURL.journeySave(context.force.id, journey.definition.id).path)
         return pages.response(view, template: "journey-page")
     }

@@ -38,6 +38,7 @@ extension QuestionView: MustacheParent {
         case "inputMode": inputMode
         case "autocomplete": autocomplete
         case "maxLength": maxLength
+        case "uploaded": uploaded
         case "t": t
         default: nil
         }
@@ -98,6 +99,7 @@ extension JourneyPageView: MustacheParent {
         case "addAnotherYes": addAnotherYes
         case "addAnotherNo": addAnotherNo
         case "isRepeatEntry": isRepeatEntry
+        case "hasFile": hasFile
         case "saveHref": saveHref
         default: nil
         }

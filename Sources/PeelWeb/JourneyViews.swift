@@ -41,6 +41,7 @@ struct QuestionView: Sendable {
     let inputMode: String?
     let autocomplete: String?
     let maxLength: Int
+    let uploaded: [String]
     let t: [String: String]
 
     init(
@@ -58,6 +59,7 @@ struct QuestionView: Sendable {
         self.isHeading = isHeading
         self.t = t
         maxLength = question.effectiveMaxLength
+        uploaded = (form?[question.id] ?? answer?.fields["files"]?.split(separator: "\n").map(String.init) ?? [])
         // What to show in the fields: what was just posted (with errors), else the saved answer.
         func posted(_ name: String) -> String? { form?[name]?.first }
         let saved = answer
@@ -226,6 +228,7 @@ struct JourneyPageView: Sendable {
     let addAnotherYes: String
     let addAnotherNo: String
     let isRepeatEntry: Bool
+    let hasFile: Bool
     let saveHref: String
 }
 

@@ -173,6 +173,9 @@ struct CSRFMiddleware: RouterMiddleware {
             {
                 let body = try await request.collectBody(upTo: Self.maxFormSize)
                 submitted = Self.formValue(named: Self.fieldName, in: String(buffer: body))
+            } else if submitted == nil, let boundary = MultipartForm.boundary(request.headers[.contentType]) {
+                let body = try await request.collectBody(upTo: MultipartForm.maxBodySize)
+                submitted = MultipartForm.parse(Data(body.readableBytesView), boundary: boundary).fields[Self.fieldName]?.first
             }
             guard let submitted, Self.constantTimeEquals(submitted, cookieToken) else { throw CSRFRejected() }
         }

@@ -125,8 +125,12 @@ struct JobWorkerLeaseTests {
                 queue: store.jobs, handlers: [handler],
                 settings: .init(name: "stalled", lease: .milliseconds(300)), logger: testLogger)
             async let ran = worker.runOnce()
-            // Another worker takes the job over, as if this one had stalled past its lease.
-            try await Task.sleep(for: .milliseconds(50))
+            // Another worker takes the job over, as if this one had stalled past its lease: first
+            // wait until this worker holds it (the machine may be busy with other suites).
+            for _ in 0..<400 {
+                if try await store.jobs.find(id)?.lockedBy == "stalled" { break }
+                try await Task.sleep(for: .milliseconds(10))
+            }
             let takeover = try await store.jobs.claim(
                 worker: "other", limit: 1, lease: .seconds(60), now: Date() + 1)
             #expect(takeover.map(\.id) == [id])

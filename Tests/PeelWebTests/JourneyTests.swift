@@ -366,3 +366,68 @@ struct ForceServiceChoiceTests {
         }
     }
 }
+
+@Suite("Evidence uploads")
+struct EvidenceUploadTests {
+    func multipart(_ parts: [(name: String, fileName: String?, data: Data)], boundary: String) -> ByteBuffer {
+        var body = Data()
+        for part in parts {
+            body += Data("--\(boundary)\r\n".utf8)
+            if let fileName = part.fileName {
+                body += Data("Content-Disposition: form-data; name=\"\(part.name)\"; filename=\"\(fileName)\"\r\nContent-Type: application/octet-stream\r\n\r\n".utf8)
+            } else {
+                body += Data("Content-Disposition: form-data; name=\"\(part.name)\"\r\n\r\n".utf8)
+            }
+            body += part.data + Data("\r\n".utf8)
+        }
+        body += Data("--\(boundary)--\r\n".utf8)
+        return ByteBuffer(bytes: body)
+    }
+
+    @Test("a photo is kept with the journey; a disguised file is refused with a reason", arguments: TestEngine.all)
+    func upload(engine: TestEngine) async throws {
+        try await withTestApp(engine) { client, scratch in
+            var browser = TestBrowser(client: client)
+            let base = "/north-wales/services/lost-property"
+            _ = try await browser.post(base, [])
+            _ = try await browser.post("\(base)/what-type", [("item-type", "other")])
+            _ = try await browser.post("\(base)/stolen", [("stolen", "no")])
+            let photoPage = try await browser.post("\(base)/describe", [("item-description", "Black wallet")])
+            #expect(photoPage.path.hasSuffix("/photo"))
+            #expect(photoPage.html.contains(#"enctype="multipart/form-data""#))
+            let token = try #require(browser.cookies["peel_csrf"])
+            let boundary = "peel-test-boundary"
+            let headers: HTTPFields = [.cookie: browser.cookieHeader, .contentType: "multipart/form-data; boundary=\(boundary)"]
+
+            let disguised = try await client.execute(
+                uri: "\(base)/photo", method: .post, headers: headers,
+                body: multipart([("csrf_token", nil, Data(token.utf8)), ("photo", "wallet.jpg", Data("not really a photo".utf8))], boundary: boundary))
+            #expect(disguised.status == .badRequest)
+            #expect(disguised.text.contains("‘wallet.jpg’ must be a photo (JPG, PNG or HEIC), a video (MP4 or MOV) or a PDF"))
+
+            let png = Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] + Array(repeating: 0, count: 100))
+            let accepted = try await client.execute(
+                uri: "\(base)/photo", method: .post, headers: headers,
+                body: multipart([("csrf_token", nil, Data(token.utf8)), ("photo", "wallet.png", png)], boundary: boundary))
+            #expect(accepted.status == .seeOther)
+
+            // Without the token, the upload is refused before it is read.
+            let forged = try await client.execute(
+                uri: "\(base)/photo", method: .post, headers: headers,
+                body: multipart([("photo", "wallet.png", png)], boundary: boundary))
+            #expect(forged.status == .forbidden)
+
+            let journey = try #require(browser.cookies["peel_j_lost-property"])
+            try await withStore(of: scratch) { store in
+                let files = try await store.journeys.files(journey: journey, force: ForceID("north-wales"))
+                #expect(files.map(\.fileName) == ["wallet.png"])
+                #expect(files.first?.contentType == "image/png")
+                #expect(files.first?.size == png.count)
+                let elsewhere = try await store.journeys.files(journey: journey, force: ForceID("metropolitan"))
+                #expect(elsewhere.isEmpty)
+            }
+            let again = try await browser.get("\(base)/photo")
+            #expect(again.html.contains("<li>wallet.png</li>"))
+        }
+    }
+}

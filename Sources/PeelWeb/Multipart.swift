@@ -1,0 +1,107 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+
+/// A `multipart/form-data` body: its text fields and its files.
+struct MultipartForm: Sendable {
+    struct File: Sendable {
+        let field: String
+        let fileName: String
+        let contentType: String
+        let data: Data
+    }
+
+    var fields: [String: [String]] = [:]
+    var files: [File] = []
+
+    /// Largest body Peel reads for a form with files.
+    static let maxBodySize = 60 << 20
+
+    /// The boundary of a `multipart/form-data` content type, if it is one.
+    static func boundary(_ contentType: String?) -> String? {
+        guard let contentType, contentType.lowercased().hasPrefix("multipart/form-data") else { return nil }
+        for parameter in contentType.split(separator: ";").dropFirst() {
+            let pair = parameter.trimmingCharacters(in: .whitespaces).split(separator: "=", maxSplits: 1)
+            if pair.count == 2, pair[0].lowercased() == "boundary" {
+                let value = pair[1].trimmingCharacters(in: CharacterSet(charactersIn: "\""))
+                return value.isEmpty || value.count > 200 ? nil : value
+            }
+        }
+        return nil
+    }
+
+    /// Parses `body`; a malformed body gives whatever parts could be read (the page then reports
+    /// what is missing), never a crash.
+    static func parse(_ body: Data, boundary: String) -> MultipartForm {
+        var form = MultipartForm()
+        let delimiter = Data("--\(boundary)".utf8)
+        let headerEnd = Data("\r\n\r\n".utf8)
+        var position = body.startIndex
+        guard let first = body.range(of: delimiter, in: position..<body.endIndex) else { return form }
+        position = first.upperBound
+        while position < body.endIndex {
+            // After a delimiter: "--" ends the body, otherwise CRLF and a part.
+            if body[position...].starts(with: Data("--".utf8)) { break }
+            guard body[position...].starts(with: Data("\r\n".utf8)) else { break }
+            let partStart = position + 2
+            guard let next = body.range(of: Data("\r\n".utf8) + delimiter, in: partStart..<body.endIndex) else { break }
+            let part = body[partStart..<next.lowerBound]
+            position = next.upperBound
+            guard let split = part.range(of: headerEnd) else { continue }
+            let headers = String(decoding: part[part.startIndex..<split.lowerBound], as: UTF8.self)
+            let content = Data(part[split.upperBound...])
+            var name: String?
+            var fileName: String?
+            var contentType = "application/octet-stream"
+            for line in headers.components(separatedBy: "\r\n") {
+                let lower = line.lowercased()
+                if lower.hasPrefix("content-disposition:") {
+                    name = parameter("name", in: line)
+                    fileName = parameter("filename", in: line)
+                } else if lower.hasPrefix("content-type:") {
+                    contentType = line.dropFirst("content-type:".count).trimmingCharacters(in: .whitespaces)
+                }
+            }
+            guard let name, !name.isEmpty, name.count <= 100 else { continue }
+            if let fileName {
+                if !fileName.isEmpty || !content.isEmpty {
+                    form.files.append(File(field: name, fileName: fileName, contentType: contentType, data: content))
+                }
+            } else {
+                form.fields[name, default: []].append(String(decoding: content, as: UTF8.self))
+            }
+        }
+        return form
+    }
+
+    private static func parameter(_ key: String, in header: String) -> String? {
+        for piece in header.split(separator: ";").dropFirst() {
+            let pair = piece.trimmingCharacters(in: .whitespaces).split(separator: "=", maxSplits: 1)
+            if pair.count == 2, pair[0] == key {
+                return String(pair[1]).trimmingCharacters(in: CharacterSet(charactersIn: "\""))
+            }
+        }
+        return nil
+    }
+}
+
+/// The kinds of evidence file Peel accepts, told by their first bytes rather than their name.
+enum EvidenceFile {
+    static let maxSize = 10 << 20
+    static let maxPerQuestion = 5
+
+    /// The kind of file `data` is, or `nil` when it is not one Peel accepts.
+    static func kind(of data: Data) -> String? {
+        let bytes = [UInt8](data.prefix(12))
+        if bytes.starts(with: [0xFF, 0xD8, 0xFF]) { return "image/jpeg" }
+        if bytes.starts(with: [0x89, 0x50, 0x4E, 0x47]) { return "image/png" }
+        if bytes.starts(with: Array("%PDF".utf8)) { return "application/pdf" }
+        if bytes.count >= 12, Array(bytes[4..<8]) == Array("ftyp".utf8) {
+            let brand = String(decoding: bytes[8..<12], as: UTF8.self)
+            if brand.hasPrefix("qt") { return "video/quicktime" }
+            if brand.hasPrefix("heic") || brand.hasPrefix("heix") || brand.hasPrefix("mif1") { return "image/heic" }
+            return "video/mp4"
+        }
+        return nil
+    }
+}
