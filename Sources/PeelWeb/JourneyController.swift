@@ -214,7 +214,11 @@ struct JourneyController {
                         return response
                     case .success(let answers):
                         var entries = journey.state.entries[page.id] ?? []
-                        if entries.count < (page.max ?? 1) { entries.append(answers) }
+                        if let index = form["index"]?.first.flatMap(Int.init), entries.indices.contains(index) {
+                            entries[index] = answers  // a change to an entry already added
+                        } else if entries.count < (page.max ?? 1) {
+                            entries.append(answers)
+                        }
                         journey.state.entries[page.id] = entries
                         journey.state.completed.remove(page.id)
                     }
@@ -322,17 +326,22 @@ struct JourneyController {
         let language = context.language
         let t = pages.catalogue.table(for: language)
         let entries = journey.state.entries[page.id] ?? []
+        // The entry being changed: `?entry=N` on the page, or the index posted with a form that had errors.
+        let editIndex = (request.uri.queryParameters["entry"].flatMap { Int(String($0)) } ?? form?["index"]?.first.flatMap(Int.init))
+            .flatMap { entries.indices.contains($0) ? $0 : nil }
         let showEntryForm =
             entryForm
             ?? (page.kind == .repeat
-                && (request.uri.queryParameters["entry"] == "new" || (entries.isEmpty && (page.min ?? 0) > 0)))
+                && (request.uri.queryParameters["entry"] == "new" || editIndex != nil || (entries.isEmpty && (page.min ?? 0) > 0)))
         let isRepeatSummary = page.kind == .repeat && !showEntryForm
         let questions =
             isRepeatSummary
             ? []
             : page.questions.map { question in
                 QuestionView(
-                    question: question, answer: page.kind == .repeat ? nil : journey.state.answers[question.id], form: form,
+                    question: question,
+                    answer: page.kind == .repeat ? editIndex.flatMap { entries[$0][question.id] } : journey.state.answers[question.id],
+                    form: form,
                     errors: errors, isHeading: page.questions.count == 1 && page.title == nil && page.kind == .question,
                     language: language, t: t)
             }
@@ -361,6 +370,7 @@ struct JourneyController {
             entries: entries.enumerated().map { index, entry in
                 .init(
                     index: index,
+                    changeHref: SiteURL.journeyPage(context.force.id, journey.definition.id, page.id).path + "?entry=\(index)",
                     summary: "\(itemLabel) \(index + 1): "
                         + page.questions.flatMap { AnswerFormatter.display(entry[$0.id], question: $0, language: language) }
                         .joined(separator: ", "))
@@ -369,6 +379,7 @@ struct JourneyController {
             addAnotherYes: language == .welsh ? "Ydw" : "Yes", addAnotherNo: language == .welsh ? "Nac ydw" : "No",
             isRepeatEntry: page.kind == .repeat && showEntryForm,
             hasFile: page.questions.contains { $0.type == .file },
+            editIndex: editIndex.map(String.init),
             saveHref: SiteURL.journeySave(context.force.id, journey.definition.id).path)
         return pages.response(view, template: "journey-page")
     }

@@ -100,6 +100,7 @@ extension JourneyPageView: MustacheParent {
         case "addAnotherNo": addAnotherNo
         case "isRepeatEntry": isRepeatEntry
         case "hasFile": hasFile
+        case "editIndex": editIndex
         case "saveHref": saveHref
         default: nil
         }
@@ -120,6 +121,7 @@ extension JourneyPageView.EntryView: MustacheParent {
     func child(named name: String) -> Any? {
         switch name {
         case "index": index
+        case "changeHref": changeHref
         case "summary": summary
         default: nil
         }

@@ -200,6 +200,7 @@ struct JourneyPageView: Sendable {
 
     struct EntryView: Sendable {
         let index: Int
+        let changeHref: String
         let summary: String
     }
 
@@ -229,6 +230,8 @@ struct JourneyPageView: Sendable {
     let addAnotherNo: String
     let isRepeatEntry: Bool
     let hasFile: Bool
+    /// The entry being changed, posted back with the entry form.
+    let editIndex: String?
     let saveHref: String
 }
 

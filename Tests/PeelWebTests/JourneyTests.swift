@@ -431,3 +431,48 @@ struct EvidenceUploadTests {
         }
     }
 }
+
+@Suite("Repeating groups")
+struct RepeatingGroupTests {
+    @Test("entries are added, changed and removed from the summary")
+    func addChangeRemove() async throws {
+        let catalogue = try ServiceCatalogue.bundled()
+        let definition = try #require(catalogue.service("report-theft"))
+        let repeatPage = try #require(definition.pages.first { $0.kind == .repeat && ($0.max ?? 1) >= 2 && $0.questions.count == 1 })
+        let question = repeatPage.questions[0]
+        let (walks, _) = WalkPlanner.plan(definition)
+        let plan = try #require(walks.first { $0.pages.contains(repeatPage.id) })
+        try await withTestApp { client, _ in
+            var browser = TestBrowser(client: client)
+            var walker = JourneyWalker(definition: definition, force: ForceID("metropolitan"), plan: plan)
+            #expect(try await walker.walk(&browser, stoppingAt: repeatPage.id))
+            let path = "/metropolitan/services/report-theft/\(repeatPage.id)"
+            var random = SeededRandom(state: 7)
+            var turns: [String: Int] = [:]
+            func fields(_ marker: String) -> [(String, String)] {
+                AnswerGenerator.fields(question, &random, turns: &turns).map { name, value in
+                    (name, name.hasSuffix("description") || name.hasSuffix("name") || name == question.id ? "\(marker)" : value)
+                }
+            }
+            // The group may open on its summary (optional) or its entry form.
+            var page = try await browser.get(path)
+            if !page.html.contains(#"name="action" value="add""#) { page = try await browser.get("\(path)?entry=new") }
+            page = try await browser.post(path, [("action", "add")] + fields("First entry"))
+            #expect(page.html.contains("First entry"))
+            // Change the first entry.
+            let form = try await browser.get("\(path)?entry=0")
+            #expect(form.html.contains(#"name="index" value="0""#))
+            #expect(form.html.contains("First entry"))
+            page = try await browser.post(path, [("action", "add"), ("index", "0")] + fields("Changed entry"))
+            #expect(page.html.contains("Changed entry"))
+            #expect(!page.html.contains("First entry"))
+            // Add another, then remove it.
+            page = try await browser.post(path, [("action", "more"), ("add-another", "yes")])
+            page = try await browser.post(path, [("action", "add")] + fields("Second entry"))
+            #expect(page.html.contains("Second entry"))
+            page = try await browser.post(path, [("action", "remove"), ("index", "1")])
+            #expect(!page.html.contains("Second entry"))
+            #expect(page.html.contains("Changed entry"))
+        }
+    }
+}
