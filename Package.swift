@@ -41,6 +41,11 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
+            name: "PeelNotify",
+            dependencies: ["PeelCore"],
+            swiftSettings: strict
+        ),
+        .target(
             name: "PeelStore",
             dependencies: [
                 "PeelCore",
@@ -72,7 +77,7 @@ let package = Package(
         .target(
             name: "PeelApp",
             dependencies: [
-                "PeelCore", "PeelForms", "PeelStore", "PeelWeb",
+                "PeelCore", "PeelForms", "PeelNotify", "PeelStore", "PeelWeb",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),

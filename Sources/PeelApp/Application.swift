@@ -4,6 +4,7 @@ import Logging
 import NIOCore
 import PeelCore
 import PeelForms
+import PeelNotify
 import PeelStore
 import PeelWeb
 import ServiceLifecycle
