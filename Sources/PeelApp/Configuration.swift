@@ -63,7 +63,7 @@ package struct PeelConfiguration: Sendable {
         ("PEEL_DATABASE_SCHEMA", "(public)", "PostgreSQL schema to keep Peel's tables in"),
         ("PEEL_DATABASE_POOL_SIZE", "8", "database connections per process (at least one per core)"),
         ("PEEL_PUBLIC_URL", "http://localhost:PORT", "public address; https turns on HSTS and secure cookies"),
-        ("PEEL_DEMO", "true on SQLite, false on PostgreSQL", "onboard demo forces with content on first start"),
+        ("PEEL_DEMO", "true on SQLite, false on PostgreSQL", "demo forces and content on first start, and the local mailbox at /_dev/mailbox"),
         ("PEEL_ROLE", "all", "all, web or worker"),
         ("PEEL_WORKER_CONCURRENCY", "4", "jobs a worker runs at once"),
         ("PEEL_LOG_LEVEL", "info", "trace, debug, info, notice, warning, error or critical"),
