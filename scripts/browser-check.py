@@ -7,7 +7,8 @@ Needs Debian's chromium and chromium-driver and the PyPI packages selenium and
 selenium-axe-python==2.2.0 (scripts/install-test-deps installs them all). It is
 normally run by scripts/browser-check, which starts a `peel serve` first.
 
-For each page in PAGES, in English (no query) and in Welsh (`?lang=cy`):
+For each page in PAGES (the landing page, three force sites, and the gallery of every
+question type, plain and in its error state), in English (no query) and in Welsh (`lang=cy`):
   * the page answers HTTP 200 and has a non-empty <title>;
   * <html lang> is "en" or "cy" as expected (a region such as en-GB is allowed);
   * axe-core (bundled by selenium-axe-python) finds 0 violations; each
@@ -63,7 +64,7 @@ try:  # selenium-axe-python (the package installed by install-test-deps)
 except ImportError:  # the older, differently named axe-selenium-python
     from axe_selenium_python import Axe
 
-PAGES = ["/", "/metropolitan/", "/north-wales/", "/btp/"]
+PAGES = ["/", "/metropolitan/", "/north-wales/", "/btp/", "/_dev/question-types", "/_dev/question-types?errors=1"]
 LANGS = ["en", "cy"]
 SKIP_LINK_HREF = "#main-content"
 MAIN_ID = "main-content"
@@ -102,7 +103,9 @@ def make_driver(javascript: bool = True) -> webdriver.Chrome:
 
 def page_url(base: str, path: str, lang: str) -> str:
     url = base.rstrip("/") + path
-    return url + "?lang=cy" if lang == "cy" else url
+    if lang != "cy":
+        return url
+    return url + ("&" if "?" in url else "?") + "lang=cy"
 
 
 def http_status(url: str) -> int:

@@ -66,7 +66,8 @@ extension QuestionView.PartView: MustacheParent {
         case "label": label
         case "value": value
         case "width": width
-        case "error": error
+        case "partError": partError
+        case "hasError": hasError
         default: nil
         }
     }

@@ -18,7 +18,9 @@ struct QuestionView: Sendable {
         let label: String
         let value: String
         let width: String
-        let error: String?
+        /// Not optional: a missing value would make Mustache read the question's own error.
+        let partError: String
+        let hasError: Bool
     }
 
     let id: String
@@ -130,7 +132,7 @@ struct QuestionView: Sendable {
             let fieldError = errors.first { $0.field == fieldName }?.message
             return PartView(
                 name: fieldName, id: fieldName, label: language == .welsh ? welsh : english,
-                value: posted(fieldName) ?? savedValue, width: width, error: fieldError)
+                value: posted(fieldName) ?? savedValue, width: width, partError: fieldError ?? "", hasError: fieldError != nil)
         }
         let dateParts = { (prefix: String, dateField: String?) -> [PartView] in
             let p = prefix.isEmpty ? "" : "\(prefix)-"

@@ -24,6 +24,7 @@ package enum SiteURL: Sendable, Hashable {
     case servicesAPI
     case mailbox
     case mailboxJSON
+    case questionGallery
 
     /// The name of the path parameter that holds a force id.
     package static let forceParameter = "force"
@@ -51,6 +52,7 @@ package enum SiteURL: Sendable, Hashable {
         case .servicesAPI: "/api/v1/services"
         case .mailbox: "/_dev/mailbox"
         case .mailboxJSON: "/_dev/mailbox.json"
+        case .questionGallery: "/_dev/question-types"
         }
     }
 

@@ -67,6 +67,7 @@ package func buildRouter(_ dependencies: WebDependencies, publicSite: Bool = tru
     ServicesAPIController(forces: dependencies.forces, offer: offer).addRoutes(to: router)
     if dependencies.devTools {
         MailboxController(messages: dependencies.messages, pages: dependencies.pages).addRoutes(to: router)
+        QuestionGalleryController(pages: dependencies.pages).addRoutes(to: router)
     }
     let forceSite = router.group(SiteURL.forceGroup)
         .add(middleware: ForceResolverMiddleware(forces: dependencies.forces))

@@ -476,3 +476,20 @@ struct RepeatingGroupTests {
         }
     }
 }
+
+@Suite("Question gallery")
+struct QuestionGalleryTests {
+    @Test("the demo gallery draws one question of every type, and every field's error state")
+    func gallery() async throws {
+        try await withTestApp { client, _ in
+            let plain = try await client.execute(uri: "/_dev/question-types", method: .get).text
+            for kind in Question.Kind.allCases {
+                #expect(plain.contains("A \(kind.rawValue) question"), "\(kind.rawValue) is missing")
+            }
+            #expect(plain.contains(#"type="file""#))
+            let errors = try await client.execute(uri: "/_dev/question-types?errors=1&lang=cy", method: .get).text
+            #expect(errors.components(separatedBy: #"class="error-message""#).count - 1 == Question.Kind.allCases.count)
+            #expect(errors.contains("Mae problem"))
+        }
+    }
+}
