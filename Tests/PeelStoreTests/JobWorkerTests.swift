@@ -106,7 +106,7 @@ struct SlowHandler: JobHandler {
     let cancelled = Flag()
     func run(_ job: ClaimedJob) async throws {
         do {
-            try await Task.sleep(for: .seconds(5))
+            try await Task.sleep(for: .seconds(60))  // ends early only by cancellation
         } catch {
             cancelled.set()
             throw error
