@@ -46,6 +46,37 @@ struct PeelBench {
         let summary = await recorder.summary(seconds: arguments.seconds)
         print(summary)
 
+        // The submission step on its own: journeys filled to check-your-answers first (not
+        // timed), then all sent at once by the same number of clients.
+        let prepared = await withTaskGroup(of: [Client].self) { group in
+            for _ in 0..<arguments.clients {
+                group.addTask {
+                    var ready: [Client] = []
+                    for _ in 0..<arguments.burstPerClient {
+                        let client = Client(base: arguments.baseURL, force: arguments.force, service: definition.id)
+                        if (try? await client.fill(script)) != nil { ready.append(client) }
+                    }
+                    return ready
+                }
+            }
+            var all: [[Client]] = []
+            for await clients in group { all.append(clients) }
+            return all
+        }
+        let burst = Recorder()
+        let started = ContinuousClock.now
+        await withTaskGroup(of: Void.self) { group in
+            for clients in prepared {
+                group.addTask {
+                    for client in clients {
+                        do { try await client.submit(script, recorder: burst) } catch { await burst.failed("\(error)") }
+                    }
+                }
+            }
+        }
+        let elapsed = ContinuousClock.now - started
+        print(await burst.burstSummary(elapsed: elapsed))
+
         if let path = arguments.insertDatabase {
             let rate = try await RawInserts.measure(path: path, seconds: min(arguments.seconds, 10))
             print(String(format: "raw durable single-row inserts (SQLite WAL, synchronous=FULL, one writer): %.0f per second", rate))
@@ -60,6 +91,7 @@ struct Arguments {
     var clients = 64
     var seconds: Double = 30
     var insertDatabase: String?
+    var burstPerClient = 10
 
     init(_ arguments: [String]) {
         var iterator = arguments.dropFirst().makeIterator()
@@ -72,6 +104,7 @@ struct Arguments {
             case "--clients": clients = Int(value) ?? clients
             case "--seconds": seconds = Double(value) ?? seconds
             case "--insert-db": insertDatabase = value
+            case "--burst-per-client": burstPerClient = Int(value) ?? burstPerClient
             default: break
             }
         }
@@ -179,8 +212,16 @@ final class Client: NSObject, URLSessionTaskDelegate, @unchecked Sendable {
     }
 
     func journey(_ script: JourneyScript, recorder: Recorder) async throws {
+        try await fill(script, recorder: recorder)
+        try await submit(script, recorder: recorder)
+        _ = try await send("GET", "\(start)/confirmation", body: nil, recorder: recorder, kind: "page")
+    }
+
+    var start: String { "\(base)/\(force)/services/\(service)" }
+
+    /// Every page up to check your answers.
+    func fill(_ script: JourneyScript, recorder: Recorder? = nil) async throws {
         cookies = [:]
-        let start = "\(base)/\(force)/services/\(service)"
         _ = try await send("GET", start, body: nil, recorder: recorder, kind: "page")
         _ = try await send("POST", start, body: "", recorder: recorder, kind: "page")
         for step in script.steps {
@@ -188,14 +229,17 @@ final class Client: NSObject, URLSessionTaskDelegate, @unchecked Sendable {
             _ = try await send("POST", "\(start)/\(step.page)", body: step.body, recorder: recorder, kind: "page")
         }
         _ = try await send("GET", "\(start)/check-answers", body: nil, recorder: recorder, kind: "page")
+    }
+
+    /// Sends the journey: the report, its reference and its outbox jobs in one transaction.
+    func submit(_ script: JourneyScript, recorder: Recorder) async throws {
         let status = try await send(
             "POST", "\(start)/check-answers", body: script.declaration ? "declaration=agreed" : "", recorder: recorder,
             kind: "submit")
         guard status == 303 else { throw BenchError(message: "submission answered \(status)") }
-        _ = try await send("GET", "\(start)/confirmation", body: nil, recorder: recorder, kind: "page")
     }
 
-    private func send(_ method: String, _ url: String, body: String?, recorder: Recorder, kind: String) async throws -> Int {
+    private func send(_ method: String, _ url: String, body: String?, recorder: Recorder?, kind: String) async throws -> Int {
         var request = URLRequest(url: URL(string: url)!)
         request.httpMethod = method
         if !cookies.isEmpty {
@@ -218,7 +262,7 @@ final class Client: NSObject, URLSessionTaskDelegate, @unchecked Sendable {
             }
         }
         guard http.statusCode < 400 else { throw BenchError(message: "\(method) \(url) answered \(http.statusCode)") }
-        await recorder.record(kind: kind, elapsed)
+        await recorder?.record(kind: kind, elapsed)
         return http.statusCode
     }
 }
@@ -241,6 +285,17 @@ actor Recorder {
 
     func finishedJourney() { journeys += 1 }
     func failed(_ reason: String) { failures[reason, default: 0] += 1 }
+
+    func burstSummary(elapsed: Duration) -> String {
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        let sorted = submissions.sorted()
+        func percentile(_ p: Double) -> Double { sorted.isEmpty ? 0 : sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))] }
+        var line = String(
+            format: "submission burst: %d journeys sent at once in %.2f s: %.0f submissions per second, p50 %.2f ms, p99 %.2f ms",
+            submissions.count, seconds, Double(submissions.count) / seconds, percentile(0.5), percentile(0.99))
+        if !failures.isEmpty { line += "; failures: \(failures.values.reduce(0, +))" }
+        return line
+    }
 
     func summary(seconds: Double) -> String {
         func percentile(_ values: [Double], _ p: Double) -> Double {
