@@ -138,14 +138,9 @@ package struct RetryPolicy: Sendable, Hashable {
     /// failing jobs spread out instead of retrying in lockstep.
     package func delay(afterAttempt attempt: Int, unit: Double) -> Duration {
         let exponent = min(max(attempt - 1, 0), 30)
-        let step = min(seconds(base) * pow(2, Double(exponent)), seconds(cap))
+        let step = min(base.timeInterval * pow(2, Double(exponent)), cap.timeInterval)
         let fraction = 0.5 + 0.5 * min(max(unit, 0), 1)
         return .milliseconds(Int64((step * fraction * 1000).rounded()))
-    }
-
-    private func seconds(_ duration: Duration) -> Double {
-        let parts = duration.components
-        return Double(parts.seconds) + Double(parts.attoseconds) / 1e18
     }
 }
 
@@ -188,3 +183,11 @@ package enum JobKinds {
     package static let returnCodeEmail = "notify.return-code"
 }
 
+
+extension Duration {
+    /// The duration in seconds, as Foundation's time intervals count them.
+    package var timeInterval: TimeInterval {
+        let parts = components
+        return Double(parts.seconds) + Double(parts.attoseconds) / 1e18
+    }
+}

@@ -5,7 +5,7 @@ import PeelCore
 package enum FormMessage: String, Sendable, CaseIterable {
     case requiredText, requiredChoice, requiredCheckboxes, tooLong, invalidEmail, invalidPhone, invalidPostcode
     case invalidDate, futureDate, invalidTime, invalidNumber, outOfRange, invalidMoney, invalidOption
-    case endBeforeStart, invalidCoordinates, invalidRegistration, requiredPart, tooManyEntries, tooFewEntries
+    case endBeforeStart, invalidCoordinates, invalidRegistration, requiredPart, tooFewEntries
     case declarationRequired, fileTooLarge, fileType, tooManyFiles
 
     var english: String {
@@ -28,7 +28,6 @@ package enum FormMessage: String, Sendable, CaseIterable {
         case .invalidCoordinates: "Latitude and longitude must be numbers, like 51.5014 and -0.1419"
         case .invalidRegistration: "Enter a vehicle registration of letters and numbers, like AB12 CDE"
         case .requiredPart: "Enter {part} for ‘{label}’"
-        case .tooManyEntries: "You can add up to {max}"
         case .tooFewEntries: "Add at least {min}"
         case .declarationRequired: "Confirm the declaration to send your report"
         case .fileTooLarge: "‘{name}’ must be smaller than 10MB"
@@ -57,7 +56,6 @@ package enum FormMessage: String, Sendable, CaseIterable {
         case .invalidCoordinates: "Rhaid i'r lledred a'r hydred fod yn rhifau, fel 51.5014 a -0.1419"
         case .invalidRegistration: "Rhowch rif cofrestru cerbyd o lythrennau a rhifau, fel AB12 CDE"
         case .requiredPart: "Rhowch {part} ar gyfer ‘{label}’"
-        case .tooManyEntries: "Gallwch ychwanegu hyd at {max}"
         case .tooFewEntries: "Ychwanegwch o leiaf {min}"
         case .declarationRequired: "Cadarnhewch y datganiad i anfon eich adroddiad"
         case .fileTooLarge: "Rhaid i ‘{name}’ fod yn llai na 10MB"

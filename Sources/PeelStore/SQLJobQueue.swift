@@ -181,10 +181,3 @@ package struct SQLJobQueue: JobQueue {
         ).first() != nil
     }
 }
-
-extension Duration {
-    package var timeInterval: TimeInterval {
-        let parts = components
-        return Double(parts.seconds) + Double(parts.attoseconds) / 1e18
-    }
-}

@@ -50,12 +50,8 @@ struct ForceSiteController {
             // reaches the stylesheet.
             let colour = BrandColour.isValid(context.force.definition.brandColour)
                 ? context.force.definition.brandColour : BrandColour.fallback
-            var headers = HTTPFields()
-            headers[.contentType] = "text/css; charset=utf-8"
-            headers[.cacheControl] = "public, max-age=300"
-            return Response(
-                status: .ok, headers: headers,
-                body: ResponseBody(byteBuffer: ByteBuffer(string: ":root { --brand: \(colour); }\n")))
+            return Response.text(
+                ":root { --brand: \(colour); }\n", contentType: "text/css; charset=utf-8", cacheControl: "public, max-age=300")
         }
     }
 }
@@ -112,25 +108,16 @@ struct OperationsController {
             } catch {
                 context.logger.warning("job queue stats unavailable", metadata: ["error": "\(String(describing: error))"])
             }
-            var headers = HTTPFields()
-            headers[.contentType] = "text/plain; version=0.0.4; charset=utf-8"
-            headers[.cacheControl] = "no-store"
-            return Response(
-                status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: metrics.exposition())))
+            return Response.text(
+                metrics.exposition(), contentType: "text/plain; version=0.0.4; charset=utf-8", cacheControl: "no-store")
         }
         router.get(RouterPath(SiteURL.stylesheet.path)) { _, _ in
-            var headers = HTTPFields()
-            headers[.contentType] = "text/css; charset=utf-8"
-            headers[.cacheControl] = "public, max-age=3600"
-            return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: stylesheet))
+            return Response.body(stylesheet, contentType: "text/css; charset=utf-8", cacheControl: "public, max-age=3600")
         }
     }
 
     static func json(_ status: HTTPResponse.Status, _ body: String) -> Response {
-        var headers = HTTPFields()
-        headers[.contentType] = "application/json"
-        headers[.cacheControl] = "no-store"
-        return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: body)))
+        Response.text(body, contentType: "application/json", cacheControl: "no-store", status: status)
     }
 }
 
@@ -162,14 +149,7 @@ struct ServicesAPIController {
                     id: $0.id, version: $0.version, title: wording[$0.id] ?? $0.title, availability: $0.availability.rawValue,
                     enabled: enabled[$0.id] ?? false)
             }
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys]
-            var headers = HTTPFields()
-            headers[.contentType] = "application/json"
-            return Response(
-                status: .ok, headers: headers,
-                body: ResponseBody(
-                    byteBuffer: ByteBuffer(bytes: try encoder.encode(ServicesResponse(force: force.id.rawValue, services: entries)))))
+            return try Response.json(ServicesResponse(force: force.id.rawValue, services: entries))
         }
     }
 
@@ -182,12 +162,8 @@ struct ServicesAPIController {
 /// API errors: JSON with a code and a message.
 enum APIError {
     static func response(_ status: HTTPResponse.Status, code: String, message: String) -> Response {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        let body = (try? encoder.encode(["error": ["code": code, "message": message]])) ?? Data()
-        var headers = HTTPFields()
-        headers[.contentType] = "application/json"
-        return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: body)))
+        (try? Response.json(["error": ["code": code, "message": message]], status: status))
+            ?? Response.text("", contentType: "application/json", cacheControl: nil, status: status)
     }
 }
 
@@ -216,10 +192,7 @@ struct MailboxController {
             let entries = recent.map {
                 Entry(id: $0.id, to: $0.to, subject: $0.subject, body: $0.body, sentAt: $0.createdAt.formatted(.iso8601), force: $0.forceID?.rawValue)
             }
-            var headers = HTTPFields()
-            headers[.contentType] = "application/json"
-            headers[.cacheControl] = "no-store"
-            return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: try JSONEncoder().encode(entries))))
+            return try Response.json(entries, cacheControl: "no-store")
         }
     }
 }

@@ -33,7 +33,7 @@ struct JourneyController {
             let view = ServiceStartView(
                 layout: pages.layout(for: context, request: request).titled(heading), heading: heading,
                 summary: offered.summary.text(context.language),
-                action: SiteURL.serviceStart(context.force.id, definition.id).path, csrfToken: context.csrfToken,
+                action: SiteURL.serviceStart(context.force.id, definition.id).path,
                 quickExit: definition.sensitivity.quickExit,
                 resumeHref: SiteURL.journeyResume(context.force.id, definition.id).path)
             return pages.response(view, template: "service-start")
@@ -50,12 +50,10 @@ struct JourneyController {
             let form = try await formValues(request)
             let email = (form["email"]?.first ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
             if !email.isEmpty, email.count > 254 || !Validate.email(email) {
-                var response = saveView(
+                return saveView(
                     journey, request: request, context: context, email: email,
                     errors: [FieldError(field: "email", message: FormMessage.invalidEmail.text(context.language))], code: nil,
-                    emailed: nil)
-                response.status = .badRequest
-                return response
+                    emailed: nil).with(status: .badRequest)
             }
             let code = try await service.saveForReturn(
                 journey, force: context.force, email: email.isEmpty ? nil : email, language: context.language)
@@ -72,11 +70,9 @@ struct JourneyController {
             let typed = try await formValues(request)["code"]?.first ?? ""
             guard let code = ReturnCode.normalise(typed), let id = try await service.resume(code: code, service: definition, force: context.force)
             else {
-                var response = resumeView(
+                return resumeView(
                     definition, request: request, context: context, code: String(typed.prefix(20)),
-                    errors: [FieldError(field: "code", message: pages.catalogue.text("resumeNotFound", context.language))])
-                response.status = .badRequest
-                return response
+                    errors: [FieldError(field: "code", message: pages.catalogue.text("resumeNotFound", context.language))]).with(status: .badRequest)
             }
             guard let loaded = try await service.load(id, service: definition, force: context.force) else { throw HTTPError(.notFound) }
             var response = redirectToPosition(loaded, context)
@@ -105,11 +101,9 @@ struct JourneyController {
             if journey.definition.declaration != nil {
                 let form = try await formValues(request)
                 guard form["declaration"]?.first == "agreed" else {
-                    var response = checkAnswers(
+                    return checkAnswers(
                         journey, request: request, context: context,
-                        declarationError: FormMessage.declarationRequired.text(context.language))
-                    response.status = .badRequest
-                    return response
+                        declarationError: FormMessage.declarationRequired.text(context.language)).with(status: .badRequest)
                 }
                 loaded.state.declared = true
             }
@@ -184,9 +178,7 @@ struct JourneyController {
                 form[question.id] = earlier + accepted.filter { $0.questionID == question.id }.map(\.fileName)
             }
             if !fileErrors.isEmpty {
-                var response = render(page, journey: journey, request: request, context: context, form: form, errors: fileErrors)
-                response.status = .badRequest
-                return response
+                return render(page, journey: journey, request: request, context: context, form: form, errors: fileErrors).with(status: .badRequest)
             }
             switch page.kind {
             case .content:
@@ -196,9 +188,7 @@ struct JourneyController {
             case .question:
                 switch journey.engine.read(page, form: form, language: context.language) {
                 case .failure(let errors):
-                    var response = render(page, journey: journey, request: request, context: context, form: form, errors: errors)
-                    response.status = .badRequest
-                    return response
+                    return render(page, journey: journey, request: request, context: context, form: form, errors: errors).with(status: .badRequest)
                 case .success(let answers):
                     for file in accepted { try await service.journeys.addFile(file) }
                     journey.state = journey.engine.accept(answers, on: page, into: journey.state)
@@ -208,10 +198,8 @@ struct JourneyController {
                 case .add:
                     switch journey.engine.read(page, form: form, language: context.language) {
                     case .failure(let errors):
-                        var response = render(
-                            page, journey: journey, request: request, context: context, form: form, errors: errors, entryForm: true)
-                        response.status = .badRequest
-                        return response
+                        return render(
+                            page, journey: journey, request: request, context: context, form: form, errors: errors, entryForm: true).with(status: .badRequest)
                     case .success(let answers):
                         var entries = journey.state.entries[page.id] ?? []
                         if let index = form["index"]?.first.flatMap(Int.init), entries.indices.contains(index) {
@@ -232,11 +220,9 @@ struct JourneyController {
                     if wanted == nil {
                         let message = FormMessage.requiredChoice.text(
                             context.language, ["label": page.addAnother?.text(context.language) ?? ""])
-                        var response = render(
+                        return render(
                             page, journey: journey, request: request, context: context, form: form,
-                            errors: [FieldError(field: "add-another", message: message)])
-                        response.status = .badRequest
-                        return response
+                            errors: [FieldError(field: "add-another", message: message)]).with(status: .badRequest)
                     }
                     if wanted == true, count < (page.max ?? 1) {
                         try await service.save(journey)
@@ -244,11 +230,9 @@ struct JourneyController {
                     }
                     if count < (page.min ?? 0) {
                         let message = FormMessage.tooFewEntries.text(context.language, ["min": String(page.min ?? 0)])
-                        var response = render(
+                        return render(
                             page, journey: journey, request: request, context: context, form: form,
-                            errors: [FieldError(field: "add-another", message: message)])
-                        response.status = .badRequest
-                        return response
+                            errors: [FieldError(field: "add-another", message: message)]).with(status: .badRequest)
                     }
                     journey.state.completed.insert(page.id)
                 case .invalid:
@@ -363,9 +347,9 @@ struct JourneyController {
             action: SiteURL.journeyPage(context.force.id, journey.definition.id, page.id).path,
             backHref: back.map { SiteURL.journeyPage(context.force.id, journey.definition.id, $0).path },
             isQuestion: page.kind == .question || (page.kind == .repeat && showEntryForm),
-            isContent: page.kind == .content, isStop: page.kind == .stop || (page.kind == .content && page.next.isEmpty),
+            isStop: page.kind == .stop || (page.kind == .content && page.next.isEmpty),
             canContinue: page.kind == .content && !page.next.isEmpty,
-            quickExit: journey.definition.sensitivity.quickExit, csrfToken: context.csrfToken,
+            quickExit: journey.definition.sensitivity.quickExit,
             isRepeatSummary: isRepeatSummary,
             entries: entries.enumerated().map { index, entry in
                 .init(
@@ -397,7 +381,7 @@ struct JourneyController {
         let view = SaveView(
             layout: pages.layout(for: context, request: request).titled(errors.isEmpty ? title : "\(pages.catalogue.text("errorPrefix", context.language)): \(title)"),
             action: SiteURL.journeySave(context.force.id, journey.definition.id).path, backHref: position,
-            csrfToken: context.csrfToken, email: email,
+            email: email,
             errors: errors.map { .init(href: "#\($0.field)", message: $0.message) }, hasErrors: !errors.isEmpty,
             saved: code != nil, code: code ?? "", emailed: emailed,
             resumeHref: SiteURL.journeyResume(context.force.id, journey.definition.id).path,
@@ -411,7 +395,7 @@ struct JourneyController {
         let title = pages.catalogue.text("resumeTitle", context.language)
         let view = ResumeView(
             layout: pages.layout(for: context, request: request).titled(errors.isEmpty ? title : "\(pages.catalogue.text("errorPrefix", context.language)): \(title)"),
-            action: SiteURL.journeyResume(context.force.id, definition.id).path, csrfToken: context.csrfToken, code: code,
+            action: SiteURL.journeyResume(context.force.id, definition.id).path, code: code,
             errors: errors.map { .init(href: "#\($0.field)", message: $0.message) }, hasErrors: !errors.isEmpty,
             quickExit: definition.sensitivity.quickExit)
         return pages.response(view, template: "resume")
@@ -438,7 +422,7 @@ struct JourneyController {
             declaration: journey.definition.declaration?.text(language), declarationError: declarationError,
             hasErrors: declarationError != nil,
             action: SiteURL.journeyCheckAnswers(context.force.id, journey.definition.id).path,
-            quickExit: journey.definition.sensitivity.quickExit, csrfToken: context.csrfToken)
+            quickExit: journey.definition.sensitivity.quickExit)
         return pages.response(view, template: "check-answers")
     }
 

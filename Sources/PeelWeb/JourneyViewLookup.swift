@@ -89,11 +89,9 @@ extension JourneyPageView: MustacheParent {
         case "action": action
         case "backHref": backHref
         case "isQuestion": isQuestion
-        case "isContent": isContent
         case "isStop": isStop
         case "canContinue": canContinue
         case "quickExit": quickExit
-        case "csrfToken": csrfToken
         case "isRepeatSummary": isRepeatSummary
         case "entries": entries
         case "addAnother": addAnother
@@ -135,7 +133,6 @@ extension SaveView: MustacheParent {
         case "layout": layout
         case "action": action
         case "backHref": backHref
-        case "csrfToken": csrfToken
         case "email": email
         case "errors": errors
         case "hasErrors": hasErrors
@@ -154,7 +151,6 @@ extension ResumeView: MustacheParent {
         switch name {
         case "layout": layout
         case "action": action
-        case "csrfToken": csrfToken
         case "code": code
         case "errors": errors
         case "hasErrors": hasErrors
@@ -175,7 +171,6 @@ extension CheckAnswersView: MustacheParent {
         case "hasErrors": hasErrors
         case "action": action
         case "quickExit": quickExit
-        case "csrfToken": csrfToken
         default: nil
         }
     }
@@ -246,7 +241,6 @@ extension ServiceStartView: MustacheParent {
         case "heading": heading
         case "summary": summary
         case "action": action
-        case "csrfToken": csrfToken
         case "quickExit": quickExit
         case "resumeHref": resumeHref
         default: nil

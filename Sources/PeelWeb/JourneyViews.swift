@@ -219,11 +219,9 @@ struct JourneyPageView: Sendable {
     let action: String
     let backHref: String?
     let isQuestion: Bool
-    let isContent: Bool
     let isStop: Bool
     let canContinue: Bool
     let quickExit: Bool
-    let csrfToken: String
     // Repeating groups.
     let isRepeatSummary: Bool
     let entries: [EntryView]
@@ -242,7 +240,6 @@ struct SaveView: Sendable {
     let layout: Layout
     let action: String
     let backHref: String
-    let csrfToken: String
     let email: String
     let errors: [JourneyPageView.ErrorLink]
     let hasErrors: Bool
@@ -257,7 +254,6 @@ struct SaveView: Sendable {
 struct ResumeView: Sendable {
     let layout: Layout
     let action: String
-    let csrfToken: String
     let code: String
     let errors: [JourneyPageView.ErrorLink]
     let hasErrors: Bool
@@ -286,7 +282,6 @@ struct CheckAnswersView: Sendable {
     let hasErrors: Bool
     let action: String
     let quickExit: Bool
-    let csrfToken: String
 }
 
 /// The confirmation page.
@@ -317,7 +312,6 @@ struct ServiceStartView: Sendable {
     let heading: String
     let summary: String
     let action: String
-    let csrfToken: String
     let quickExit: Bool
     let resumeHref: String
 }

@@ -29,12 +29,9 @@ package struct PageRenderer: Sendable {
     }
 
     func response(_ page: some Sendable, template: String, status: HTTPResponse.Status = .ok) -> Response {
-        var headers = HTTPFields()
-        headers[.contentType] = "text/html; charset=utf-8"
-        headers[.cacheControl] = "private, no-cache"
-        return Response(
-            status: status, headers: headers,
-            body: ResponseBody(byteBuffer: ByteBuffer(string: render(page, template: template))))
+        Response.text(
+            render(page, template: template), contentType: "text/html; charset=utf-8", cacheControl: "private, no-cache",
+            status: status)
     }
 
     /// The layout of a national page.

@@ -39,8 +39,8 @@ struct QuestionGalleryController {
                     QuestionView(question: $0, answer: nil, form: nil, errors: errors, isHeading: false, language: language, t: t)
                 },
                 errors: errors.map { .init(href: "#\($0.field)", message: $0.message) }, hasErrors: withErrors,
-                action: SiteURL.questionGallery.path, backHref: nil, isQuestion: true, isContent: false, isStop: false,
-                canContinue: false, quickExit: true, csrfToken: context.csrfToken, isRepeatSummary: false, entries: [],
+                action: SiteURL.questionGallery.path, backHref: nil, isQuestion: true, isStop: false,
+                canContinue: false, quickExit: true, isRepeatSummary: false, entries: [],
                 addAnother: nil, addAnotherYes: "", addAnotherNo: "", isRepeatEntry: false, hasFile: true, editIndex: nil,
                 saveHref: SiteURL.questionGallery.path)
             return pages.response(view, template: "journey-page")

@@ -59,10 +59,3 @@ package final class WebMetrics: Sendable {
 
     package func exposition() -> String { registry.emitToString() }
 }
-
-extension Duration {
-    var timeInterval: Double {
-        let parts = components
-        return Double(parts.seconds) + Double(parts.attoseconds) / 1e18
-    }
-}

@@ -279,7 +279,7 @@ actor Recorder {
     private var failures: [String: Int] = [:]
 
     func record(kind: String, _ duration: Duration) {
-        let ms = Double(duration.components.seconds) * 1000 + Double(duration.components.attoseconds) / 1e15
+        let ms = duration.timeInterval * 1000
         if kind == "submit" { submissions.append(ms) } else { pages.append(ms) }
     }
 
@@ -287,7 +287,7 @@ actor Recorder {
     func failed(_ reason: String) { failures[reason, default: 0] += 1 }
 
     func burstSummary(elapsed: Duration) -> String {
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        let seconds = elapsed.timeInterval
         let sorted = submissions.sorted()
         func percentile(_ p: Double) -> Double { sorted.isEmpty ? 0 : sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))] }
         var line = String(
