@@ -11,6 +11,8 @@ package struct PeelRequestContext: RequestContext {
     package var csrfToken: String = ""
     /// Set by ``ForceResolverMiddleware`` for the routes of a force's site.
     package var resolvedForce: Force?
+    /// The posted form, when the CSRF check had to read it, so that handlers do not read it again.
+    var postedForm: PostedForm?
 
     package init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
@@ -26,6 +28,7 @@ package struct ForceRequestContext: ChildRequestContext {
     package let language: Language
     package let csrfToken: String
     package let force: Force
+    let postedForm: PostedForm?
 
     package init(context: PeelRequestContext) throws {
         guard let force = context.resolvedForce else {
@@ -37,6 +40,7 @@ package struct ForceRequestContext: ChildRequestContext {
         self.language = context.language
         self.csrfToken = context.csrfToken
         self.force = force
+        self.postedForm = context.postedForm
     }
 }
 

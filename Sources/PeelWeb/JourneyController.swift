@@ -47,7 +47,7 @@ struct JourneyController {
             if journey.stored.reportID != nil {
                 return redirect(to: SiteURL.journeyConfirmation(context.force.id, journey.definition.id).path)
             }
-            let form = try await formValues(request)
+            let form = try await postedForm(request, context).fields
             let email = (form["email"]?.first ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
             if !email.isEmpty, email.count > 254 || !Validate.email(email) {
                 return saveView(
@@ -67,7 +67,7 @@ struct JourneyController {
         }
         group.post("/services/:service/resume") { request, context in
             let definition = try await definition(context)
-            let typed = try await formValues(request)["code"]?.first ?? ""
+            let typed = try await postedForm(request, context).fields["code"]?.first ?? ""
             guard let code = ReturnCode.normalise(typed), let id = try await service.resume(code: code, service: definition, force: context.force)
             else {
                 return resumeView(
@@ -99,7 +99,7 @@ struct JourneyController {
             guard journey.engine.position(journey.state) == .checkAnswers else { return redirectToPosition(journey, context) }
             var loaded = journey
             if journey.definition.declaration != nil {
-                let form = try await formValues(request)
+                let form = try await postedForm(request, context).fields
                 guard form["declaration"]?.first == "agreed" else {
                     return checkAnswers(
                         journey, request: request, context: context,
@@ -137,17 +137,9 @@ struct JourneyController {
             // A page the answers no longer lead to (an earlier answer changed, or a tampered
             // address) is not accepted: the person is sent to where the journey stands.
             guard let page = try pageOnPath(journey, context) else { return redirectToPosition(journey, context) }
-            var form: [String: [String]]
-            var uploads: [MultipartForm.File] = []
-            if let boundary = MultipartForm.boundary(request.headers[.contentType]) {
-                var request = request
-                let body = try await request.collectBody(upTo: MultipartForm.maxBodySize)
-                let parsed = MultipartForm.parse(Data(body.readableBytesView), boundary: boundary)
-                form = parsed.fields
-                uploads = parsed.files
-            } else {
-                form = try await formValues(request)
-            }
+            let posted = try await postedForm(request, context)
+            var form = posted.fields
+            let uploads = posted.files
             // File questions: what was uploaded before stays; new files are checked and kept.
             var fileErrors: [FieldError] = []
             var accepted: [JourneyFile] = []
@@ -297,10 +289,11 @@ struct JourneyController {
             path: SiteURL.serviceStart(force, definition.id).path, secure: secureCookies, httpOnly: true, sameSite: .lax)
     }
 
-    private func formValues(_ request: Request) async throws -> [String: [String]] {
+    /// The posted form: as the CSRF check read it, or read here when a header carried the token.
+    private func postedForm(_ request: Request, _ context: ForceRequestContext) async throws -> PostedForm {
+        if let posted = context.postedForm { return posted }
         var request = request
-        let body = try await request.collectBody(upTo: 1 << 20)
-        return FormBody.parse(String(buffer: body))
+        return try await PostedForm.read(&request) ?? PostedForm()
     }
 
     private func render(
@@ -459,22 +452,5 @@ enum RepeatAction {
             }
         default: self = .invalid
         }
-    }
-}
-
-/// `application/x-www-form-urlencoded` bodies.
-enum FormBody {
-    static func parse(_ body: String) -> [String: [String]] {
-        var values: [String: [String]] = [:]
-        for pair in body.split(separator: "&") {
-            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            func decode(_ text: Substring) -> String {
-                String(text).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? ""
-            }
-            let name = decode(parts[0])
-            guard !name.isEmpty, name.count <= 100 else { continue }
-            values[name, default: []].append(parts.count == 2 ? decode(parts[1]) : "")
-        }
-        return values
     }
 }

@@ -154,7 +154,6 @@ struct CSRFMiddleware: RouterMiddleware {
     typealias Context = PeelRequestContext
     static let cookieName = "peel_csrf"
     static let fieldName = "csrf_token"
-    static let maxFormSize = 1 << 20
     let secureCookies: Bool
 
     func handle(
@@ -168,14 +167,9 @@ struct CSRFMiddleware: RouterMiddleware {
         if [.post, .put, .patch, .delete].contains(request.method) {
             guard let cookieToken else { throw CSRFRejected() }
             var submitted = request.headers[.csrfToken]
-            if submitted == nil,
-                request.headers[.contentType]?.lowercased().hasPrefix("application/x-www-form-urlencoded") == true
-            {
-                let body = try await request.collectBody(upTo: Self.maxFormSize)
-                submitted = Self.formValue(named: Self.fieldName, in: String(buffer: body))
-            } else if submitted == nil, let boundary = MultipartForm.boundary(request.headers[.contentType]) {
-                let body = try await request.collectBody(upTo: MultipartForm.maxBodySize)
-                submitted = MultipartForm.parse(Data(body.readableBytesView), boundary: boundary).fields[Self.fieldName]?.first
+            if submitted == nil, let form = try await PostedForm.read(&request) {
+                context.postedForm = form
+                submitted = form.fields[Self.fieldName]?.first
             }
             guard let submitted, Self.constantTimeEquals(submitted, cookieToken) else { throw CSRFRejected() }
         }
@@ -202,10 +196,6 @@ struct CSRFMiddleware: RouterMiddleware {
 
     static func isWellFormed(_ token: String) -> Bool {
         token.utf8.count == 43 && isToken(token, alsoAllowing: "-_")
-    }
-
-    static func formValue(named name: String, in body: String) -> String? {
-        FormBody.parse(body)[name]?.first
     }
 
     static func constantTimeEquals(_ a: String, _ b: String) -> Bool {

@@ -2,8 +2,9 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 
-/// A `multipart/form-data` body: its text fields and its files.
-struct MultipartForm: Sendable {
+/// A posted form, read once per request (by the CSRF check, which passes it on in the request
+/// context): its text fields and, for `multipart/form-data`, its files.
+struct PostedForm: Sendable {
     struct File: Sendable {
         let field: String
         let fileName: String
@@ -14,8 +15,38 @@ struct MultipartForm: Sendable {
     var fields: [String: [String]] = [:]
     var files: [File] = []
 
-    /// Largest body Peel reads for a form with files.
+    /// Largest body Peel reads for a form with files, and for one without.
     static let maxBodySize = 60 << 20
+    static let maxURLEncodedSize = 1 << 20
+
+    /// Reads the form posted in `request`, whichever its encoding; `nil` when the body is not a form.
+    static func read(_ request: inout Request) async throws -> PostedForm? {
+        let contentType = request.headers[.contentType]
+        if contentType?.lowercased().hasPrefix("application/x-www-form-urlencoded") == true {
+            let body = try await request.collectBody(upTo: maxURLEncodedSize)
+            return PostedForm(fields: parseURLEncoded(String(buffer: body)))
+        }
+        if let boundary = boundary(contentType) {
+            let body = try await request.collectBody(upTo: maxBodySize)
+            return parse(Data(body.readableBytesView), boundary: boundary)
+        }
+        return nil
+    }
+
+    /// `application/x-www-form-urlencoded` text.
+    static func parseURLEncoded(_ body: String) -> [String: [String]] {
+        var values: [String: [String]] = [:]
+        for pair in body.split(separator: "&") {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            func decode(_ text: Substring) -> String {
+                String(text).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? ""
+            }
+            let name = decode(parts[0])
+            guard !name.isEmpty, name.count <= 100 else { continue }
+            values[name, default: []].append(parts.count == 2 ? decode(parts[1]) : "")
+        }
+        return values
+    }
 
     /// The boundary of a `multipart/form-data` content type, if it is one.
     static func boundary(_ contentType: String?) -> String? {
@@ -32,8 +63,8 @@ struct MultipartForm: Sendable {
 
     /// Parses `body`; a malformed body gives whatever parts could be read (the page then reports
     /// what is missing), never a crash.
-    static func parse(_ body: Data, boundary: String) -> MultipartForm {
-        var form = MultipartForm()
+    static func parse(_ body: Data, boundary: String) -> PostedForm {
+        var form = PostedForm()
         let delimiter = Data("--\(boundary)".utf8)
         let headerEnd = Data("\r\n\r\n".utf8)
         var position = body.startIndex
