@@ -13,7 +13,12 @@ struct OfferedService: Sendable {
 /// off, with its wording overrides applied.
 struct ServiceOffer: Sendable {
     let catalogue: ServiceCatalogue
-    let settings: any ForceServiceSettingsRepository
+    let settings: SettingsCache
+
+    init(catalogue: ServiceCatalogue, settings: any ForceServiceSettingsRepository) {
+        self.catalogue = catalogue
+        self.settings = SettingsCache(repository: settings)
+    }
 
     func offered(by force: Force) async throws -> [OfferedService] {
         let chosen = try await settings.settings(for: force.id)
@@ -42,5 +47,28 @@ struct ServiceOffer: Sendable {
         return OfferedService(
             definition: definition, title: text(definition.title, setting?.title),
             summary: text(definition.summary, setting?.summary))
+    }
+}
+
+/// A force's service settings, read from the store at most every few seconds: every page of a
+/// force's site needs them, and they change rarely. A change made on another node shows within
+/// ``SettingsCache/lifetime``.
+package actor SettingsCache {
+    package static let lifetime: Duration = .seconds(5)
+    private let repository: any ForceServiceSettingsRepository
+    private var entries: [ForceID: (read: ContinuousClock.Instant, settings: [String: ForceServiceSetting])] = [:]
+
+    package init(repository: any ForceServiceSettingsRepository, lifetime: Duration = SettingsCache.lifetime) {
+        self.repository = repository
+        self.lifetime = lifetime
+    }
+
+    private let lifetime: Duration
+
+    package func settings(for force: ForceID) async throws -> [String: ForceServiceSetting] {
+        if let entry = entries[force], ContinuousClock.now - entry.read < lifetime { return entry.settings }
+        let fresh = try await repository.settings(for: force)
+        entries[force] = (ContinuousClock.now, fresh)
+        return fresh
     }
 }

@@ -6,6 +6,7 @@ import PeelApp
 import PeelCore
 import PeelForms
 import PeelStore
+import PeelWeb
 import PeelTestSupport
 import SQLKit
 import Synchronization
@@ -491,5 +492,32 @@ struct QuestionGalleryTests {
             #expect(errors.components(separatedBy: #"class="error-message""#).count - 1 == Question.Kind.allCases.count)
             #expect(errors.contains("Mae problem"))
         }
+    }
+}
+
+@Suite("Service settings cache")
+struct SettingsCacheTests {
+    final class CountingSettings: ForceServiceSettingsRepository, @unchecked Sendable {
+        private let lock = NSLock()
+        private var reads = 0
+        var count: Int { lock.withLock { reads } }
+        func settings(for force: ForceID) async throws -> [String: ForceServiceSetting] {
+            lock.withLock { reads += 1 }
+            return [:]
+        }
+        func save(_ setting: ForceServiceSetting, at date: Date) async throws {}
+    }
+
+    @Test("a force's settings are read once per lifetime, per force")
+    func cached() async throws {
+        let store = CountingSettings()
+        let cache = SettingsCache(repository: store, lifetime: .milliseconds(200))
+        for _ in 0..<5 { _ = try await cache.settings(for: ForceID("kent")) }
+        #expect(store.count == 1)
+        _ = try await cache.settings(for: ForceID("essex"))
+        #expect(store.count == 2)
+        try await Task.sleep(for: .milliseconds(250))
+        _ = try await cache.settings(for: ForceID("kent"))
+        #expect(store.count == 3)
     }
 }
