@@ -100,6 +100,9 @@ let package = Package(
             name: "peel-bench",
             dependencies: [
                 "PeelCore", "PeelForms", "PeelStore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "SQLKit", package: "sql-kit"),
             ],

@@ -91,10 +91,10 @@ package final class Database: Sendable {
         let database: Database
         switch location {
         case .sqlite(let path):
-            // A writer waiting on the busy timeout blocks its thread. Each connection gets a
-            // thread of its own, so the connection holding the write lock can always finish.
+            // A connection waiting on the busy timeout (another process writing) blocks its
+            // thread. Each connection, the writer's included, gets a thread of its own.
             let perLoop = connectionsPerLoop(poolSize)
-            let threads = NIOThreadPool(numberOfThreads: perLoop * System.coreCount + 1)
+            let threads = NIOThreadPool(numberOfThreads: perLoop * System.coreCount + 2)
             threads.start()
             let source = TunedSQLiteSource(
                 inner: SQLiteConnectionSource(
@@ -102,10 +102,19 @@ package final class Database: Sendable {
             let pool = EventLoopGroupConnectionPool(
                 source: source, maxConnectionsPerEventLoop: perLoop, requestTimeout: .seconds(30),
                 logger: logger, on: eventLoopGroup)
-            let pooled = PooledSQLDatabase(pool: pool, dialect: SQLiteDialect(), logger: logger) { $0.sql() }
+            // Every write goes through one connection of its own, with group commit; the pool's
+            // connections read.
+            let writer = GroupCommitWriter(logger: logger) {
+                let connection = try await source.makeConnection(logger: logger, on: eventLoopGroup.any()).get()
+                return (connection.sql(), { try await connection.close().get() })
+            }
+            let pooled = PooledSQLDatabase(pool: pool, dialect: SQLiteDialect(), logger: logger, writer: writer) {
+                $0.sql()
+            }
             database = Database(
                 engine: .sqlite, sql: pooled,
                 close: {
+                    try await writer.close()
                     try await pooled.shutdown()
                     try await threads.shutdownGracefully()
                 })
@@ -213,22 +222,25 @@ private struct TunedSQLiteSource: ConnectionPoolSource {
 }
 
 /// An `SQLDatabase` that runs each statement on a connection taken from a pool, and hands out one
-/// connection for a session.
+/// connection for a session. With a `writer` (SQLite), statements that are not `SELECT`s and
+/// every transaction go to the group-commit writer instead.
 /// `@unchecked Sendable`: AsyncKit's group pool guards its state with a lock and hands each event
 /// loop's pool only to that loop, but does not declare itself `Sendable`.
-private struct PooledSQLDatabase<Source: ConnectionPoolSource>: SQLDatabase, @unchecked Sendable {
+private struct PooledSQLDatabase<Source: ConnectionPoolSource>: SQLDatabase, TransactionRunner, @unchecked Sendable {
     let pool: EventLoopGroupConnectionPool<Source>
     let dialect: any SQLDialect
     let logger: Logger
+    let writer: GroupCommitWriter?
     let toSQL: @Sendable (Source.Connection) -> any SQLDatabase
 
     init(
         pool: EventLoopGroupConnectionPool<Source>, dialect: any SQLDialect, logger: Logger,
-        toSQL: @escaping @Sendable (Source.Connection) -> any SQLDatabase
+        writer: GroupCommitWriter? = nil, toSQL: @escaping @Sendable (Source.Connection) -> any SQLDatabase
     ) {
         self.pool = pool
         self.dialect = dialect
         self.logger = logger
+        self.writer = writer
         self.toSQL = toSQL
     }
 
@@ -237,13 +249,41 @@ private struct PooledSQLDatabase<Source: ConnectionPoolSource>: SQLDatabase, @un
     func shutdown() async throws { try await pool.shutdownAsync() }
 
     func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> Void) -> EventLoopFuture<Void> {
-        pool.withConnection(logger: logger) { connection in
+        if let writer, !isRead(query) {
+            let promise = eventLoop.makePromise(of: Void.self)
+            promise.completeWithTask { try await writer.transaction { try await $0.execute(sql: query, onRow) } }
+            return promise.futureResult
+        }
+        return pool.withConnection(logger: logger) { connection in
             toSQL(connection).execute(sql: query, onRow)
         }
     }
 
     func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> Void) async throws {
+        if let writer, !isRead(query) {
+            try await writer.transaction { try await $0.execute(sql: query, onRow) }
+            return
+        }
         try await withSession { try await $0.execute(sql: query, onRow) }
+    }
+
+    func transaction<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        if let writer { return try await writer.transaction(body) }
+        return try await withSession { session in try await runTransaction(on: session, begin: "BEGIN", body) }
+    }
+
+    /// Whether `query` only reads: a statement that begins with `SELECT`. Anything else, `WITH`
+    /// included, is treated as a write.
+    private func isRead(_ query: any SQLExpression) -> Bool {
+        var serializer = SQLSerializer(database: self)
+        query.serialize(to: &serializer)
+        return Self.startsWithSelect(serializer.sql)
+    }
+
+    private static func startsWithSelect(_ text: String) -> Bool {
+        let trimmed = text.utf8.drop { $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }
+        guard trimmed.count >= 6 else { return false }
+        return zip(trimmed.prefix(6), "select".utf8).allSatisfy { pair in pair.0 | 0x20 == pair.1 }
     }
 
     func withSession<R>(_ closure: @escaping @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
@@ -259,23 +299,31 @@ private struct PooledSQLDatabase<Source: ConnectionPoolSource>: SQLDatabase, @un
     }
 }
 
-/// Runs `body` on one session of `db` between `BEGIN` and `COMMIT`, rolling back when it throws.
-/// SQLite takes the write lock at the start (`BEGIN IMMEDIATE`) so that concurrent writers wait
-/// for each other through the busy timeout rather than fail on upgrading a read lock.
+/// Runs `body` as one transaction of `db`, committing when it returns and rolling back when it
+/// throws. On SQLite the group-commit writer runs it (inside a savepoint when `db` is already a
+/// transaction's session); elsewhere it runs on one session between `BEGIN` and `COMMIT`.
 func inTransaction<T: Sendable>(
     on db: any SQLDatabase, engine: DatabaseEngine,
     _ body: @escaping @Sendable (any SQLDatabase) async throws -> T
 ) async throws -> T {
+    if let runner = db as? any TransactionRunner { return try await runner.transaction(body) }
+    // A bare connection (migrations hold one for their lock): SQLite takes the write lock at the
+    // start so that another writer waits through the busy timeout rather than failing on
+    // upgrading a read lock.
     let begin = engine == .sqlite ? "BEGIN IMMEDIATE" : "BEGIN"
-    return try await db.withSession { session in
-        try await session.raw("\(unsafeRaw: begin)").run()
-        do {
-            let result = try await body(session)
-            try await session.raw("COMMIT").run()
-            return result
-        } catch {
-            try? await session.raw("ROLLBACK").run()
-            throw error
-        }
+    return try await db.withSession { session in try await runTransaction(on: session, begin: begin, body) }
+}
+
+private func runTransaction<T: Sendable>(
+    on session: any SQLDatabase, begin: String, _ body: @escaping @Sendable (any SQLDatabase) async throws -> T
+) async throws -> T {
+    try await session.raw("\(unsafeRaw: begin)").run()
+    do {
+        let result = try await body(session)
+        try await session.raw("COMMIT").run()
+        return result
+    } catch {
+        try? await session.raw("ROLLBACK").run()
+        throw error
     }
 }

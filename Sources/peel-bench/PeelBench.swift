@@ -5,9 +5,6 @@ import PeelStore
 import PeelCore
 import SQLKit
 
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 
 /// Benchmarks complete journeys of an online service against a running `peel serve`, and, in
 /// the same run, the raw rate of durable single-row inserts on the same kind of database.
@@ -31,7 +28,12 @@ struct PeelBench {
         await withTaskGroup(of: Void.self) { group in
             for _ in 0..<arguments.clients {
                 group.addTask {
-                    let client = Client(base: arguments.baseURL, force: arguments.force, service: definition.id)
+                    guard let connection = try? await BenchConnection.connect(to: arguments.baseURL) else {
+                        await recorder.failed("could not connect to \(arguments.baseURL)")
+                        return
+                    }
+                    defer { connection.close() }
+                    let client = Client(connection: connection, force: arguments.force, service: definition.id)
                     while Date() < deadline {
                         do {
                             try await client.journey(script, recorder: recorder)
@@ -52,8 +54,9 @@ struct PeelBench {
             for _ in 0..<arguments.clients {
                 group.addTask {
                     var ready: [Client] = []
+                    guard let connection = try? await BenchConnection.connect(to: arguments.baseURL) else { return [] }
                     for _ in 0..<arguments.burstPerClient {
-                        let client = Client(base: arguments.baseURL, force: arguments.force, service: definition.id)
+                        let client = Client(connection: connection, force: arguments.force, service: definition.id)
                         if (try? await client.fill(script)) != nil { ready.append(client) }
                     }
                     return ready
@@ -71,6 +74,7 @@ struct PeelBench {
                     for client in clients {
                         do { try await client.submit(script, recorder: burst) } catch { await burst.failed("\(error)") }
                     }
+                    clients.first?.connection.close()
                 }
             }
         }
@@ -184,31 +188,17 @@ struct JourneyScript: Sendable {
     }
 }
 
-/// One simulated person: their own cookies, one request at a time.
-final class Client: NSObject, URLSessionTaskDelegate, @unchecked Sendable {
-    let base: String
+/// One simulated person: their own cookies, one request at a time on one kept-alive connection.
+final class Client: @unchecked Sendable {
+    let connection: BenchConnection
     let force: String
     let service: String
     private var cookies: [String: String] = [:]
-    private lazy var session: URLSession = {
-        let configuration = URLSessionConfiguration.ephemeral
-        configuration.httpShouldSetCookies = false
-        configuration.httpCookieAcceptPolicy = .never
-        configuration.httpMaximumConnectionsPerHost = 1
-        return URLSession(configuration: configuration, delegate: self, delegateQueue: nil)
-    }()
 
-    init(base: String, force: String, service: String) {
-        self.base = base
+    init(connection: BenchConnection, force: String, service: String) {
+        self.connection = connection
         self.force = force
         self.service = service
-    }
-
-    func urlSession(
-        _ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse,
-        newRequest request: URLRequest, completionHandler: @escaping (URLRequest?) -> Void
-    ) {
-        completionHandler(nil)
     }
 
     func journey(_ script: JourneyScript, recorder: Recorder) async throws {
@@ -217,7 +207,7 @@ final class Client: NSObject, URLSessionTaskDelegate, @unchecked Sendable {
         _ = try await send("GET", "\(start)/confirmation", body: nil, recorder: recorder, kind: "page")
     }
 
-    var start: String { "\(base)/\(force)/services/\(service)" }
+    var start: String { "/\(force)/services/\(service)" }
 
     /// Every page up to check your answers.
     func fill(_ script: JourneyScript, recorder: Recorder? = nil) async throws {
@@ -239,31 +229,27 @@ final class Client: NSObject, URLSessionTaskDelegate, @unchecked Sendable {
         guard status == 303 else { throw BenchError(message: "submission answered \(status)") }
     }
 
-    private func send(_ method: String, _ url: String, body: String?, recorder: Recorder?, kind: String) async throws -> Int {
-        var request = URLRequest(url: URL(string: url)!)
-        request.httpMethod = method
+    private func send(_ method: String, _ path: String, body: String?, recorder: Recorder?, kind: String) async throws -> Int {
+        var headers: [(String, String)] = []
         if !cookies.isEmpty {
-            request.setValue(cookies.map { "\($0.key)=\($0.value)" }.joined(separator: "; "), forHTTPHeaderField: "Cookie")
+            headers.append(("Cookie", cookies.map { "\($0.key)=\($0.value)" }.joined(separator: "; ")))
         }
+        var payload: String?
         if let body {
             let token = cookies["peel_csrf"] ?? ""
-            request.httpBody = Data(("csrf_token=\(token)" + (body.isEmpty ? "" : "&\(body)")).utf8)
-            request.setValue("application/x-www-form-urlencoded", forHTTPHeaderField: "Content-Type")
+            payload = "csrf_token=\(token)" + (body.isEmpty ? "" : "&\(body)")
+            headers.append(("Content-Type", "application/x-www-form-urlencoded"))
         }
         let started = ContinuousClock.now
-        let (_, response) = try await session.data(for: request)
+        let response = try await connection.send(method: method, path: path, headers: headers, body: payload)
         let elapsed = ContinuousClock.now - started
-        guard let http = response as? HTTPURLResponse else { throw BenchError(message: "no HTTP response") }
-        for (name, value) in http.allHeaderFields {
-            guard "\(name)".lowercased() == "set-cookie" else { continue }
-            for cookie in "\(value)".components(separatedBy: ", ") {
-                let pair = cookie.prefix { $0 != ";" }.split(separator: "=", maxSplits: 1)
-                if pair.count == 2 { cookies[String(pair[0])] = String(pair[1]) }
-            }
+        for cookie in response.setCookies {
+            let pair = cookie.prefix { $0 != ";" }.split(separator: "=", maxSplits: 1)
+            if pair.count == 2 { cookies[String(pair[0])] = String(pair[1]) }
         }
-        guard http.statusCode < 400 else { throw BenchError(message: "\(method) \(url) answered \(http.statusCode)") }
+        guard response.status < 400 else { throw BenchError(message: "\(method) \(path) answered \(response.status)") }
         await recorder?.record(kind: kind, elapsed)
-        return http.statusCode
+        return response.status
     }
 }
 

@@ -1,0 +1,195 @@
+import Logging
+import NIOCore
+import SQLKit
+import Synchronization
+
+/// A database handle that runs a transaction itself rather than through `BEGIN` on a session:
+/// the pooled SQLite database (which hands it to the group-commit writer) and a session inside a
+/// group commit (which nests it in a savepoint).
+protocol TransactionRunner: Sendable {
+    func transaction<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T
+}
+
+/// SQLite's single writer, shared by every write in this process, with group commit.
+///
+/// SQLite lets one connection write at a time. When several connections try, the losers sleep in
+/// SQLite's busy handler (1, 2, 5, 10 ms and longer) and every commit pays for its own `fsync`.
+/// Here each write is queued instead; one connection takes everything queued, runs each
+/// transaction inside a savepoint of one `BEGIN IMMEDIATE … COMMIT`, and answers every caller
+/// only after that commit is durable. A transaction that throws is rolled back to its savepoint
+/// and fails alone; a commit that fails fails everyone in it, so nobody is told "done" for a
+/// write that is not on disk. Writes are answered in the order they were queued.
+final class GroupCommitWriter: Sendable {
+    /// The most transactions one commit carries.
+    static let maxBatch = 256
+
+    private struct Pending: Sendable {
+        /// Runs the transaction on the writer's connection; `nested` when it shares the commit.
+        let run: @Sendable (_ db: any SQLDatabase, _ nested: Bool) async throws -> Void
+        /// Answers the caller: `nil` once the commit is durable, otherwise why it failed.
+        let finish: @Sendable ((any Error)?) -> Void
+    }
+
+    private struct State: ~Copyable {
+        var queue: [Pending] = []
+        var draining = false
+        var connection: (any SQLDatabase)?
+        var close: (@Sendable () async throws -> Void)?
+    }
+
+    private let state = Mutex(State())
+    private let open: @Sendable () async throws -> (any SQLDatabase, @Sendable () async throws -> Void)
+    private let logger: Logger
+
+    /// `open` makes the writer's own connection, when it is first needed, and says how to close it.
+    init(logger: Logger, open: @escaping @Sendable () async throws -> (any SQLDatabase, @Sendable () async throws -> Void)) {
+        self.open = open
+        self.logger = logger
+    }
+
+    /// Runs `body` as one transaction and returns once it is committed.
+    func transaction<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        let outcome = Mutex<Result<T, any Error>?>(nil)
+        return try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
+            let pending = Pending(
+                run: { db, nested in
+                    guard nested else {
+                        // Alone in its commit: a failure rolls the whole transaction back.
+                        let value = try await body(GroupSession(db: db, depth: 1))
+                        outcome.withLock { $0 = .success(value) }
+                        return
+                    }
+                    try await db.raw("SAVEPOINT peel_group").run()
+                    do {
+                        let value = try await body(GroupSession(db: db, depth: 1))
+                        try await db.raw("RELEASE peel_group").run()
+                        outcome.withLock { $0 = .success(value) }
+                    } catch {
+                        try await db.raw("ROLLBACK TO peel_group").run()
+                        try await db.raw("RELEASE peel_group").run()
+                        outcome.withLock { $0 = .failure(error) }
+                    }
+                },
+                finish: { failure in
+                    if let failure {
+                        continuation.resume(throwing: failure)
+                    } else if let result = outcome.withLock({ $0 }) {
+                        continuation.resume(with: result)
+                    } else {
+                        continuation.resume(throwing: StoreDataError("a queued write finished without an outcome"))
+                    }
+                })
+            enqueue(pending)
+        }
+    }
+
+    /// Closes the writer's connection; called once, on shutdown, after the last write.
+    func close() async throws {
+        let close = state.withLock { state in
+            let close = state.close
+            state.connection = nil
+            state.close = nil
+            return close
+        }
+        try await close?()
+    }
+
+    private func enqueue(_ pending: Pending) {
+        let start = state.withLock { state in
+            state.queue.append(pending)
+            if state.draining { return false }
+            state.draining = true
+            return true
+        }
+        if start { Task { await self.drain() } }
+    }
+
+    private func drain() async {
+        while true {
+            let batch = state.withLock { state -> [Pending] in
+                if state.queue.isEmpty {
+                    state.draining = false
+                    return []
+                }
+                let count = min(state.queue.count, Self.maxBatch)
+                let batch = Array(state.queue.prefix(count))
+                state.queue.removeFirst(count)
+                return batch
+            }
+            if batch.isEmpty { return }
+            await commit(batch)
+        }
+    }
+
+    private func commit(_ batch: [Pending]) async {
+        do {
+            let db = try await connection()
+            try await db.raw("BEGIN IMMEDIATE").run()
+            do {
+                for pending in batch {
+                    try await pending.run(db, batch.count > 1)
+                }
+                try await db.raw("COMMIT").run()
+            } catch {
+                try? await db.raw("ROLLBACK").run()
+                throw error
+            }
+            for pending in batch { pending.finish(nil) }
+        } catch {
+            if batch.count > 1 {
+                logger.error(
+                    "group commit failed", metadata: ["transactions": "\(batch.count)", "error": "\(String(describing: error))"])
+            }
+            for pending in batch { pending.finish(error) }
+        }
+    }
+
+    private func connection() async throws -> any SQLDatabase {
+        if let connection = state.withLock({ $0.connection }) { return connection }
+        let (connection, close) = try await open()
+        state.withLock { state in
+            state.connection = connection
+            state.close = close
+        }
+        return connection
+    }
+}
+
+/// The writer's connection as a transaction's body sees it: statements run on it directly, and a
+/// transaction begun inside the body becomes a savepoint.
+struct GroupSession: SQLDatabase, TransactionRunner {
+    let db: any SQLDatabase
+    let depth: Int
+
+    var logger: Logger { db.logger }
+    var eventLoop: any EventLoop { db.eventLoop }
+    var version: (any SQLDatabaseReportedVersion)? { db.version }
+    var dialect: any SQLDialect { db.dialect }
+    var queryLogLevel: Logger.Level? { db.queryLogLevel }
+
+    func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> Void) -> EventLoopFuture<Void> {
+        db.execute(sql: query, onRow)
+    }
+
+    func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> Void) async throws {
+        try await db.execute(sql: query, onRow)
+    }
+
+    func withSession<R>(_ closure: @escaping @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
+        try await closure(self)
+    }
+
+    func transaction<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        let name = "peel_nested_\(depth)"
+        try await db.raw("SAVEPOINT \(unsafeRaw: name)").run()
+        do {
+            let value = try await body(GroupSession(db: db, depth: depth + 1))
+            try await db.raw("RELEASE \(unsafeRaw: name)").run()
+            return value
+        } catch {
+            try await db.raw("ROLLBACK TO \(unsafeRaw: name)").run()
+            try await db.raw("RELEASE \(unsafeRaw: name)").run()
+            throw error
+        }
+    }
+}

@@ -1,0 +1,108 @@
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+
+/// What the benchmark keeps of a response: its status and the cookies it set. The body is read
+/// and dropped.
+struct BenchResponse: Sendable {
+    let status: Int
+    let setCookies: [String]
+}
+
+/// A kept-alive HTTP/1.1 connection that sends one request at a time, on SwiftNIO, so that the
+/// simulated people cost the machine as little as possible of the CPU the server is measured on.
+final class BenchConnection: Sendable {
+    private let channel: any Channel
+    private let collector: NIOLoopBound<ResponseCollector>
+    private let host: String
+
+    private init(channel: any Channel, collector: NIOLoopBound<ResponseCollector>, host: String) {
+        self.channel = channel
+        self.collector = collector
+        self.host = host
+    }
+
+    /// Connects to `base`, an `http://HOST:PORT` address.
+    static func connect(to base: String) async throws -> BenchConnection {
+        let address = base.replacingPrefix("http://").split(separator: "/").first.map(String.init) ?? ""
+        let parts = address.split(separator: ":")
+        guard parts.count == 2, let port = Int(parts[1]) else { throw BenchError(message: "base URL must be http://HOST:PORT") }
+        let host = String(parts[0])
+        let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHTTPClientHandlers()
+                    try channel.pipeline.syncOperations.addHandler(ResponseCollector())
+                }
+            }
+            .connect(host: host, port: port).get()
+        let collector = try await channel.pipeline.handler(type: ResponseCollector.self).map {
+            NIOLoopBound($0, eventLoop: channel.eventLoop)
+        }.get()
+        return BenchConnection(channel: channel, collector: collector, host: address)
+    }
+
+    func send(method: String, path: String, headers: [(String, String)], body: String?) async throws -> BenchResponse {
+        let promise = channel.eventLoop.makePromise(of: BenchResponse.self)
+        let host = host
+        var head = HTTPRequestHead(version: .http1_1, method: HTTPMethod(rawValue: method), uri: path)
+        head.headers.add(name: "Host", value: host)
+        for (name, value) in headers { head.headers.add(name: name, value: value) }
+        var buffer: ByteBuffer?
+        if let body {
+            buffer = ByteBuffer(string: body)
+            head.headers.add(name: "Content-Length", value: "\(body.utf8.count)")
+        }
+        let request = head
+        let payload = buffer
+        channel.eventLoop.execute { [collector, channel] in
+            collector.value.pending = promise
+            channel.write(HTTPClientRequestPart.head(request), promise: nil)
+            if let payload { channel.write(HTTPClientRequestPart.body(.byteBuffer(payload)), promise: nil) }
+            channel.writeAndFlush(HTTPClientRequestPart.end(nil), promise: nil)
+        }
+        return try await promise.futureResult.get()
+    }
+
+    func close() {
+        channel.close(promise: nil)
+    }
+}
+
+/// Collects one response at a time and completes the request's promise at its end.
+private final class ResponseCollector: ChannelInboundHandler {
+    typealias InboundIn = HTTPClientResponsePart
+
+    var pending: EventLoopPromise<BenchResponse>?
+    private var head: HTTPResponseHead?
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case .head(let head): self.head = head
+        case .body: break
+        case .end:
+            guard let head, let pending else { return }
+            self.head = nil
+            self.pending = nil
+            pending.succeed(BenchResponse(status: Int(head.status.code), setCookies: head.headers["Set-Cookie"]))
+        }
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        pending?.fail(error)
+        pending = nil
+        context.close(promise: nil)
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        pending?.fail(BenchError(message: "the server closed the connection"))
+        pending = nil
+    }
+}
+
+extension String {
+    fileprivate func replacingPrefix(_ prefix: String) -> Substring {
+        hasPrefix(prefix) ? dropFirst(prefix.count) : self[...]
+    }
+}
