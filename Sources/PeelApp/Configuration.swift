@@ -65,7 +65,7 @@ package struct PeelConfiguration: Sendable {
         ("PEEL_PUBLIC_URL", "http://localhost:PORT", "public address; https turns on HSTS and secure cookies"),
         ("PEEL_DEMO", "true on SQLite, false on PostgreSQL", "demo forces and content on first start, and the local mailbox at /_dev/mailbox"),
         ("PEEL_ROLE", "all", "all, web or worker"),
-        ("PEEL_WORKER_CONCURRENCY", "4", "jobs a worker runs at once"),
+        ("PEEL_WORKER_CONCURRENCY", "16", "jobs a worker claims and runs at once"),
         ("PEEL_LOG_LEVEL", "info", "trace, debug, info, notice, warning, error or critical"),
         ("PEEL_LOG_FORMAT", "text", "text, or json for one JSON object per line"),
     ]
@@ -106,7 +106,7 @@ package struct PeelConfiguration: Sendable {
             // Demo content suits the embedded default; a PostgreSQL deployment opts in.
             demo: try reader.boolean("PEEL_DEMO", default: databaseURL == nil),
             role: try reader.choice("PEEL_ROLE", default: .all),
-            workerConcurrency: try reader.integer("PEEL_WORKER_CONCURRENCY", default: 4, in: 1...64),
+            workerConcurrency: try reader.integer("PEEL_WORKER_CONCURRENCY", default: 16, in: 1...64),
             logLevel: try reader.choice("PEEL_LOG_LEVEL", default: .info),
             logFormat: try reader.choice("PEEL_LOG_FORMAT", default: .text))
     }

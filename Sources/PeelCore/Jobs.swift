@@ -158,6 +158,8 @@ package protocol JobQueue: JobEnqueuing {
     func claim(worker: String, limit: Int, lease: Duration, now: Date) async throws -> [ClaimedJob]
     /// Marks a held job done. Returns `false` when the caller no longer held it.
     func complete(_ job: ClaimedJob, now: Date) async throws -> Bool
+    /// Marks held jobs done in one write. Returns the ids of those the caller still held.
+    func complete(_ jobs: [ClaimedJob], now: Date) async throws -> Set<JobID>
     /// Records a failed attempt: the job is retried after the policy's backoff, or dies after its
     /// last attempt, keeping `error` for an operator.
     func fail(_ job: ClaimedJob, error: String, policy: RetryPolicy, unit: Double, now: Date) async throws

@@ -251,7 +251,9 @@ private struct PooledSQLDatabase<Source: ConnectionPoolSource>: SQLDatabase, Tra
     func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> Void) -> EventLoopFuture<Void> {
         if let writer, !isRead(query) {
             let promise = eventLoop.makePromise(of: Void.self)
-            promise.completeWithTask { try await writer.transaction { try await $0.execute(sql: query, onRow) } }
+            promise.completeWithTask {
+                try await writer.transaction(singleStatement: true) { try await $0.execute(sql: query, onRow) }
+            }
             return promise.futureResult
         }
         return pool.withConnection(logger: logger) { connection in
@@ -261,7 +263,7 @@ private struct PooledSQLDatabase<Source: ConnectionPoolSource>: SQLDatabase, Tra
 
     func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> Void) async throws {
         if let writer, !isRead(query) {
-            try await writer.transaction { try await $0.execute(sql: query, onRow) }
+            try await writer.transaction(singleStatement: true) { try await $0.execute(sql: query, onRow) }
             return
         }
         try await withSession { try await $0.execute(sql: query, onRow) }
@@ -302,7 +304,7 @@ private struct PooledSQLDatabase<Source: ConnectionPoolSource>: SQLDatabase, Tra
 /// Runs `body` as one transaction of `db`, committing when it returns and rolling back when it
 /// throws. On SQLite the group-commit writer runs it (inside a savepoint when `db` is already a
 /// transaction's session); elsewhere it runs on one session between `BEGIN` and `COMMIT`.
-func inTransaction<T: Sendable>(
+package func inTransaction<T: Sendable>(
     on db: any SQLDatabase, engine: DatabaseEngine,
     _ body: @escaping @Sendable (any SQLDatabase) async throws -> T
 ) async throws -> T {
@@ -319,7 +321,7 @@ private func runTransaction<T: Sendable>(
 ) async throws -> T {
     try await session.raw("\(unsafeRaw: begin)").run()
     do {
-        let result = try await body(session)
+        let result = try await body(TransactionSession(db: session, depth: 1))
         try await session.raw("COMMIT").run()
         return result
     } catch {

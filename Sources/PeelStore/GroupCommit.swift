@@ -1,6 +1,7 @@
 import Logging
 import NIOCore
 import SQLKit
+import SQLiteKit
 import Synchronization
 
 /// A database handle that runs a transaction itself rather than through `BEGIN` on a session:
@@ -47,21 +48,36 @@ final class GroupCommitWriter: Sendable {
         self.logger = logger
     }
 
-    /// Runs `body` as one transaction and returns once it is committed.
-    func transaction<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+    /// Runs `body` as one transaction and returns once it is committed. A `singleStatement` body
+    /// runs without a savepoint of its own: SQLite undoes a statement that fails by itself.
+    func transaction<T: Sendable>(
+        singleStatement: Bool = false, _ body: @escaping @Sendable (any SQLDatabase) async throws -> T
+    ) async throws -> T {
         let outcome = Mutex<Result<T, any Error>?>(nil)
         return try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
             let pending = Pending(
                 run: { db, nested in
+                    if singleStatement {
+                        do {
+                            let value = try await body(TransactionSession(db: db, depth: 1))
+                            outcome.withLock { $0 = .success(value) }
+                        } catch {
+                            outcome.withLock { $0 = .failure(error) }
+                            // Only an error SQLite undoes by statement leaves the batch's
+                            // transaction open; any other fails the whole commit.
+                            if !nested || !Self.undoneByStatement(error) { throw error }
+                        }
+                        return
+                    }
                     guard nested else {
                         // Alone in its commit: a failure rolls the whole transaction back.
-                        let value = try await body(GroupSession(db: db, depth: 1))
+                        let value = try await body(TransactionSession(db: db, depth: 1))
                         outcome.withLock { $0 = .success(value) }
                         return
                     }
                     try await db.raw("SAVEPOINT peel_group").run()
                     do {
-                        let value = try await body(GroupSession(db: db, depth: 1))
+                        let value = try await body(TransactionSession(db: db, depth: 1))
                         try await db.raw("RELEASE peel_group").run()
                         outcome.withLock { $0 = .success(value) }
                     } catch {
@@ -80,6 +96,18 @@ final class GroupCommitWriter: Sendable {
                     }
                 })
             enqueue(pending)
+        }
+    }
+
+    /// Whether SQLite undid only the failing statement for `error` and kept the transaction:
+    /// constraint failures, type mismatches, values out of range or too big, statements that would
+    /// not prepare or bind, and errors raised before SQLite ran anything. A full disk, an I/O
+    /// error, a busy database or lack of memory may roll back the whole transaction.
+    static func undoneByStatement(_ error: any Error) -> Bool {
+        guard let sqlite = error as? SQLiteError else { return true }
+        switch sqlite.reason {
+        case .error, .mismatch, .range, .tooBig, .prepare, .bind: return true
+        default: return String(describing: sqlite.reason).hasPrefix("constraint")
         }
     }
 
@@ -155,9 +183,10 @@ final class GroupCommitWriter: Sendable {
     }
 }
 
-/// The writer's connection as a transaction's body sees it: statements run on it directly, and a
-/// transaction begun inside the body becomes a savepoint.
-struct GroupSession: SQLDatabase, TransactionRunner {
+/// A transaction's connection as its body sees it (the group-commit writer's, or a pooled
+/// PostgreSQL session's): statements run on it directly, and a transaction begun inside the body
+/// becomes a savepoint.
+struct TransactionSession: SQLDatabase, TransactionRunner {
     let db: any SQLDatabase
     let depth: Int
 
@@ -183,7 +212,7 @@ struct GroupSession: SQLDatabase, TransactionRunner {
         let name = "peel_nested_\(depth)"
         try await db.raw("SAVEPOINT \(unsafeRaw: name)").run()
         do {
-            let value = try await body(GroupSession(db: db, depth: depth + 1))
+            let value = try await body(TransactionSession(db: db, depth: depth + 1))
             try await db.raw("RELEASE \(unsafeRaw: name)").run()
             return value
         } catch {

@@ -19,7 +19,7 @@ package struct JobWorker: Sendable {
         package var keepDone: Duration
 
         package init(
-            name: String, concurrency: Int = 4, lease: Duration = .seconds(60), pollInterval: Duration = .seconds(1),
+            name: String, concurrency: Int = 16, lease: Duration = .seconds(60), pollInterval: Duration = .seconds(1),
             retry: RetryPolicy = RetryPolicy(), keepDone: Duration = .seconds(7 * 24 * 3600)
         ) {
             self.name = name
@@ -83,15 +83,28 @@ package struct JobWorker: Sendable {
     package func runOnce() async throws -> Int {
         let jobs = try await queue.claim(
             worker: settings.name, limit: settings.concurrency, lease: settings.lease, now: Date())
-        await withTaskGroup(of: Void.self) { group in
+        let succeeded = await withTaskGroup(of: ClaimedJob?.self) { group in
             for job in jobs {
-                group.addTask { await self.execute(job) }
+                group.addTask { await self.execute(job) ? job : nil }
             }
+            var succeeded: [ClaimedJob] = []
+            for await job in group { if let job { succeeded.append(job) } }
+            return succeeded
+        }
+        // The batch's finished jobs are marked done in one write.
+        do {
+            let held = try await queue.complete(succeeded, now: Date())
+            for job in succeeded where !held.contains(job.id) {
+                logger.warning("job finished after its lease passed to another worker", metadata: ["job_id": "\(job.id)"])
+            }
+        } catch {
+            logger.error("could not record finished jobs", metadata: ["error": "\(String(describing: error))"])
         }
         return jobs.count
     }
 
-    private func execute(_ job: ClaimedJob) async {
+    /// Runs one job; `true` when it succeeded and is to be marked done. A failure is recorded here.
+    private func execute(_ job: ClaimedJob) async -> Bool {
         var logger = logger
         logger[metadataKey: "job_id"] = "\(job.id)"
         logger[metadataKey: "job_kind"] = "\(job.kind)"
@@ -112,9 +125,7 @@ package struct JobWorker: Sendable {
         do {
             switch outcome {
             case .success:
-                if try await !queue.complete(job, now: Date()) {
-                    logger.warning("job finished after its lease passed to another worker")
-                }
+                return true
             case .failure(let error):
                 let result = try await queue.fail(
                     job, error: String(describing: error), policy: settings.retry, unit: Double.random(in: 0...1),
@@ -133,6 +144,7 @@ package struct JobWorker: Sendable {
         } catch {
             logger.error("could not record job outcome", metadata: ["error": "\(String(describing: error))"])
         }
+        return false
     }
 
     /// Runs `body` while renewing the job's lease at a third of its length. If the lease is lost

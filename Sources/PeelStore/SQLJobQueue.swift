@@ -73,9 +73,28 @@ package struct SQLJobQueue: JobQueue {
     }
 
     package func complete(_ job: ClaimedJob, now: Date) async throws -> Bool {
-        try await updateHeld(
-            job,
-            set: "state = 'done', locked_by = NULL, locked_until = NULL, updated_at = \(now.millisecondsSince1970)")
+        try await complete([job], now: now).contains(job.id)
+    }
+
+    package func complete(_ jobs: [ClaimedJob], now: Date) async throws -> Set<JobID> {
+        guard !jobs.isEmpty else { return [] }
+        // One statement for the whole batch; each job is matched with the claim that holds it.
+        var held: SQLQueryString = ""
+        for (index, job) in jobs.enumerated() {
+            if index > 0 { held.appendLiteral(" OR ") }
+            held.appendInterpolation(
+                """
+                (id = \(bind: job.id.rawValue) AND locked_by = \(bind: job.worker) AND attempts = \(bind: job.attempt))
+                """ as SQLQueryString)
+        }
+        var query: SQLQueryString = """
+            UPDATE jobs SET state = 'done', locked_by = NULL, locked_until = NULL, updated_at = \(bind: now.millisecondsSince1970)
+            WHERE state = 'running' AND (
+            """
+        query.appendInterpolation(held)
+        query.appendLiteral(") RETURNING id")
+        let rows = try await db.raw(query).all()
+        return Set(try rows.map { JobID(rawValue: try $0.decode(column: "id", as: String.self)) })
     }
 
     package func fail(_ job: ClaimedJob, error: String, policy: RetryPolicy, unit: Double, now: Date) async throws

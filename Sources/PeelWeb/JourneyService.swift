@@ -8,6 +8,8 @@ struct JourneyService: Sendable {
     let journeys: any JourneyRepository
     let reports: any ReportRepository
     let jobs: any JobEnqueuing
+    /// Decoded states by journey, checked against the stored JSON on every load.
+    let states = JourneyStateCache()
 
     /// How long a saved journey is kept for its return code.
     static let savedLifetime: TimeInterval = 30 * 24 * 3600
@@ -41,15 +43,22 @@ struct JourneyService: Sendable {
         guard let id, id.count <= 64, let stored = try await journeys.find(id, force: force.id),
             stored.serviceID == service.id
         else { return nil }
-        let state = (try? JSONDecoder().decode(JourneyState.self, from: Data(stored.state.utf8))) ?? JourneyState()
+        let state: JourneyState
+        if let cached = states.state(for: id, json: stored.state) {
+            state = cached
+        } else {
+            state = (try? JSONDecoder().decode(JourneyState.self, from: Data(stored.state.utf8))) ?? JourneyState()
+            states.remember(state, json: stored.state, for: id)
+        }
         let engine = JourneyEngine(definition: service, today: DateText.today())
         return Loaded(stored: stored, definition: service, engine: engine, state: engine.pruned(state))
     }
 
     func save(_ journey: Loaded) async throws {
+        let json = try Self.encode(journey.state)
         try await journeys.saveState(
-            journey.stored.id, force: journey.stored.forceID, state: try Self.encode(journey.state),
-            expiresAt: Date() + Self.lifetime)
+            journey.stored.id, force: journey.stored.forceID, state: json, expiresAt: Date() + Self.lifetime)
+        states.remember(journey.state, json: json, for: journey.stored.id)
     }
 
     /// Gives the journey a return code, and emails it when asked. Returns the code.
@@ -78,7 +87,8 @@ struct JourneyService: Sendable {
         var generator = SystemRandomNumberGenerator()
         let definition = journey.definition
         var contact: [Question.ContactRole: String] = [:]
-        for page in definition.pages where journey.engine.walk(journey.state).path.contains(page.id) {
+        let path = Set(journey.engine.walk(journey.state).path)
+        for page in definition.pages where path.contains(page.id) {
             for question in page.questions {
                 if let role = question.contact, let answer = journey.state.answers[question.id]?.text { contact[role] = answer }
             }

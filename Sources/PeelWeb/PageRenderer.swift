@@ -16,7 +16,7 @@ package struct PageRenderer: Sendable {
     /// Loads the templates and catalogue bundled with PeelWeb.
     package static func bundled() async throws -> PageRenderer {
         let resources = try WebResources.directory()
-        let library = try await MustacheLibrary(directory: resources.appendingPathComponent("Templates").path)
+        let library = try MustacheLibrary.peelTemplates(in: resources.appendingPathComponent("Templates"))
         let catalogue = try Catalogue.load(from: resources.appendingPathComponent("Locales"))
         return PageRenderer(library: library, catalogue: catalogue)
     }

@@ -187,3 +187,33 @@ struct JobQueueTests {
         }
     }
 }
+
+@Suite("Completing a batch of jobs")
+struct JobBatchCompletionTests {
+    let now = Date(timeIntervalSince1970: 1_800_000_000)
+
+    @Test("a batch marks done only the jobs its worker still holds", arguments: TestEngine.all)
+    func completesHeldOnly(engine: TestEngine) async throws {
+        try await withTestStore(engine) { store in
+            let kept = try await store.jobs.enqueue(NewJob(kind: "k", payload: "kept", runAt: now))
+            let lost = try await store.jobs.enqueue(NewJob(kind: "k", payload: "lost", runAt: now))
+            let claimed = try await store.jobs.claim(worker: "w1", limit: 10, lease: .seconds(30), now: now)
+            #expect(Set(claimed.map(\.id)) == [kept, lost])
+            // w1 stalls past its lease; w2 claims the lapsed jobs again and finishes "lost" first.
+            let later = now + 31
+            let reclaimed = try await store.jobs.claim(worker: "w2", limit: 10, lease: .seconds(30), now: later)
+            let lostAgain = try #require(reclaimed.first { $0.id == lost })
+            let keptAgain = try #require(reclaimed.first { $0.id == kept })
+            let done = try await store.jobs.complete([lostAgain], now: later)
+            #expect(done == [lost])
+            // w1's stale claims hold nothing any more; w2's remaining claim still holds "kept".
+            let stale = try await store.jobs.complete(claimed, now: later)
+            #expect(stale.isEmpty)
+            #expect(try await store.jobs.find(kept)?.state == .running)
+            let finished = try await store.jobs.complete([keptAgain], now: later)
+            #expect(finished == [kept])
+            #expect(try await store.jobs.find(kept)?.state == .done)
+            #expect(try await store.jobs.complete([], now: later).isEmpty)
+        }
+    }
+}

@@ -105,3 +105,79 @@ struct ForceRepositoryTests {
         }
     }
 }
+
+@Suite("Transactions under concurrent writers")
+struct ConcurrentTransactionTests {
+    struct Refused: Error {}
+
+    @Test("concurrent transactions all commit, except the one that throws, which leaves nothing", arguments: TestEngine.all)
+    func concurrentCommits(engine: TestEngine) async throws {
+        try await withTestStore(engine, poolSize: 8) { store in
+            try await store.database.sql.raw("CREATE TABLE tx_probe (id INTEGER PRIMARY KEY, note TEXT NOT NULL)").run()
+            let outcomes = await withTaskGroup(of: (Int, Bool).self) { group in
+                for index in 0..<80 {
+                    group.addTask {
+                        do {
+                            try await store.database.transaction { tx in
+                                try await tx.raw("INSERT INTO tx_probe (id, note) VALUES (\(bind: index), 'first')").run()
+                                try await tx.raw("UPDATE tx_probe SET note = 'second' WHERE id = \(bind: index)").run()
+                                if index == 41 { throw Refused() }
+                            }
+                            return (index, true)
+                        } catch {
+                            return (index, false)
+                        }
+                    }
+                }
+                var outcomes: [Int: Bool] = [:]
+                for await (index, committed) in group { outcomes[index] = committed }
+                return outcomes
+            }
+            #expect(outcomes.filter { !$0.value }.map(\.key) == [41])
+            let rows = try await store.database.sql.raw("SELECT id, note FROM tx_probe ORDER BY id").all()
+            let ids = try rows.map { try $0.decode(column: "id", as: Int.self) }
+            #expect(ids == Array(0..<80).filter { $0 != 41 })
+            #expect(try rows.allSatisfy { try $0.decode(column: "note", as: String.self) == "second" })
+        }
+    }
+
+    @Test("a transaction begun inside another is undone alone when it throws", arguments: TestEngine.all)
+    func nested(engine: TestEngine) async throws {
+        try await withTestStore(engine) { store in
+            try await store.database.sql.raw("CREATE TABLE tx_nested (id INTEGER PRIMARY KEY)").run()
+            let engineKind = store.database.engine
+            try await store.database.transaction { tx in
+                try await tx.raw("INSERT INTO tx_nested (id) VALUES (1)").run()
+                let inner = try? await inTransaction(on: tx, engine: engineKind) { inner in
+                    try await inner.raw("INSERT INTO tx_nested (id) VALUES (2)").run()
+                    throw Refused()
+                }
+                #expect(inner == nil)
+                try await tx.raw("INSERT INTO tx_nested (id) VALUES (3)").run()
+            }
+            let ids = try await store.database.sql.raw("SELECT id FROM tx_nested ORDER BY id").all()
+                .map { try $0.decode(column: "id", as: Int.self) }
+            #expect(ids == [1, 3])
+        }
+    }
+
+    @Test("a single statement that fails changes nothing and does not stop the writes queued beside it", arguments: TestEngine.all)
+    func failedStatement(engine: TestEngine) async throws {
+        try await withTestStore(engine) { store in
+            try await store.database.sql.raw("CREATE TABLE tx_unique (id INTEGER PRIMARY KEY)").run()
+            try await store.database.sql.raw("INSERT INTO tx_unique (id) VALUES (1)").run()
+            let results = await withTaskGroup(of: Bool.self) { group in
+                for id in [1, 2, 3, 1, 4] {
+                    group.addTask { (try? await store.database.sql.raw("INSERT INTO tx_unique (id) VALUES (\(bind: id))").run()) != nil }
+                }
+                var results: [Bool] = []
+                for await result in group { results.append(result) }
+                return results
+            }
+            #expect(results.filter { $0 }.count == 3)
+            let ids = try await store.database.sql.raw("SELECT id FROM tx_unique ORDER BY id").all()
+                .map { try $0.decode(column: "id", as: Int.self) }
+            #expect(ids == [1, 2, 3, 4])
+        }
+    }
+}
