@@ -48,11 +48,16 @@ package struct Report: Sendable, Hashable {
     package var contactPhone: String?
     package var language: Language
     package var createdAt: Date
+    /// What staff can find the report by (reference, names, email, phone, postcodes, vehicle
+    /// registrations), normalised by ``SearchTerm``. Written with the report; not read back.
+    package var searchTerms: [String]
 
     package init(
         id: String, forceID: ForceID, reference: String, serviceID: String, serviceVersion: Int, answers: String,
-        contactName: String?, contactEmail: String?, contactPhone: String?, language: Language, createdAt: Date
+        contactName: String?, contactEmail: String?, contactPhone: String?, language: Language, createdAt: Date,
+        searchTerms: [String] = []
     ) {
+        self.searchTerms = searchTerms
         self.id = id
         self.forceID = forceID
         self.reference = reference
@@ -195,4 +200,49 @@ package protocol MessageRepository: Sendable {
     /// Records a message once per idempotency key; returns false when it was already recorded.
     func record(_ message: OutboundMessage, idempotencyKey: String) async throws -> Bool
     func recent(limit: Int) async throws -> [OutboundMessage]
+}
+
+/// How search terms are normalised, for what is stored and what staff type alike: lower case,
+/// letters and digits (and `@ . _ - +` for email addresses), nothing else. A postcode or a
+/// registration loses its spaces; a phone number keeps its digits.
+package enum SearchTerm {
+    /// The longest term kept.
+    package static let maximumLength = 80
+
+    package static func normalise(_ text: String) -> String {
+        var output = ""
+        for scalar in text.lowercased().unicodeScalars.prefix(maximumLength * 2) {
+            if CharacterSet.alphanumerics.contains(scalar) || "@._-+".unicodeScalars.contains(scalar) {
+                output.unicodeScalars.append(scalar)
+            }
+        }
+        return String(output.prefix(maximumLength))
+    }
+
+    /// A phone number as its digits, with a leading +44 read as 0.
+    package static func phone(_ text: String) -> String {
+        var digits = text.filter(\.isASCII).filter(\.isNumber)
+        if text.trimmingCharacters(in: .whitespaces).hasPrefix("+44") { digits = "0" + digits.dropFirst(2) }
+        return digits
+    }
+
+    /// The terms a name is found by: the whole name and each word in it.
+    package static func name(_ text: String) -> [String] {
+        let words = text.split(whereSeparator: { $0.isWhitespace }).map { normalise(String($0)) }.filter { !$0.isEmpty }
+        return ([normalise(text)] + words).filter { !$0.isEmpty }
+    }
+
+    /// The distinct, non-empty terms of a report.
+    package static func terms(
+        reference: String, contactName: String?, contactEmail: String?, contactPhone: String?, names: [String] = [],
+        postcodes: [String] = [], registrations: [String] = []
+    ) -> [String] {
+        var terms = [normalise(reference)]
+        for name in [contactName].compactMap({ $0 }) + names { terms += Self.name(name) }
+        if let contactEmail { terms.append(normalise(contactEmail)) }
+        if let contactPhone { terms.append(phone(contactPhone)) }
+        terms += (postcodes + registrations).map(normalise)
+        var seen = Set<String>()
+        return terms.filter { !$0.isEmpty && seen.insert($0).inserted }
+    }
 }

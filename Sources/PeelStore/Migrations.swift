@@ -283,6 +283,118 @@ package enum PeelMigrations {
                 "CREATE INDEX journey_files_journey ON journey_files (journey_id)",
             ]
         },
+        Migration("0009_create_back_office") { engine in
+            // Search terms compare byte by byte on both engines, so that a prefix is a range.
+            let binary = engine == .postgres ? #"COLLATE "C""# : ""
+            return [
+                """
+                CREATE TABLE staff (
+                    id TEXT PRIMARY KEY,
+                    force_id TEXT REFERENCES forces (id),
+                    email TEXT NOT NULL UNIQUE,
+                    name TEXT NOT NULL,
+                    collar_number TEXT,
+                    roles TEXT NOT NULL,
+                    password_hash TEXT NOT NULL,
+                    totp_secret TEXT,
+                    totp_enrolled INTEGER NOT NULL DEFAULT 0 CHECK (totp_enrolled IN (0, 1)),
+                    totp_last_step BIGINT NOT NULL DEFAULT 0,
+                    failed_attempts INTEGER NOT NULL DEFAULT 0,
+                    locked_until BIGINT,
+                    active INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1)),
+                    created_at BIGINT NOT NULL
+                )
+                """,
+                "CREATE INDEX staff_force ON staff (force_id, name)",
+                """
+                CREATE TABLE staff_recovery_codes (
+                    staff_id TEXT NOT NULL REFERENCES staff (id),
+                    code_hash TEXT NOT NULL,
+                    used_at BIGINT,
+                    PRIMARY KEY (staff_id, code_hash)
+                )
+                """,
+                """
+                CREATE TABLE staff_sessions (
+                    id_hash TEXT PRIMARY KEY,
+                    staff_id TEXT NOT NULL REFERENCES staff (id),
+                    stage TEXT NOT NULL CHECK (stage IN ('awaiting-code', 'awaiting-enrolment', 'signed-in')),
+                    created_at BIGINT NOT NULL,
+                    last_seen_at BIGINT NOT NULL
+                )
+                """,
+                "CREATE INDEX staff_sessions_staff ON staff_sessions (staff_id)",
+                """
+                CREATE TABLE staff_invitations (
+                    token_hash TEXT PRIMARY KEY,
+                    force_id TEXT NOT NULL REFERENCES forces (id),
+                    email TEXT NOT NULL,
+                    name TEXT NOT NULL,
+                    roles TEXT NOT NULL,
+                    invited_by TEXT NOT NULL REFERENCES staff (id),
+                    expires_at BIGINT NOT NULL,
+                    accepted_at BIGINT
+                )
+                """,
+                """
+                CREATE TABLE cases (
+                    report_id TEXT PRIMARY KEY REFERENCES reports (id),
+                    force_id TEXT NOT NULL REFERENCES forces (id),
+                    status TEXT NOT NULL DEFAULT 'new'
+                        CHECK (status IN ('new', 'triaged', 'assigned', 'under-investigation', 'closed')),
+                    risk_rank INTEGER NOT NULL DEFAULT 3,
+                    grade TEXT,
+                    thrive TEXT,
+                    assigned_to TEXT REFERENCES staff (id),
+                    outcome TEXT,
+                    service_id TEXT NOT NULL,
+                    created_at BIGINT NOT NULL,
+                    updated_at BIGINT NOT NULL
+                )
+                """,
+                "CREATE INDEX cases_queue ON cases (force_id, status, risk_rank, created_at)",
+                "CREATE INDEX cases_assigned ON cases (force_id, assigned_to, risk_rank, created_at)",
+                """
+                CREATE TABLE case_search (
+                    force_id TEXT NOT NULL,
+                    term TEXT \(binary) NOT NULL,
+                    report_id TEXT NOT NULL REFERENCES reports (id),
+                    PRIMARY KEY (force_id, term, report_id)
+                )
+                """,
+                """
+                CREATE TABLE case_events (
+                    id TEXT PRIMARY KEY,
+                    report_id TEXT NOT NULL REFERENCES reports (id),
+                    force_id TEXT NOT NULL REFERENCES forces (id),
+                    at BIGINT NOT NULL,
+                    actor_id TEXT REFERENCES staff (id),
+                    kind TEXT NOT NULL,
+                    text TEXT NOT NULL
+                )
+                """,
+                "CREATE INDEX case_events_report ON case_events (report_id, at)",
+                """
+                CREATE TABLE audit_log (
+                    sequence BIGINT PRIMARY KEY,
+                    at BIGINT NOT NULL,
+                    force_id TEXT,
+                    actor_id TEXT,
+                    action TEXT NOT NULL,
+                    subject TEXT NOT NULL,
+                    detail TEXT NOT NULL,
+                    previous_hash TEXT NOT NULL,
+                    hash TEXT NOT NULL
+                )
+                """,
+                "CREATE INDEX audit_log_subject ON audit_log (force_id, subject, sequence)",
+                // Reports made before the back office existed join the queue as new.
+                """
+                INSERT INTO cases (report_id, force_id, status, risk_rank, service_id, created_at, updated_at)
+                SELECT id, force_id, 'new', 3, service_id, created_at, created_at FROM reports
+                """,
+            ]
+        },
     ]
 }
 

@@ -128,7 +128,7 @@ package struct SQLReportRepository: ReportRepository {
         self.engine = engine
     }
 
-    private static let columns =
+    static let columns =
         "id, force_id, reference, service_id, service_version, answers, contact_name, contact_email, contact_phone, language, created_at"
 
     package func find(_ id: String, force: ForceID) async throws -> Report? {
@@ -182,6 +182,7 @@ package struct SQLReportRepository: ReportRepository {
                 WHERE id = \(bind: journeyID)
                 """
             ).run()
+            try await SQLCaseRepository.open(report, on: tx)
             let queue = SQLJobQueue(db: tx, engine: engine)
             for job in jobs { try await queue.enqueue(job) }
             return .created(report)
@@ -194,7 +195,7 @@ package struct SQLReportRepository: ReportRepository {
         ).run()
     }
 
-    private static func report(_ row: any SQLRow) throws -> Report {
+    static func report(_ row: any SQLRow) throws -> Report {
         let force = try row.decode(column: "force_id", as: String.self)
         guard let forceID = ForceID(validating: force) else { throw StoreDataError("reports.force_id '\(force)' is malformed") }
         return Report(

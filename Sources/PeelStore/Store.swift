@@ -12,8 +12,14 @@ package struct Repositories: Sendable {
     package let reports: SQLReportRepository
     package let messages: SQLMessageRepository
     package let serviceSettings: SQLForceServiceSettingsRepository
+    package let staff: SQLStaffRepository
+    package let cases: SQLCaseRepository
+    package let audit: SQLAuditLog
 
     init(db: any SQLDatabase, engine: DatabaseEngine) {
+        self.staff = SQLStaffRepository(db: db, engine: engine)
+        self.cases = SQLCaseRepository(db: db, engine: engine)
+        self.audit = SQLAuditLog(db: db, engine: engine)
         self.forces = SQLForceRepository(db: db)
         self.forceContent = SQLForceContentRepository(db: db)
         self.jobs = SQLJobQueue(db: db, engine: engine)
@@ -42,6 +48,9 @@ package struct Store: Sendable {
     package var reports: SQLReportRepository { repositories.reports }
     package var messages: SQLMessageRepository { repositories.messages }
     package var serviceSettings: SQLForceServiceSettingsRepository { repositories.serviceSettings }
+    package var staff: SQLStaffRepository { repositories.staff }
+    package var cases: SQLCaseRepository { repositories.cases }
+    package var audit: SQLAuditLog { repositories.audit }
 
     /// Runs `body` with repositories bound to one transaction: everything it writes, jobs
     /// included, commits together or not at all.
