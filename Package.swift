@@ -28,6 +28,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth.git", from: "2.5.0"),
     ],
     targets: [
         .target(
@@ -38,6 +39,16 @@ let package = Package(
             name: "PeelForms",
             dependencies: ["PeelCore"],
             resources: [.copy("Catalogue")],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "PeelAuth",
+            dependencies: [
+                "PeelCore",
+                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            resources: [.copy("CommonPasswords.txt")],
             swiftSettings: strict
         ),
         .target(
@@ -64,7 +75,7 @@ let package = Package(
         .target(
             name: "PeelWeb",
             dependencies: [
-                "PeelCore", "PeelForms",
+                "PeelCore", "PeelForms", "PeelAuth",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -77,7 +88,7 @@ let package = Package(
         .target(
             name: "PeelApp",
             dependencies: [
-                "PeelCore", "PeelForms", "PeelNotify", "PeelStore", "PeelWeb",
+                "PeelCore", "PeelForms", "PeelNotify", "PeelStore", "PeelWeb", "PeelAuth",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -89,7 +100,7 @@ let package = Package(
         .executableTarget(
             name: "peel",
             dependencies: [
-                "PeelApp", "PeelCore", "PeelForms", "PeelStore",
+                "PeelApp", "PeelCore", "PeelForms", "PeelStore", "PeelAuth",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -119,6 +130,11 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(
+            name: "PeelAuthTests",
+            dependencies: ["PeelCore", "PeelAuth"],
+            swiftSettings: strict
+        ),
+        .testTarget(
             name: "PeelCoreTests",
             dependencies: ["PeelCore"],
             swiftSettings: strict
@@ -140,7 +156,7 @@ let package = Package(
         .testTarget(
             name: "PeelWebTests",
             dependencies: [
-                "PeelCore", "PeelForms", "PeelStore", "PeelWeb", "PeelApp", "PeelTestSupport",
+                "PeelCore", "PeelForms", "PeelStore", "PeelWeb", "PeelApp", "PeelAuth", "PeelTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
