@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import Logging
 import NIOCore
+import PeelAuth
 import PeelCore
 import PeelForms
 import PeelNotify
@@ -43,7 +44,8 @@ package func openStore(_ configuration: PeelConfiguration, logger: Logger, migra
 /// The composition root: configuration in, a runnable application out. `peel serve` and the
 /// tests both build Peel here.
 package func buildApplication(
-    _ configuration: PeelConfiguration, logger: Logger, jobHandlers: [any JobHandler] = []
+    _ configuration: PeelConfiguration, logger: Logger, jobHandlers: [any JobHandler] = [],
+    now: @escaping @Sendable () -> Date = Date.init, staffPolicies: StaffRoutePolicies = StaffRoutePolicies()
 ) async throws -> some ApplicationProtocol {
     // A broken service definition stops Peel before it opens anything.
     let catalogue = try ServiceCatalogue.bundled()
@@ -61,6 +63,7 @@ package func buildApplication(
                     ReturnCodeEmailJob(
                         forces: store.forces, catalogue: catalogue, notify: LocalMailbox(messages: store.messages),
                         publicURL: configuration.publicURL),
+                    StaffInvitationEmailJob(forces: store.forces, notify: LocalMailbox(messages: store.messages)),
                 ],
                 settings: .init(name: WorkerName.make(), concurrency: configuration.workerConcurrency), logger: logger,
                 housekeeping: [{ [journeys = store.journeys] in try await journeys.purgeExpired(before: Date()) }])
@@ -68,11 +71,7 @@ package func buildApplication(
         let services: [any Service] = [StoreService(database: store.database, worker: worker, logger: logger)]
         // A worker-only node answers health checks and metrics for its orchestrator, not pages.
         let router = try buildRouter(
-            WebDependencies(
-                forces: store.forces, forceContent: store.forceContent, jobs: store.jobs, health: store,
-                metrics: WebMetrics(), pages: try await PageRenderer.bundled(), catalogue: catalogue,
-                journeys: store.journeys, reports: store.reports, messages: store.messages,
-                serviceSettings: store.serviceSettings, servedOverTLS: configuration.servedOverTLS, devTools: configuration.demo),
+            try webDependencies(configuration, store: store, catalogue: try await PageRenderer.bundled(), services: catalogue, now: now, policies: staffPolicies),
             publicSite: configuration.role.runsWeb)
         logger.info("peel configured", metadata: ["configuration": "\(configuration.summary)"])
         return Application(
@@ -190,4 +189,31 @@ enum DataFolder {
 package struct StartupError: Error, CustomStringConvertible {
     package let description: String
     package init(_ description: String) { self.description = description }
+}
+
+/// What the web layer is given: the store's repositories as PeelCore protocols, and the back
+/// office's security (password hashing at the configured cost, the node's secret key).
+func webDependencies(
+    _ configuration: PeelConfiguration, store: Store, catalogue pages: PageRenderer, services: ServiceCatalogue,
+    now: @escaping @Sendable () -> Date, policies: StaffRoutePolicies
+) throws -> WebDependencies {
+    var dependencies = WebDependencies(
+        forces: store.forces, forceContent: store.forceContent, jobs: store.jobs, health: store, metrics: WebMetrics(),
+        pages: pages, catalogue: services, journeys: store.journeys, reports: store.reports, messages: store.messages,
+        serviceSettings: store.serviceSettings, servedOverTLS: configuration.servedOverTLS, devTools: configuration.demo)
+    dependencies.staffSecurity = try staffSecurity(configuration, store: store, now: now)
+    dependencies.cases = store.cases
+    dependencies.publicURL = configuration.publicURL
+    dependencies.staffPolicies = policies
+    return dependencies
+}
+
+/// The back office's security, as `peel serve` and `peel staff create` both use it.
+package func staffSecurity(
+    _ configuration: PeelConfiguration, store: Store, now: @escaping @Sendable () -> Date = Date.init
+) throws -> StaffSecurity {
+    StaffSecurity(
+        staff: store.staff, audit: store.audit, hasher: PasswordHasher(cost: UInt8(configuration.passwordCost)),
+        policy: try PasswordPolicy.bundled(),
+        secrets: try SecretBox.load(base64: configuration.secretKey, dataDirectory: configuration.dataDirectory), now: now)
 }

@@ -113,3 +113,29 @@ struct ReturnCodeEmailJob: JobHandler {
             idempotencyKey: "return-code:\(job.id)")
     }
 }
+
+/// Emails an invitation to join a force's back office. The link is the only way in; it lasts
+/// seven days and works once.
+struct StaffInvitationEmailJob: JobHandler {
+    let kind = JobKinds.staffInvitationEmail
+    let forces: any ForceRepository
+    let notify: any NotifyClient
+
+    struct Payload: Decodable { let email, name, force, link: String }
+
+    func run(_ job: ClaimedJob) async throws {
+        let payload = try JSONDecoder().decode(Payload.self, from: Data(job.payload.utf8))
+        guard let forceID = ForceID(validating: payload.force), let force = try await forces.find(forceID) else {
+            throw JobPayloadError(job: job.id)
+        }
+        let body = [
+            "Dear \(payload.name),",
+            "You have been invited to the \(force.name) back office on Peel.",
+            "To set your password and your authenticator app, go to \(payload.link)",
+            "The link works once and lasts 7 days. If you did not expect this email, tell your force's service desk.",
+        ].joined(separator: "\n\n")
+        try await notify.sendEmail(
+            to: payload.email, subject: "Your invitation to the \(force.name) back office", body: body, force: forceID,
+            idempotencyKey: "staff-invitation:\(job.id)")
+    }
+}

@@ -183,6 +183,7 @@ package enum JobKinds {
     package static let deliverReport = "report.deliver"
     package static let confirmationEmail = "notify.confirmation"
     package static let returnCodeEmail = "notify.return-code"
+    package static let staffInvitationEmail = "notify.staff-invitation"
 }
 
 

@@ -181,6 +181,12 @@ package protocol StaffRepository: Sendable {
     /// Officers of the force who can be put in charge of a report.
     func assignable(force: ForceID) async throws -> [StaffMember]
     func update(_ member: StaffMember) async throws
+    /// Counts a failed sign-in attempt in one statement (so that attempts made at once all
+    /// count); at `maximum` the count starts again and the account is locked until `lockUntil`.
+    /// Returns true when this attempt locked it.
+    func recordFailedAttempt(staffID: String, maximum: Int, lockUntil: Date) async throws -> Bool
+    /// Clears the failed attempts after a successful sign-in.
+    func clearFailedAttempts(staffID: String) async throws
     /// Accepts a TOTP step only if it is later than the last one accepted; `false` for a replay.
     func acceptTOTPStep(_ step: Int64, staffID: String) async throws -> Bool
 

@@ -356,6 +356,19 @@ package enum DateText {
         return String(format: "%04d-%02d-%02d", parts.year ?? 0, parts.month ?? 0, parts.day ?? 0)
     }
 
+    /// The start of a `YYYY-MM-DD` day in the UK, or nil when the text is not a real date.
+    package static func date(_ text: String) -> Date? {
+        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
+        guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
+            make(day: String(parts[2]), month: String(parts[1]), year: String(parts[0])) == text
+        else { return nil }
+        var components = DateComponents()
+        components.year = Int(parts[0])
+        components.month = Int(parts[1])
+        components.day = Int(parts[2])
+        return calendar.date(from: components)
+    }
+
     static func make(day: String, month: String, year: String) -> String? {
         guard let d = Int(day), let m = Int(month), let y = Int(year), (1900...2200).contains(y), (1...12).contains(m),
             (1...31).contains(d)

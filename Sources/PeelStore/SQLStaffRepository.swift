@@ -55,11 +55,28 @@ package struct SQLStaffRepository: StaffRepository {
             UPDATE staff SET name = \(bind: member.name), collar_number = \(bind: member.collarNumber),
                 roles = \(bind: member.rolesText), password_hash = \(bind: member.passwordHash),
                 totp_secret = \(bind: member.sealedTOTPSecret), totp_enrolled = \(bind: member.totpEnrolled ? 1 : 0),
-                failed_attempts = \(bind: member.failedAttempts),
-                locked_until = \(bind: member.lockedUntil?.millisecondsSince1970), active = \(bind: member.active ? 1 : 0)
+                active = \(bind: member.active ? 1 : 0)
             WHERE id = \(bind: member.id)
             """
         ).run()
+    }
+
+    package func recordFailedAttempt(staffID: String, maximum: Int, lockUntil: Date) async throws -> Bool {
+        let until = lockUntil.millisecondsSince1970
+        let row = try await db.raw(
+            """
+            UPDATE staff SET
+                locked_until = CASE WHEN failed_attempts + 1 >= \(bind: maximum) THEN \(bind: until) ELSE locked_until END,
+                failed_attempts = CASE WHEN failed_attempts + 1 >= \(bind: maximum) THEN 0 ELSE failed_attempts + 1 END
+            WHERE id = \(bind: staffID)
+            RETURNING locked_until
+            """
+        ).first()
+        return try row?.decode(column: "locked_until", as: Int64?.self) == until
+    }
+
+    package func clearFailedAttempts(staffID: String) async throws {
+        try await db.raw("UPDATE staff SET failed_attempts = 0, locked_until = NULL WHERE id = \(bind: staffID)").run()
     }
 
     package func acceptTOTPStep(_ step: Int64, staffID: String) async throws -> Bool {

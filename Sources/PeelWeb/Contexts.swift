@@ -13,6 +13,8 @@ package struct PeelRequestContext: RequestContext {
     package var resolvedForce: Force?
     /// The posted form, when the CSRF check had to read it, so that handlers do not read it again.
     var postedForm: PostedForm?
+    /// Set by ``StaffSessionMiddleware`` on staff routes when the request carries a live session.
+    var staffSession: StaffIdentity?
 
     package init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
@@ -29,6 +31,7 @@ package struct ForceRequestContext: ChildRequestContext {
     package let csrfToken: String
     package let force: Force
     let postedForm: PostedForm?
+    let staffSession: StaffIdentity?
 
     package init(context: PeelRequestContext) throws {
         guard let force = context.resolvedForce else {
@@ -41,6 +44,7 @@ package struct ForceRequestContext: ChildRequestContext {
         self.csrfToken = context.csrfToken
         self.force = force
         self.postedForm = context.postedForm
+        self.staffSession = context.staffSession
     }
 }
 

@@ -249,6 +249,8 @@ struct ErrorPageMiddleware: RouterMiddleware {
                 kind = .forceNotFound
             case is CSRFRejected:
                 kind = .forbidden
+            case is StaffForbidden:
+                kind = .noAccess
             case let missing as JourneyMissing:
                 return redirect(to: missing.start)
             case let error as HTTPError:

@@ -278,13 +278,13 @@ struct InfoPage: Sendable {
 /// Error pages, in the page's language, never showing internals.
 struct ErrorPage: Sendable {
     enum Kind: Sendable {
-        case notFound, forceNotFound, forbidden, serverError, unavailable
+        case notFound, forceNotFound, forbidden, noAccess, serverError, unavailable
         case other(HTTPResponse.Status)
 
         var status: HTTPResponse.Status {
             switch self {
             case .notFound, .forceNotFound: .notFound
-            case .forbidden: .forbidden
+            case .forbidden, .noAccess: .forbidden
             case .serverError: .internalServerError
             case .unavailable: .serviceUnavailable
             case .other(let status): status
@@ -313,6 +313,9 @@ struct ErrorPage: Sendable {
         case .forbidden:
             heading = text("forbiddenTitle")
             paragraphs = [text("forbiddenBody")]
+        case .noAccess:
+            heading = text("noAccessTitle")
+            paragraphs = [text("noAccessBody")]
         case .serverError:
             heading = text("serverErrorTitle")
             paragraphs = [text("serverErrorBody"), text("emergencyReminder")]

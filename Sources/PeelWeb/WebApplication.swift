@@ -21,6 +21,13 @@ package struct WebDependencies: Sendable {
     package var servedOverTLS: Bool
     /// Demo tools: the local mailbox at `/_dev/mailbox`.
     package var devTools: Bool
+    /// The back office: staff sign-in and the handling of reports. Without it, no staff routes.
+    package var staffSecurity: StaffSecurity?
+    package var cases: (any CaseRepository)?
+    /// The public address, for links in emails.
+    package var publicURL = ""
+    /// Where each staff route's policy is recorded as it is registered.
+    package var staffPolicies = StaffRoutePolicies()
 
     package init(
         forces: any ForceRepository, forceContent: any ForceContentRepository, jobs: any JobQueue,
@@ -79,5 +86,21 @@ package func buildRouter(_ dependencies: WebDependencies, publicSite: Bool = tru
             offer: offer, journeys: dependencies.journeys, reports: dependencies.reports, jobs: dependencies.jobs),
         pages: dependencies.pages, secureCookies: dependencies.servedOverTLS
     ).addRoutes(to: forceSite)
+    if let security = dependencies.staffSecurity, let cases = dependencies.cases {
+        let staffSite = router.group(StaffURL.group)
+            .add(middleware: ForceResolverMiddleware(forces: dependencies.forces))
+            .add(middleware: StaffSessionMiddleware(security: security))
+            .group(context: ForceRequestContext.self)
+        let routes = StaffRoutes(
+            signedIn: staffSite.group(context: StaffRequestContext.self), signInSteps: staffSite,
+            policies: dependencies.staffPolicies)
+        StaffAuthController(security: security, pages: dependencies.pages, secureCookies: dependencies.servedOverTLS)
+            .addRoutes(to: routes)
+        BackOfficeController(
+            security: security, cases: cases, catalogue: dependencies.catalogue, serviceSettings: dependencies.serviceSettings,
+            forceContent: dependencies.forceContent, jobs: dependencies.jobs, pages: dependencies.pages,
+            publicURL: dependencies.publicURL
+        ).addRoutes(to: routes)
+    }
     return router
 }

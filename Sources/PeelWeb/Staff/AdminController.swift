@@ -1,0 +1,226 @@
+import Foundation
+import Hummingbird
+import PeelAuth
+import PeelCore
+import PeelForms
+
+/// The force administrator's pages: which services the force offers and in whose words, the
+/// force's home-page words, and its staff (invitations, roles, deactivation).
+struct AdminController {
+    let security: StaffSecurity
+    let catalogue: ServiceCatalogue
+    let serviceSettings: any ForceServiceSettingsRepository
+    let forceContent: any ForceContentRepository
+    let jobs: any JobEnqueuing
+    let pages: PageRenderer
+    let publicURL: String
+
+    static let titleLimit = 120
+    static let summaryLimit = 300
+    static let introLimit = 1000
+    static let invitationLifetime: TimeInterval = 7 * 24 * 3600
+
+    func addRoutes(to routes: StaffRoutes) {
+        routes.get("/admin/services", .manageServices) { _, context in
+            try await servicesPage(context, notice: nil, errors: [])
+        }
+        routes.post("/admin/services/:service", .manageServices) { request, context in
+            guard let id = context.parameters.get("service"), let definition = catalogue.service(id) else {
+                throw HTTPError(.notFound)
+            }
+            let form = try await context.form(request)
+            var errors: [StaffFieldError] = []
+            func text(_ name: String, limit: Int) -> String? {
+                let value = BackOfficeController.clean(form[name]?.first?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "")
+                if value.contains(where: \.isNewline) || value.count > limit {
+                    errors.append(StaffFieldError(field: "\(id)-\(name)", message: "Wording must be one line of \(limit) characters or fewer"))
+                }
+                return value.isEmpty ? nil : value
+            }
+            var title: [Language: String] = [:]
+            var summary: [Language: String] = [:]
+            title[.english] = text("title-en", limit: Self.titleLimit)
+            title[.welsh] = text("title-cy", limit: Self.titleLimit)
+            summary[.english] = text("summary-en", limit: Self.summaryLimit)
+            summary[.welsh] = text("summary-cy", limit: Self.summaryLimit)
+            // Wording is given in both languages or neither, so that Welsh pages never fall back silently.
+            if (title[.english] == nil) != (title[.welsh] == nil) {
+                errors.append(StaffFieldError(field: "\(id)-title-en", message: "Give the title in both English and Welsh, or in neither"))
+            }
+            if (summary[.english] == nil) != (summary[.welsh] == nil) {
+                errors.append(StaffFieldError(field: "\(id)-summary-en", message: "Give the summary in both English and Welsh, or in neither"))
+            }
+            guard errors.isEmpty else { return try await servicesPage(context, notice: nil, errors: errors).with(status: .badRequest) }
+            let enabled = form["enabled"]?.first == "yes"
+            try await serviceSettings.save(
+                ForceServiceSetting(
+                    forceID: context.force.id, serviceID: id, enabled: enabled,
+                    title: title.compactMapValues { $0 }, summary: summary.compactMapValues { $0 }),
+                at: security.now())
+            try await security.audit.append(
+                AuditRecord(
+                    forceID: context.force.id, actorID: context.staff.id, action: "service.settings", subject: "service:\(id)",
+                    detail: enabled ? "offered" : "turned off"),
+                at: security.now())
+            return try await servicesPage(context, notice: "\(definition.title.en) saved", errors: [])
+        }
+        routes.get("/admin/force", .manageForce) { _, context in
+            try await forcePage(context, notice: nil, errors: [], form: nil)
+        }
+        routes.post("/admin/force", .manageForce) { request, context in
+            let form = try await context.form(request)
+            let english = BackOfficeController.clean(form["intro-en"]?.first?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "")
+            let welsh = BackOfficeController.clean(form["intro-cy"]?.first?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "")
+            var errors: [StaffFieldError] = []
+            for (field, value, name) in [("intro-en", english, "English"), ("intro-cy", welsh, "Welsh")] {
+                if value.isEmpty { errors.append(StaffFieldError(field: field, message: "Enter the \(name) introduction")) }
+                if value.count > Self.introLimit {
+                    errors.append(StaffFieldError(field: field, message: "The \(name) introduction must be \(Self.introLimit) characters or fewer"))
+                }
+            }
+            guard errors.isEmpty else { return try await forcePage(context, notice: nil, errors: errors, form: (english, welsh)).with(status: .badRequest) }
+            for (language, text) in [(Language.english, english), (.welsh, welsh)] {
+                try await forceContent.saveHomeContent(
+                    ForceHomeContent(forceID: context.force.id, language: language, intro: text, updatedAt: security.now()))
+            }
+            try await security.audit.append(
+                AuditRecord(forceID: context.force.id, actorID: context.staff.id, action: "force.content", subject: "force:\(context.force.id)"),
+                at: security.now())
+            return try await forcePage(context, notice: "Home page words saved", errors: [], form: nil)
+        }
+        routes.get("/admin/staff", .manageStaff) { _, context in
+            try await staffPage(context, notice: nil, errors: [], invite: ("", "", []))
+        }
+        routes.post("/admin/staff", .manageStaff) { request, context in
+            let form = try await context.form(request)
+            let name = BackOfficeController.clean(form["name"]?.first?.trimmingCharacters(in: .whitespaces) ?? "")
+            let email = (form["email"]?.first ?? "").trimmingCharacters(in: .whitespaces).lowercased()
+            let roles = Set((form["roles"] ?? []).compactMap(StaffRole.init(rawValue:)).filter { $0 != .nationalAdministrator })
+            var errors: [StaffFieldError] = []
+            if name.isEmpty || name.count > 100 { errors.append(StaffFieldError(field: "name", message: "Enter their name, 100 characters or fewer")) }
+            if !Self.isEmail(email) { errors.append(StaffFieldError(field: "email", message: "Enter an email address in the correct format, like name@force.police.uk")) }
+            if roles.isEmpty { errors.append(StaffFieldError(field: "roles", message: "Choose at least one role")) }
+            if errors.isEmpty, try await security.staff.find(email: email) != nil {
+                errors.append(StaffFieldError(field: "email", message: "Someone with this email address already has an account"))
+            }
+            guard errors.isEmpty else {
+                return try await staffPage(context, notice: nil, errors: errors, invite: (name, email, roles)).with(status: .badRequest)
+            }
+            let token = Tokens.generate()
+            try await security.staff.createInvitation(
+                StaffInvitation(
+                    tokenHash: Tokens.hash(token), forceID: context.force.id, email: email, name: name, roles: roles,
+                    invitedBy: context.staff.id, expiresAt: security.now() + Self.invitationLifetime))
+            let link = "\(publicURL.trimmingCharacters(in: CharacterSet(charactersIn: "/")))\(StaffURL.join(context.force.id).path)?token=\(token)"
+            struct Payload: Encodable { let email, name, force, link: String }
+            try await jobs.enqueue(
+                NewJob(
+                    kind: JobKinds.staffInvitationEmail,
+                    payload: String(decoding: try JSONEncoder().encode(Payload(email: email, name: name, force: context.force.id.rawValue, link: link)), as: UTF8.self),
+                    forceID: context.force.id, runAt: security.now(), maxAttempts: 5))
+            try await security.audit.append(
+                AuditRecord(
+                    forceID: context.force.id, actorID: context.staff.id, action: "staff.invite", subject: "invitation:\(email)",
+                    detail: roles.map(\.rawValue).sorted().joined(separator: ",")),
+                at: security.now())
+            return try await staffPage(context, notice: "Invitation sent to \(email)", errors: [], invite: ("", "", []))
+        }
+        routes.post("/admin/staff/:staff", .manageStaff) { request, context in
+            guard let id = context.parameters.get("staff"), var member = try await security.staff.find(id: id),
+                member.forceID == context.force.id
+            else { throw HTTPError(.notFound) }
+            let form = try await context.form(request)
+            let roles = Set((form["roles"] ?? []).compactMap(StaffRole.init(rawValue:)).filter { $0 != .nationalAdministrator })
+            let active = form["active"]?.first == "yes"
+            if member.id == context.staff.id && (!roles.contains(.forceAdministrator) || !active) {
+                return try await staffPage(
+                    context, notice: nil,
+                    errors: [StaffFieldError(field: "roles-\(id)-force-administrator", message: "You cannot remove your own administrator role or deactivate yourself")],
+                    invite: ("", "", [])
+                ).with(status: .conflict)
+            }
+            guard !roles.isEmpty else {
+                return try await staffPage(
+                    context, notice: nil, errors: [StaffFieldError(field: "roles-\(id)-contact-handler", message: "Choose at least one role")],
+                    invite: ("", "", [])
+                ).with(status: .badRequest)
+            }
+            member.roles = roles
+            member.active = active
+            try await security.staff.update(member)
+            if !active { try await security.staff.deleteSessions(staffID: member.id) }
+            try await security.audit.append(
+                AuditRecord(
+                    forceID: context.force.id, actorID: context.staff.id, action: "staff.update", subject: "staff:\(member.id)",
+                    detail: "\(member.rolesText); \(active ? "active" : "deactivated")"),
+                at: security.now())
+            return try await staffPage(context, notice: "\(member.name) saved", errors: [], invite: ("", "", []))
+        }
+    }
+
+    static func isEmail(_ text: String) -> Bool {
+        let parts = text.split(separator: "@", omittingEmptySubsequences: false)
+        return text.count <= 254 && parts.count == 2 && !parts[0].isEmpty && parts[1].contains(".")
+            && !text.contains(where: { $0.isWhitespace || $0 == "<" || $0 == ">" })
+    }
+
+    private func layout(_ title: String, _ context: StaffRequestContext, current: String) -> StaffLayout {
+        StaffLayout(title: title, force: context.force, csrfToken: context.csrfToken, staff: context.staff, current: current)
+    }
+
+    private func servicesPage(_ context: StaffRequestContext, notice: String?, errors: [StaffFieldError]) async throws -> Response {
+        let settings = try await serviceSettings.settings(for: context.force.id)
+        let rows = catalogue.offered(under: context.force.onboarding).map { definition in
+            let setting = settings[definition.id]
+            return ServiceAdminRow(
+                id: definition.id, title: definition.title.en, enabled: setting?.enabled ?? true,
+                action: StaffURL.adminService(context.force.id, definition.id).path,
+                titleEN: setting?.title[.english] ?? "", titleCY: setting?.title[.welsh] ?? "",
+                summaryEN: setting?.summary[.english] ?? "", summaryCY: setting?.summary[.welsh] ?? "")
+        }
+        return pages.response(
+            ServicesAdminPage(
+                layout: layout("Online services", context, current: StaffURL.adminServices(context.force.id).path), rows: rows,
+                notice: notice, errors: errors),
+            template: "staff-admin-services")
+    }
+
+    private func forcePage(
+        _ context: StaffRequestContext, notice: String?, errors: [StaffFieldError], form: (String, String)?
+    ) async throws -> Response {
+        let english = try await forceContent.homeContent(for: context.force.id, language: .english)?.intro ?? ""
+        let welsh = try await forceContent.homeContent(for: context.force.id, language: .welsh)?.intro ?? ""
+        return pages.response(
+            ForceAdminPage(
+                layout: layout("Force details", context, current: StaffURL.adminForce(context.force.id).path),
+                action: StaffURL.adminForce(context.force.id).path, introEN: form?.0 ?? english, introCY: form?.1 ?? welsh,
+                brandColour: context.force.definition.brandColour, notice: notice, errors: errors),
+            template: "staff-admin-force")
+    }
+
+    private func staffPage(
+        _ context: StaffRequestContext, notice: String?, errors: [StaffFieldError], invite: (String, String, Set<StaffRole>)
+    ) async throws -> Response {
+        let assignable = StaffRole.allCases.filter { $0 != .nationalAdministrator }
+        let members = try await security.staff.list(force: context.force.id)
+        let rows = members.map { member in
+            StaffAdminRow(
+                id: member.id, name: member.name, email: member.email,
+                roles: member.roles.map(\.title).sorted().joined(separator: ", "), active: member.active,
+                action: StaffURL.adminMember(context.force.id, member.id).path,
+                roleOptions: assignable.map {
+                    RoleOption(value: $0.rawValue, text: $0.title, checked: member.roles.contains($0), fieldID: "roles-\(member.id)-\($0.rawValue)")
+                },
+                isSelf: member.id == context.staff.id)
+        }
+        return pages.response(
+            StaffAdminPage(
+                layout: layout("Staff", context, current: StaffURL.adminStaff(context.force.id).path), rows: rows,
+                inviteAction: StaffURL.adminStaff(context.force.id).path,
+                inviteRoles: assignable.map {
+                    RoleOption(value: $0.rawValue, text: $0.title, checked: invite.2.contains($0), fieldID: "roles-invite-\($0.rawValue)")
+                },
+                inviteName: invite.0, inviteEmail: invite.1, notice: notice, errors: errors),
+            template: "staff-admin-staff")
+    }
+}

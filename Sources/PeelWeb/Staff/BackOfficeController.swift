@@ -1,0 +1,352 @@
+import Foundation
+import Hummingbird
+import PeelAuth
+import PeelCore
+import PeelForms
+
+/// The back office once signed in: the triage queue, a report with its actions and timeline,
+/// its audit trail, one's account, and the force administrator's pages.
+struct BackOfficeController {
+    let security: StaffSecurity
+    let cases: any CaseRepository
+    let catalogue: ServiceCatalogue
+    let serviceSettings: any ForceServiceSettingsRepository
+    let forceContent: any ForceContentRepository
+    let jobs: any JobEnqueuing
+    let pages: PageRenderer
+    let publicURL: String
+
+    static let noteLimit = 4000
+
+    func addRoutes(to routes: StaffRoutes) {
+        routes.get("/", .viewReports) { request, context in try await queue(request, context) }
+        routes.get("/reports/:report", .viewReports) { _, context in
+            let id = try reportID(context)
+            return try await reportPage(id, context, errors: [])
+        }
+        routes.post("/reports/:report/assess", .assessReports) { request, context in
+            let id = try reportID(context)
+            let form = try await context.form(request)
+            switch Self.readAssessment(form) {
+            case .failure(let failure): return try await reportPage(id, context, errors: failure.errors).with(status: .badRequest)
+            case .success(let assessment): return try await apply(.assess(assessment), id, context)
+            }
+        }
+        routes.post("/reports/:report/assign", .assignReports) { request, context in
+            let id = try reportID(context)
+            let chosen = try await context.form(request)["officer"]?.first ?? ""
+            guard let officer = try await security.staff.assignable(force: context.force.id).first(where: { $0.id == chosen }) else {
+                return try await reportPage(id, context, errors: [StaffFieldError(field: "officer", message: "Choose an officer of this force")])
+                    .with(status: .badRequest)
+            }
+            return try await apply(.assign(staffID: officer.id, name: officer.name), id, context)
+        }
+        routes.post("/reports/:report/status", .changeStatus) { request, context in
+            let id = try reportID(context)
+            let form = try await context.form(request)
+            guard let status = form["status"]?.first.flatMap(CaseStatus.init(rawValue:)) else {
+                return try await reportPage(id, context, errors: [StaffFieldError(field: "status", message: "Choose what happens to the report")])
+                    .with(status: .badRequest)
+            }
+            let outcome = form["outcome"]?.first.flatMap { $0.isEmpty ? nil : CaseOutcome(rawValue: $0) }
+            return try await apply(.status(status, outcome: outcome), id, context)
+        }
+        routes.post("/reports/:report/note", .addNotes) { request, context in
+            let id = try reportID(context)
+            let text = (try await context.form(request)["note"]?.first ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+            let problem: String? =
+                text.isEmpty
+                ? "Enter the note" : text.count > Self.noteLimit ? "Note must be \(Self.noteLimit) characters or fewer" : nil
+            if let problem {
+                return try await reportPage(id, context, errors: [StaffFieldError(field: "note", message: problem)]).with(status: .badRequest)
+            }
+            return try await apply(.note(Self.clean(text)), id, context)
+        }
+        routes.get("/reports/:report/audit", .viewAudit) { _, context in
+            let id = try reportID(context)
+            guard let summary = try await cases.find(reportID: id, force: context.force.id) else { throw HTTPError(.notFound) }
+            let entries = try await security.audit.entries(subject: "report:\(id)", force: context.force.id)
+            let staff = Dictionary(
+                try await security.staff.list(force: context.force.id).map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
+            return pages.response(
+                AuditPage(
+                    layout: layout("Audit trail of \(summary.report.reference)", context),
+                    reference: summary.report.reference, backHref: StaffURL.report(context.force.id, id).path,
+                    rows: entries.map {
+                        AuditRow(
+                            sequence: String($0.sequence), at: $0.at.staffText, actor: $0.actorID.flatMap { staff[$0] } ?? "Peel",
+                            action: $0.action, detail: $0.detail)
+                    },
+                    exportHref: StaffPermission.exportAudit.isGranted(to: context.staff.roles)
+                        ? StaffURL.reportAuditExport(context.force.id, id).path : nil),
+                template: "staff-audit")
+        }
+        routes.get("/reports/:report/audit.json", .exportAudit) { _, context in
+            let id = try reportID(context)
+            guard try await cases.find(reportID: id, force: context.force.id) != nil else { throw HTTPError(.notFound) }
+            let entries = try await security.audit.entries(subject: "report:\(id)", force: context.force.id)
+            try await security.audit.append(
+                AuditRecord(forceID: context.force.id, actorID: context.staff.id, action: "audit.export", subject: "report:\(id)"),
+                at: security.now())
+            var response = try Response.json(entries, cacheControl: "no-store")
+            response.headers[.contentDisposition] = "attachment; filename=\"audit-\(id).json\""
+            return response
+        }
+        routes.get("/account", .signedIn) { _, context in
+            pages.response(
+                AccountPage(
+                    layout: layout("Your account", context, current: StaffURL.account(context.force.id).path),
+                    name: context.staff.name, email: context.staff.email,
+                    roles: context.staff.roles.map(\.title).sorted().joined(separator: ", "),
+                    recoveryCodesLeft: try await security.staff.unusedRecoveryCodes(staffID: context.staff.id),
+                    signOutEverywhereAction: StaffURL.signOutEverywhere(context.force.id).path),
+                template: "staff-account")
+        }
+        routes.post("/sign-out", .signedIn) { _, context in try await signOut(context, everywhere: false) }
+        routes.post("/sign-out-everywhere", .signedIn) { _, context in try await signOut(context, everywhere: true) }
+        AdminController(security: security, catalogue: catalogue, serviceSettings: serviceSettings, forceContent: forceContent, jobs: jobs, pages: pages, publicURL: publicURL)
+            .addRoutes(to: routes)
+    }
+
+    private func signOut(_ context: StaffRequestContext, everywhere: Bool) async throws -> Response {
+        guard let identity = try await security.identity(token: context.token) else {
+            return redirect(to: StaffURL.signIn(context.force.id).path)
+        }
+        try await security.signOut(identity, everywhere: everywhere)
+        var response = redirect(to: StaffURL.signIn(context.force.id).path)
+        response.setCookie(Cookie(name: StaffSessionMiddleware.cookieName, value: "", maxAge: 0, path: "/", httpOnly: true, sameSite: .strict))
+        return response
+    }
+
+    private func reportID(_ context: StaffRequestContext) throws -> String {
+        guard let id = context.parameters.get("report"), id.count <= 64,
+            id.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") })
+        else { throw HTTPError(.notFound) }
+        return id
+    }
+
+    private func apply(_ change: CaseChange, _ id: String, _ context: StaffRequestContext) async throws -> Response {
+        do {
+            _ = try await cases.apply(change, reportID: id, force: context.force.id, actor: context.staff, at: security.now())
+            return redirect(to: StaffURL.report(context.force.id, id).path)
+        } catch let error as CaseChangeError {
+            if error == .notFound { throw HTTPError(.notFound) }
+            let field: String
+            switch change {
+            case .status: field = error == .outcomeRequired ? "outcome" : "status"
+            case .assess: field = "threat"
+            case .assign: field = "officer"
+            case .note: field = "note"
+            }
+            return try await reportPage(id, context, errors: [StaffFieldError(field: field, message: error.description)])
+                .with(status: .conflict)
+        }
+    }
+
+    private func layout(_ title: String, _ context: StaffRequestContext, current: String? = nil) -> StaffLayout {
+        StaffLayout(title: title, force: context.force, csrfToken: context.csrfToken, staff: context.staff, current: current)
+    }
+
+    /// Removes control characters other than line breaks; everything else is kept as text and
+    /// escaped when shown.
+    static func clean(_ text: String) -> String {
+        String(String.UnicodeScalarView(text.unicodeScalars.filter { $0 == "\n" || $0 == "\t" || !CharacterSet.controlCharacters.contains($0) }))
+    }
+
+    static func readAssessment(_ form: [String: [String]]) -> Result<ThriveAssessment, StaffFormErrors> {
+        var errors: [StaffFieldError] = []
+        func level(_ name: String, _ label: String) -> ThriveLevel? {
+            guard let value = form[name]?.first.flatMap(ThriveLevel.init(rawValue:)) else {
+                errors.append(StaffFieldError(field: name, message: "Choose the level of \(label)"))
+                return nil
+            }
+            return value
+        }
+        func text(_ name: String, _ label: String) -> String {
+            let value = clean(form[name]?.first?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "")
+            if value.isEmpty { errors.append(StaffFieldError(field: name, message: "Enter the \(label)")) }
+            if value.count > ThriveAssessment.maximumTextLength {
+                errors.append(StaffFieldError(field: name, message: "The \(label) must be \(ThriveAssessment.maximumTextLength) characters or fewer"))
+            }
+            return value
+        }
+        let threat = level("threat", "threat")
+        let harm = level("harm", "harm")
+        let risk = level("risk", "risk")
+        let investigation = text("investigation", "investigation opportunities")
+        let vulnerability = text("vulnerability", "vulnerability")
+        let engagement = text("engagement", "engagement")
+        let grade = form["grade"]?.first.flatMap(ResponseGrade.init(rawValue:))
+        if grade == nil { errors.append(StaffFieldError(field: "grade", message: "Choose the response grade")) }
+        guard errors.isEmpty, let threat, let harm, let risk, let grade else { return .failure(StaffFormErrors(errors: errors)) }
+        return .success(
+            ThriveAssessment(
+                threat: threat, harm: harm, risk: risk, investigation: investigation, vulnerability: vulnerability,
+                engagement: engagement, grade: grade))
+    }
+
+    private func queue(_ request: Request, _ context: StaffRequestContext) async throws -> Response {
+        let parameters = request.uri.queryParameters
+        var query = CaseQuery()
+        var errors: [StaffFieldError] = []
+        let statusText = parameters.get("status") ?? "open"
+        switch statusText {
+        case "open": query.statuses = CaseStatus.open
+        case "all": query.statuses = CaseStatus.allCases
+        default:
+            if let status = CaseStatus(rawValue: statusText) { query.statuses = [status] } else {
+                errors.append(StaffFieldError(field: "status", message: "Choose a status from the list"))
+            }
+        }
+        if let service = parameters.get("service"), !service.isEmpty {
+            if catalogue.service(service) != nil { query.serviceID = service } else {
+                errors.append(StaffFieldError(field: "service", message: "Choose a service from the list"))
+            }
+        }
+        if let grade = parameters.get("grade"), !grade.isEmpty {
+            if let value = ResponseGrade(rawValue: grade) { query.grade = value } else {
+                errors.append(StaffFieldError(field: "grade", message: "Choose a grade from the list"))
+            }
+        }
+        let assignment = parameters.get("assigned") ?? ""
+        switch assignment {
+        case "": break
+        case "me": query.assignedTo = context.staff.id
+        case "none": query.unassignedOnly = true
+        default: errors.append(StaffFieldError(field: "assigned", message: "Choose who the reports are assigned to"))
+        }
+        let fromText = parameters.get("from") ?? ""
+        let toText = parameters.get("to") ?? ""
+        if !fromText.isEmpty {
+            if let from = Self.day(fromText) { query.from = from } else {
+                errors.append(StaffFieldError(field: "from", message: "Enter the start date as YYYY-MM-DD"))
+            }
+        }
+        if !toText.isEmpty {
+            if let to = Self.day(toText) { query.to = to + 86_400 } else {
+                errors.append(StaffFieldError(field: "to", message: "Enter the end date as YYYY-MM-DD"))
+            }
+        }
+        let search = String((parameters.get("q") ?? "").prefix(200))
+        if !search.isEmpty {
+            if SearchTerm.normalise(search).count < 2 {
+                errors.append(StaffFieldError(field: "q", message: "Enter at least 2 letters or numbers to search for"))
+            } else {
+                query.search = search
+            }
+        }
+        let pageNumber = Int(parameters.get("page") ?? "1") ?? 1
+        query.page = max(1, min(pageNumber, 10_000))
+        let result: CasePage = errors.isEmpty ? try await cases.queue(force: context.force.id, query: query) : CasePage(cases: [], total: 0)
+        let base = StaffURL.queue(context.force.id).path
+        func link(page: Int) -> String {
+            var items = URLComponents()
+            items.queryItems = parameters.map { URLQueryItem(name: String($0.key), value: String($0.value)) }.filter { $0.name != "page" }
+                + [URLQueryItem(name: "page", value: String(page))]
+            return base + "?" + (items.percentEncodedQuery ?? "")
+        }
+        let pageCount = max(1, (result.total + CaseQuery.pageSize - 1) / CaseQuery.pageSize)
+        let rows = result.cases.map { summary in
+            QueueRow(
+                reference: summary.report.reference, href: StaffURL.report(context.force.id, summary.report.id).path,
+                service: catalogue.service(summary.report.serviceID)?.title.en ?? summary.report.serviceID,
+                status: summary.status.title, grade: summary.grade?.title ?? "Not assessed",
+                assigned: summary.assignedName ?? "Unassigned", received: summary.report.createdAt.staffText,
+                contact: summary.report.contactName ?? "Not given")
+        }
+        let view = QueuePage(
+            layout: layout("Reports", context, current: base), heading: "Reports", action: base, rows: rows,
+            total: result.total, search: search,
+            statuses: [Option(value: "open", text: "Open (not closed)", selected: statusText == "open"),
+                       Option(value: "all", text: "All", selected: statusText == "all")]
+                + CaseStatus.allCases.map { Option(value: $0.rawValue, text: $0.title, selected: statusText == $0.rawValue) },
+            services: [Option(value: "", text: "All services", selected: query.serviceID == nil)]
+                + catalogue.services.map { Option(value: $0.id, text: $0.title.en, selected: query.serviceID == $0.id) },
+            grades: [Option(value: "", text: "Any grade", selected: query.grade == nil)]
+                + ResponseGrade.allCases.map { Option(value: $0.rawValue, text: $0.title, selected: query.grade == $0) },
+            assignment: [
+                Option(value: "", text: "Anyone or no one", selected: assignment == ""),
+                Option(value: "me", text: "Assigned to me", selected: assignment == "me"),
+                Option(value: "none", text: "Unassigned", selected: assignment == "none"),
+            ],
+            from: String(fromText.prefix(10)), to: String(toText.prefix(10)), errors: errors,
+            previousHref: query.page > 1 ? link(page: query.page - 1) : nil,
+            nextHref: query.page < pageCount ? link(page: query.page + 1) : nil,
+            pageSummary: "Page \(min(query.page, pageCount)) of \(pageCount): \(result.total) report\(result.total == 1 ? "" : "s")")
+        return pages(view, errors: errors)
+    }
+
+    private func pages(_ view: QueuePage, errors: [StaffFieldError]) -> Response {
+        self.pages.response(view, template: "staff-queue", status: errors.isEmpty ? .ok : .badRequest)
+    }
+
+    static func day(_ text: String) -> Date? {
+        guard text.count == 10, let date = DateText.date(text) else { return nil }
+        return date
+    }
+
+    private func reportPage(_ id: String, _ context: StaffRequestContext, errors: [StaffFieldError]) async throws -> Response {
+        let force = context.force.id
+        guard let summary = try await cases.find(reportID: id, force: force) else { throw HTTPError(.notFound) }
+        // Every view of a report's personal data is audited.
+        try await security.audit.append(
+            AuditRecord(forceID: force, actorID: context.staff.id, action: "report.view", subject: "report:\(id)"),
+            at: security.now())
+        let report = summary.report
+        let definition = catalogue.service(report.serviceID)
+        var sections: [AnswerSection] = []
+        if let definition, let document = try? JSONDecoder().decode(ReportDocument.self, from: Data(report.answers.utf8)) {
+            var state = JourneyState()
+            state.answers = document.answers
+            state.entries = document.entries
+            state.completed = Set(definition.pages.map(\.id))
+            let engine = JourneyEngine(definition: definition, today: DateText.today())
+            sections = engine.summary(state, language: .english).map { section in
+                AnswerSection(title: section.title, rows: section.rows.map { AnswerRow(question: $0.question, answer: $0.answer) })
+            }
+        }
+        let events = try await cases.events(reportID: id, force: force)
+        let roles = context.staff.roles
+        let thrive = try await cases.thrive(reportID: id, force: force)
+        let officers = try await security.staff.assignable(force: force)
+        let view = ReportPage(
+            layout: layout("Report \(report.reference)", context), reference: report.reference,
+            service: definition?.title.en ?? report.serviceID, status: summary.status.title,
+            grade: summary.grade?.title ?? "Not assessed", assigned: summary.assignedName ?? "Unassigned",
+            outcome: summary.outcome?.title, received: report.createdAt.staffText,
+            contact: [
+                AnswerRow(question: "Name", answer: [report.contactName ?? "Not given"]),
+                AnswerRow(question: "Email", answer: [report.contactEmail ?? "Not given"]),
+                AnswerRow(question: "Phone", answer: [report.contactPhone ?? "Not given"]),
+                AnswerRow(question: "Language", answer: [report.language == .welsh ? "Welsh" : "English"]),
+            ],
+            sections: sections,
+            timeline: events.map { TimelineRow(at: $0.at.staffText, who: $0.actorName ?? "Peel", text: $0.text) },
+            errors: errors,
+            canAssess: StaffPermission.assessReports.isGranted(to: roles) && summary.status != .closed,
+            canAssign: StaffPermission.assignReports.isGranted(to: roles) && summary.status != .closed,
+            canChangeStatus: StaffPermission.changeStatus.isGranted(to: roles),
+            canNote: StaffPermission.addNotes.isGranted(to: roles),
+            canAudit: StaffPermission.viewAudit.isGranted(to: roles),
+            assessAction: StaffURL.reportAction(force, id, "assess").path,
+            assignAction: StaffURL.reportAction(force, id, "assign").path,
+            statusAction: StaffURL.reportAction(force, id, "status").path,
+            noteAction: StaffURL.reportAction(force, id, "note").path,
+            auditHref: StaffURL.reportAudit(force, id).path,
+            levels: ThriveLevel.allCases.map { Option(value: $0.rawValue, text: $0.title, selected: false) },
+            gradeOptions: ResponseGrade.allCases.map { Option(value: $0.rawValue, text: $0.title, selected: summary.grade == $0) },
+            officers: officers.map { officer in
+                Option(
+                    value: officer.id, text: officer.collarNumber.map { "\(officer.name) (\($0))" } ?? officer.name,
+                    selected: summary.assignedTo == officer.id)
+            },
+            nextStatuses: summary.status.next.map { Option(value: $0.rawValue, text: $0 == .triaged && summary.status == .closed ? "Reopen" : $0.title, selected: false) },
+            outcomes: CaseOutcome.allCases.map { Option(value: $0.rawValue, text: $0.title, selected: false) },
+            thrive: thrive.map {
+                ThriveView(
+                    threat: $0.threat.title, harm: $0.harm.title, risk: $0.risk.title, investigation: $0.investigation,
+                    vulnerability: $0.vulnerability, engagement: $0.engagement, grade: $0.grade.title)
+            })
+        return pages.response(view, template: "staff-report")
+    }
+}

@@ -1,0 +1,350 @@
+import Foundation
+import Hummingbird
+import Mustache
+import PeelCore
+
+/// A back-office view: Mustache reads its stored properties by reflection, and its derived
+/// ones (`hasErrors`, a field's message) through ``derived(named:)``.
+protocol StaffView: MustacheParent, Sendable {
+    func derived(named name: String) -> Any?
+}
+
+extension StaffView {
+    func child(named name: String) -> Any? {
+        if let value = derived(named: name) { return value }
+        guard let match = Mirror(reflecting: self).children.first(where: { $0.label == name }) else { return nil }
+        let mirror = Mirror(reflecting: match.value)
+        guard mirror.displayStyle == .optional else { return match.value }
+        return mirror.children.first?.value
+    }
+}
+
+/// The frame of every back-office page: the force, who is signed in, and what they may open.
+struct StaffLayout: Sendable {
+    struct NavItem: Sendable {
+        let text: String
+        let href: String
+        let current: Bool
+    }
+
+    let title: String
+    let forceName: String
+    let csrfToken: String
+    let signedInAs: String?
+    let nav: [NavItem]
+    let signOutAction: String
+
+    init(title: String, force: Force, csrfToken: String, staff: StaffMember?, current: String? = nil) {
+        self.title = "\(title) – \(force.name) – Peel back office"
+        self.forceName = force.name
+        self.csrfToken = csrfToken
+        self.signedInAs = staff.map { member in member.collarNumber.map { "\(member.name) (\($0))" } ?? member.name }
+        self.signOutAction = StaffURL.signOut(force.id).path
+        var items: [(String, String, StaffPermission)] = [
+            ("Reports", StaffURL.queue(force.id).path, .viewReports),
+            ("Services", StaffURL.adminServices(force.id).path, .manageServices),
+            ("Force details", StaffURL.adminForce(force.id).path, .manageForce),
+            ("Staff", StaffURL.adminStaff(force.id).path, .manageStaff),
+        ]
+        items.append(("Your account", StaffURL.account(force.id).path, .signedIn))
+        let roles = staff?.roles ?? []
+        self.nav =
+            staff == nil
+            ? []
+            : items.filter { $0.2.isGranted(to: roles) }.map { NavItem(text: $0.0, href: $0.1, current: $0.1 == current) }
+    }
+}
+
+/// An error in the error-summary pattern: the summary links to the field.
+struct StaffFieldError: Sendable {
+    let field: String
+    let message: String
+    /// Stored, not computed: Mustache reads stored properties.
+    let href: String
+
+    init(field: String, message: String) {
+        self.field = field
+        self.message = message
+        self.href = "#\(field)"
+    }
+}
+
+/// Several field errors, as a failure.
+struct StaffFormErrors: Error {
+    let errors: [StaffFieldError]
+}
+
+/// A page with a form: its errors (for the summary) and each field's message.
+struct StaffFormPage<Fields: Sendable>: StaffView {
+    let layout: StaffLayout
+    let heading: String
+    let action: String
+    let fields: Fields
+    let errors: [StaffFieldError]
+    var hasErrors: Bool { !errors.isEmpty }
+    /// Each field's message by field name, for the field itself.
+    var fieldErrors: [String: String] { Dictionary(errors.map { ($0.field, $0.message) }, uniquingKeysWith: { first, _ in first }) }
+
+    func derived(named name: String) -> Any? {
+        switch name {
+        case "hasErrors": hasErrors
+        case "fieldErrors": fieldErrors
+        default: nil
+        }
+    }
+}
+
+struct SignInFields: Sendable {
+    var email = ""
+    var notice: String?
+}
+
+struct CodeFields: Sendable {
+    var enrolSecret: String?
+    var qrSVG: String?
+}
+
+struct Option: Sendable {
+    let value: String
+    let text: String
+    let selected: Bool
+}
+
+struct QueueRow: Sendable {
+    let reference: String
+    let href: String
+    let service: String
+    let status: String
+    let grade: String
+    let assigned: String
+    let received: String
+    let contact: String
+}
+
+struct QueuePage: StaffView {
+    let layout: StaffLayout
+    let heading: String
+    let action: String
+    let rows: [QueueRow]
+    let total: Int
+    let search: String
+    let statuses: [Option]
+    let services: [Option]
+    let grades: [Option]
+    let assignment: [Option]
+    let from: String
+    let to: String
+    let errors: [StaffFieldError]
+    let previousHref: String?
+    let nextHref: String?
+    let pageSummary: String
+    var hasErrors: Bool { !errors.isEmpty }
+    var hasRows: Bool { !rows.isEmpty }
+
+    func derived(named name: String) -> Any? {
+        switch name {
+        case "hasErrors": hasErrors
+        case "hasRows": hasRows
+        default: nil
+        }
+    }
+}
+
+struct AnswerRow: Sendable {
+    let question: String
+    let answer: [String]
+}
+
+struct AnswerSection: Sendable {
+    let title: String
+    let rows: [AnswerRow]
+}
+
+struct TimelineRow: Sendable {
+    let at: String
+    let who: String
+    let text: String
+}
+
+struct ReportPage: StaffView {
+    let layout: StaffLayout
+    let reference: String
+    let service: String
+    let status: String
+    let grade: String
+    let assigned: String
+    let outcome: String?
+    let received: String
+    let contact: [AnswerRow]
+    let sections: [AnswerSection]
+    let timeline: [TimelineRow]
+    let errors: [StaffFieldError]
+    let canAssess: Bool
+    let canAssign: Bool
+    let canChangeStatus: Bool
+    let canNote: Bool
+    let canAudit: Bool
+    let assessAction: String
+    let assignAction: String
+    let statusAction: String
+    let noteAction: String
+    let auditHref: String
+    let levels: [Option]
+    let gradeOptions: [Option]
+    let officers: [Option]
+    let nextStatuses: [Option]
+    let outcomes: [Option]
+    let thrive: ThriveView?
+    var hasErrors: Bool { !errors.isEmpty }
+    var hasOfficers: Bool { !officers.isEmpty }
+    var hasNextStatuses: Bool { !nextStatuses.isEmpty }
+
+    func derived(named name: String) -> Any? {
+        switch name {
+        case "hasErrors": hasErrors
+        case "hasOfficers": hasOfficers
+        case "hasNextStatuses": hasNextStatuses
+        default: nil
+        }
+    }
+}
+
+struct ThriveView: Sendable {
+    let threat: String
+    let harm: String
+    let risk: String
+    let investigation: String
+    let vulnerability: String
+    let engagement: String
+    let grade: String
+}
+
+struct AuditRow: Sendable {
+    let sequence: String
+    let at: String
+    let actor: String
+    let action: String
+    let detail: String
+}
+
+struct AuditPage: Sendable {
+    let layout: StaffLayout
+    let reference: String
+    let backHref: String
+    let rows: [AuditRow]
+    let exportHref: String?
+}
+
+struct AccountPage: Sendable {
+    let layout: StaffLayout
+    let name: String
+    let email: String
+    let roles: String
+    let recoveryCodesLeft: Int
+    let signOutEverywhereAction: String
+}
+
+struct RecoveryCodesPage: Sendable {
+    let layout: StaffLayout
+    let codes: [String]
+    let continueHref: String
+}
+
+struct ServiceAdminRow: Sendable {
+    let id: String
+    let title: String
+    let enabled: Bool
+    let action: String
+    let titleEN: String
+    let titleCY: String
+    let summaryEN: String
+    let summaryCY: String
+}
+
+struct ServicesAdminPage: StaffView {
+    let layout: StaffLayout
+    let rows: [ServiceAdminRow]
+    let notice: String?
+    let errors: [StaffFieldError]
+    var hasErrors: Bool { !errors.isEmpty }
+
+    func derived(named name: String) -> Any? {
+        switch name {
+        case "hasErrors": hasErrors
+        default: nil
+        }
+    }
+}
+
+struct StaffAdminRow: Sendable {
+    let id: String
+    let name: String
+    let email: String
+    let roles: String
+    let active: Bool
+    let action: String
+    let roleOptions: [RoleOption]
+    let isSelf: Bool
+}
+
+struct RoleOption: Sendable {
+    let value: String
+    let text: String
+    let checked: Bool
+    let fieldID: String
+}
+
+struct StaffAdminPage: StaffView {
+    let layout: StaffLayout
+    let rows: [StaffAdminRow]
+    let inviteAction: String
+    let inviteRoles: [RoleOption]
+    let inviteName: String
+    let inviteEmail: String
+    let notice: String?
+    let errors: [StaffFieldError]
+    var hasErrors: Bool { !errors.isEmpty }
+
+    func derived(named name: String) -> Any? {
+        switch name {
+        case "hasErrors": hasErrors
+        default: nil
+        }
+    }
+}
+
+struct ForceAdminPage: StaffView {
+    let layout: StaffLayout
+    let action: String
+    let introEN: String
+    let introCY: String
+    let brandColour: String
+    let notice: String?
+    let errors: [StaffFieldError]
+    var hasErrors: Bool { !errors.isEmpty }
+
+    func derived(named name: String) -> Any? {
+        switch name {
+        case "hasErrors": hasErrors
+        default: nil
+        }
+    }
+}
+
+struct JoinFields: Sendable {
+    let token: String
+    let email: String
+    let name: String
+}
+
+extension Date {
+    /// "23 Nov 2026 14:05" in UK time, for staff pages.
+    var staffText: String {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "Europe/London") ?? .gmt
+        let parts = calendar.dateComponents([.day, .month, .year, .hour, .minute], from: self)
+        let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+        let month = months[max(0, min(11, (parts.month ?? 1) - 1))]
+        return String(format: "%d %@ %d %02d:%02d", parts.day ?? 1, month, parts.year ?? 1970, parts.hour ?? 0, parts.minute ?? 0)
+    }
+}
