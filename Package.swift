@@ -100,7 +100,7 @@ let package = Package(
         .executableTarget(
             name: "peel",
             dependencies: [
-                "PeelApp", "PeelCore", "PeelForms", "PeelStore", "PeelAuth",
+                "PeelApp", "PeelCore", "PeelForms", "PeelStore", "PeelAuth", "PeelWeb",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),

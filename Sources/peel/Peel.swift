@@ -2,9 +2,11 @@ import ArgumentParser
 import Foundation
 import Logging
 import PeelApp
+import PeelAuth
 import PeelCore
 import PeelForms
 import PeelStore
+import PeelWeb
 
 @main
 struct Peel: AsyncParsableCommand {
@@ -16,7 +18,7 @@ struct Peel: AsyncParsableCommand {
             file in the working folder, then defaults:
             \(PeelConfiguration.keys.map { "  \($0.key.padding(toLength: 24, withPad: " ", startingAt: 0)) \($0.meaning) (default \($0.fallback))" }.joined(separator: "\n"))
             """,
-        subcommands: [Serve.self, Migrate.self, Forces.self, Services.self],
+        subcommands: [Serve.self, Migrate.self, Forces.self, Services.self, Staff.self, Audit.self],
         defaultSubcommand: Serve.self)
 }
 
@@ -208,6 +210,107 @@ struct Services: AsyncParsableCommand {
     }
 }
 
+struct Staff: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Manage back-office staff.", subcommands: [Create.self])
+
+    struct Create: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Create a member of staff and print their authenticator secret (for the first administrator, and scripts).")
+        @OptionGroup var common: CommonOptions
+        @Option(help: "The force id, as listed by 'peel forces list'.")
+        var force: String
+        @Option(help: "Their work email address.")
+        var email: String
+        @Option(help: "contact-handler, officer, supervisor or force-administrator (repeat for several).")
+        var role: [String]
+        @Option(help: "Their full name (default: the email address).")
+        var name: String?
+        @Option(help: "Their collar number, if they have one.")
+        var collarNumber: String?
+        @Option(help: "Their password (default: a random one, printed once).")
+        var password: String?
+
+        func run() async throws {
+            try await runReportingFailures { () async throws -> Void in
+                guard let forceID = ForceID(validating: force) else {
+                    throw StartupError("'\(force)' is not a force id. Run 'peel forces list' to see them.")
+                }
+                var roles = Swift.Set<StaffRole>()
+                for text in role {
+                    guard let parsed = StaffRole(rawValue: text), parsed != .nationalAdministrator else {
+                        throw StartupError("--role must be contact-handler, officer, supervisor or force-administrator, not '\(text)'")
+                    }
+                    roles.insert(parsed)
+                }
+                guard !roles.isEmpty else { throw StartupError("give at least one --role") }
+                let chosenPassword = password ?? Tokens.generate().prefix(24).description
+                try await withStore(common) { store, configuration in
+                    guard try await store.forces.find(forceID) != nil else {
+                        throw StartupError("there is no force with id '\(force)'. Run 'peel forces list' to see them.")
+                    }
+                    guard try await store.staff.find(email: email) == nil else {
+                        throw StartupError("someone with the email address \(email) already has an account")
+                    }
+                    let security = try staffSecurity(configuration, store: store)
+                    var member: StaffMember
+                    switch security.newMember(
+                        forceID: forceID, email: email, name: name ?? email, roles: roles, password: chosenPassword,
+                        collarNumber: collarNumber)
+                    {
+                    case .failure(let refusal): throw StartupError("the password is refused: \(refusal.description)")
+                    case .success(let created): member = created
+                    }
+                    let totp = TOTP.generate()
+                    member.sealedTOTPSecret = try security.secrets.seal(totp.secret)
+                    member.totpEnrolled = true
+                    try await store.staff.create(member)
+                    let codes = RecoveryCodes.generate()
+                    try await store.staff.replaceRecoveryCodes(staffID: member.id, hashes: codes.map(RecoveryCodes.hash))
+                    try await store.audit.append(
+                        AuditRecord(
+                            forceID: forceID, actorID: nil, action: "staff.create", subject: "staff:\(member.id)",
+                            detail: "created from the command line as \(member.rolesText)"),
+                        at: Date())
+                    print("Created \(member.email) in \(forceID) as \(member.rolesText).")
+                    if password == nil { print("password: \(chosenPassword)") }
+                    print("totp-secret: \(Base32.encode(totp.secret))")
+                    print("totp-uri: \(totp.provisioningURI(account: member.email, issuer: "Peel \(forceID)"))")
+                    print("recovery-codes: \(codes.joined(separator: " "))")
+                    print("Sign in at \(configuration.publicURL)/\(forceID)/staff/sign-in")
+                }
+            }
+        }
+    }
+}
+
+struct Audit: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Work with the append-only audit log.", subcommands: [Verify.self])
+
+    struct Verify: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Walk the audit log's hash chain and report the first entry that was altered or removed.")
+        @OptionGroup var common: CommonOptions
+
+        func run() async throws {
+            try await runReportingFailures { () async throws -> Void in
+                var broken = false
+                try await withStore(common) { store, _ in
+                    switch try await store.audit.verify() {
+                    case .intact(let entries, let head):
+                        print("audit log intact: \(entries) entries; head \(head)")
+                    case .broken(let sequence, let reason):
+                        FileHandle.standardError.write(Data("peel: audit log broken at entry \(sequence): \(reason)\n".utf8))
+                        broken = true
+                    }
+                }
+                if broken { throw ExitCode(1) }
+            }
+        }
+    }
+}
+
 /// Reads configuration and sets up logging from it.
 func loadConfiguration(_ commandLine: [String: String]) throws -> PeelConfiguration {
     let configuration = try PeelConfiguration.load(commandLine: commandLine)
@@ -217,10 +320,15 @@ func loadConfiguration(_ commandLine: [String: String]) throws -> PeelConfigurat
 
 /// Opens the store for a one-off command and closes it afterwards.
 func withStore(_ common: CommonOptions, _ body: (Store) async throws -> Void) async throws {
+    try await withStore(common) { store, _ in try await body(store) }
+}
+
+/// Opens the store for a one-off command, with the configuration it was opened with.
+func withStore(_ common: CommonOptions, _ body: (Store, PeelConfiguration) async throws -> Void) async throws {
     let configuration = try loadConfiguration(common.commandLine())
     let store = try await openStore(configuration, logger: Logger(label: "peel"))
     do {
-        try await body(store)
+        try await body(store, configuration)
     } catch {
         try? await store.database.close()
         throw error

@@ -140,7 +140,7 @@ package struct StaffSecurity: Sendable {
     }
 
     /// A new member of staff with a password checked against the policy; returns the member or why not.
-    func newMember(
+    package func newMember(
         forceID: ForceID?, email: String, name: String, roles: Set<StaffRole>, password: String, collarNumber: String? = nil
     ) -> Result<StaffMember, PasswordPolicy.Refusal> {
         if let refusal = policy.refusal(for: password, email: email, name: name) { return .failure(refusal) }
