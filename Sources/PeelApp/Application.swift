@@ -71,7 +71,7 @@ package func buildApplication(
         let services: [any Service] = [StoreService(database: store.database, worker: worker, logger: logger)]
         // A worker-only node answers health checks and metrics for its orchestrator, not pages.
         let router = try buildRouter(
-            try webDependencies(configuration, store: store, catalogue: try await PageRenderer.bundled(), services: catalogue, now: now, policies: staffPolicies),
+            try webDependencies(configuration, store: store, pages: try await PageRenderer.bundled(), catalogue: catalogue, now: now, policies: staffPolicies),
             publicSite: configuration.role.runsWeb)
         logger.info("peel configured", metadata: ["configuration": "\(configuration.summary)"])
         return Application(
@@ -193,9 +193,9 @@ package struct StartupError: Error, CustomStringConvertible {
 
 /// What the web layer is given: the store's repositories as PeelCore protocols, and the back
 /// office's security (password hashing at the configured cost, the node's secret key).
-func webDependencies(
-    _ configuration: PeelConfiguration, store: Store, catalogue pages: PageRenderer, services: ServiceCatalogue,
-    now: @escaping @Sendable () -> Date, policies: StaffRoutePolicies
+package func webDependencies(
+    _ configuration: PeelConfiguration, store: Store, pages: PageRenderer, catalogue services: ServiceCatalogue,
+    now: @escaping @Sendable () -> Date = Date.init, policies: StaffRoutePolicies = StaffRoutePolicies()
 ) throws -> WebDependencies {
     var dependencies = WebDependencies(
         forces: store.forces, forceContent: store.forceContent, jobs: store.jobs, health: store, metrics: WebMetrics(),

@@ -1,4 +1,5 @@
 import Foundation
+import PeelCore
 
 /// An answer to one question.
 package enum Answer: Codable, Sendable, Hashable {
@@ -62,3 +63,34 @@ package struct ReportDocument: Codable, Sendable {
     }
 }
 
+
+/// What staff can find a report by, taken from its answers: the names of people, postcodes
+/// (asked alone or in an address) and vehicle registrations, in repeating groups too.
+package enum ReportSearchTerms {
+    package static func terms(
+        definition: ServiceDefinition, reference: String, contactName: String?, contactEmail: String?, contactPhone: String?,
+        answers: [String: Answer], entries: [String: [[String: Answer]]]
+    ) -> [String] {
+        var names: [String] = []
+        var postcodes: [String] = []
+        var registrations: [String] = []
+        let groups = [answers] + entries.values.flatMap { $0 }
+        for page in definition.pages {
+            for question in page.questions {
+                for group in groups {
+                    guard let answer = group[question.id] else { continue }
+                    switch question.type {
+                    case .postcode: if let text = answer.text { postcodes.append(text) }
+                    case .address: if let postcode = answer.fields["postcode"] { postcodes.append(postcode) }
+                    case .vehicle: if let registration = answer.fields["registration"] { registrations.append(registration) }
+                    case .person: if let name = answer.fields["name"] { names.append(name) }
+                    default: break
+                    }
+                }
+            }
+        }
+        return SearchTerm.terms(
+            reference: reference, contactName: contactName, contactEmail: contactEmail, contactPhone: contactPhone,
+            names: names, postcodes: postcodes, registrations: registrations)
+    }
+}

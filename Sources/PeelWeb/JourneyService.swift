@@ -97,11 +97,14 @@ struct JourneyService: Sendable {
             service: definition.id, version: definition.version, answers: journey.state.answers,
             entries: journey.state.entries, declared: journey.state.declared)
         let answers = String(decoding: try JSONEncoder.sorted.encode(document), as: UTF8.self)
+        let reference = ReportReference.make(force: force.id, using: &generator)
         let report = Report(
-            id: UUID().uuidString.lowercased(), forceID: force.id,
-            reference: ReportReference.make(force: force.id, using: &generator), serviceID: definition.id,
+            id: UUID().uuidString.lowercased(), forceID: force.id, reference: reference, serviceID: definition.id,
             serviceVersion: definition.version, answers: answers, contactName: contact[.name],
-            contactEmail: contact[.email], contactPhone: contact[.phone], language: language, createdAt: Date())
+            contactEmail: contact[.email], contactPhone: contact[.phone], language: language, createdAt: Date(),
+            searchTerms: ReportSearchTerms.terms(
+                definition: definition, reference: reference, contactName: contact[.name], contactEmail: contact[.email],
+                contactPhone: contact[.phone], answers: journey.state.answers, entries: journey.state.entries))
         let payload = #"{"report":"\#(report.id)","force":"\#(force.id)"}"#
         var jobs = [NewJob(kind: JobKinds.deliverReport, payload: payload, forceID: force.id, runAt: Date())]
         if report.contactEmail != nil {

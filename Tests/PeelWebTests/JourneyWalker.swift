@@ -20,8 +20,10 @@ struct TestBrowser {
     mutating func remember(_ response: TestResponse) {
         for header in response.headers[values: .setCookie] {
             let pair = header.prefix { $0 != ";" }
-            let parts = pair.split(separator: "=", maxSplits: 1)
-            if parts.count == 2 { cookies[String(parts[0])] = String(parts[1]) }
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            guard parts.count == 2 else { continue }
+            // An emptied cookie (sign-out) is forgotten, as a browser does.
+            if parts[1].isEmpty { cookies[String(parts[0])] = nil } else { cookies[String(parts[0])] = String(parts[1]) }
         }
     }
 

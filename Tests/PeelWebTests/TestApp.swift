@@ -12,7 +12,9 @@ import Testing
 func testConfiguration(
     _ scratch: ScratchDatabase, extra: [String: String] = [:]
 ) throws -> PeelConfiguration {
-    var values: [String: String] = ["PEEL_LOG_LEVEL": "critical", "PEEL_DEMO": "true"]
+    var values: [String: String] = [
+        "PEEL_LOG_LEVEL": "critical", "PEEL_DEMO": "true", "PEEL_SECRET_KEY": testSecretKey, "PEEL_PASSWORD_COST": "4",
+    ]
     switch scratch.location {
     case .sqlite(let path):
         values["PEEL_DATA_DIR"] = URL(fileURLWithPath: path).deletingLastPathComponent().path
@@ -24,16 +26,19 @@ func testConfiguration(
     return try PeelConfiguration.load(commandLine: values, environment: [:], dotEnvFile: nil)
 }
 
+/// The node secret key of every test instance (base64 of 32 bytes).
+let testSecretKey = "q6Kq5uWbMy1rX4r0v9uQ7Q2a8s1d3f5g7h9j2k4l6m8="
+
 /// Builds Peel exactly as `peel serve` does, on a fresh database, and runs `body` against its
 /// router without opening a socket.
 func withTestApp(
-    _ engine: TestEngine = .sqlite, extra: [String: String] = [:],
+    _ engine: TestEngine = .sqlite, extra: [String: String] = [:], now: @escaping @Sendable () -> Date = Date.init,
     _ body: @escaping @Sendable (any TestClientProtocol, ScratchDatabase) async throws -> Void
 ) async throws {
     let scratch = try await ScratchDatabase.make(engine)
     do {
         let configuration = try testConfiguration(scratch, extra: extra)
-        let app = try await buildApplication(configuration, logger: testLogger)
+        let app = try await buildApplication(configuration, logger: testLogger, now: now)
         try await app.test(.router) { client in try await body(client, scratch) }
     } catch {
         await scratch.remove()

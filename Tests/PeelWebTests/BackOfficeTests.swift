@@ -1,0 +1,227 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import PeelAuth
+import PeelCore
+import PeelStore
+import PeelTestSupport
+import SQLKit
+import Testing
+
+@Suite("Back office: sign-in, handling a report, audit")
+struct BackOfficeTests {
+    @Test("a handler signs in, finds a report from the public site, assesses and assigns it; the officer sees it; the audit chain verifies, then fails after a direct edit",
+        arguments: TestEngine.all)
+    func endToEnd(engine: TestEngine) async throws {
+        let clock = TestClock()
+        try await withTestApp(engine, now: clock.reader) { client, scratch in
+            let reference = try await submitReport(client)
+            let handler = try await createStaff(scratch, force: "metropolitan", roles: [.contactHandler], email: "handler@met.police.uk", name: "Hana Handler")
+            let officer = try await createStaff(scratch, force: "metropolitan", roles: [.officer], email: "officer@met.police.uk", name: "Omar Officer")
+
+            var browser = TestBrowser(client: client)
+            let signedIn = try await browser.signIn(handler, force: "metropolitan", clock: clock)
+            #expect(signedIn.status == .ok)
+            #expect(signedIn.path == "/metropolitan/staff/")
+            #expect(signedIn.html.contains(reference))
+
+            let found = try await browser.get("/metropolitan/staff/?q=\(reference.lowercased())")
+            #expect(found.html.contains(reference))
+            #expect(found.html.contains("1 report"))
+            let reportPath = try #require(links(in: found.html).first { $0.hasPrefix("/metropolitan/staff/reports/") })
+            let report = try await browser.get(reportPath)
+            #expect(report.status == .ok)
+            #expect(report.html.contains("Report \(reference)"))
+            #expect(report.html.contains("Report \(reference) submitted online"))
+
+            // An incomplete assessment is refused with the error summary and changes nothing.
+            let incomplete = try await browser.post("\(reportPath)/assess", [("threat", "high")])
+            #expect(incomplete.status == .badRequest)
+            #expect(incomplete.html.contains("error-summary"))
+            #expect(incomplete.html.contains("Choose the response grade"))
+
+            let assessed = try await browser.post(
+                "\(reportPath)/assess",
+                [("threat", "high"), ("harm", "medium"), ("risk", "high"), ("investigation", "CCTV at the shop <b>"),
+                 ("vulnerability", "Lives alone"), ("engagement", "Willing to give a statement"), ("grade", "priority")])
+            #expect(assessed.status == .ok)
+            #expect(assessed.html.contains("Grade 2: priority"))
+            #expect(assessed.html.contains("CCTV at the shop &lt;b&gt;"))
+            #expect(assessed.html.contains("Triaged"))
+
+            let assigned = try await browser.post("\(reportPath)/assign", [("officer", officer.member.id)])
+            #expect(assigned.html.contains("Assigned to Omar Officer"))
+
+            // A move the workflow does not allow is refused and leaves the report as it was.
+            let skipped = try await browser.post("\(reportPath)/status", [("status", "triaged")])
+            #expect(skipped.status == .conflict)
+            #expect(skipped.html.contains("cannot be moved to triaged"))
+
+            var officerBrowser = TestBrowser(client: client)
+            try await officerBrowser.signIn(officer, force: "metropolitan", clock: clock)
+            let mine = try await officerBrowser.get("/metropolitan/staff/?assigned=me")
+            #expect(mine.html.contains(reference))
+            #expect(mine.html.contains("Grade 2: priority"))
+            // The officer may not assess: their role does not include it.
+            let refused = try await officerBrowser.post("\(reportPath)/assess", [("threat", "low")])
+            #expect(refused.status == .forbidden)
+
+            try await withStore(of: scratch) { store in
+                guard case .intact(let entries, _) = try await store.audit.verify() else {
+                    Issue.record("the audit chain should verify")
+                    return
+                }
+                #expect(entries >= 6)
+                let views = try await store.database.sql.raw("SELECT COUNT(*) AS n FROM audit_log WHERE action = 'report.view'").first()?
+                    .decode(column: "n", as: Int.self)
+                #expect((views ?? 0) >= 3)
+                try await store.database.sql.raw("UPDATE audit_log SET detail = 'nothing happened' WHERE sequence = 3").run()
+                let broken = try await store.audit.verify()
+                #expect(broken == .broken(atSequence: 3, reason: "entry 3 was changed after it was written"))
+            }
+        }
+    }
+
+    @Test("passwords: wrong ones are refused alike, five lock the account, and a locked account refuses the right one")
+    func lockout() async throws {
+        let clock = TestClock()
+        try await withTestApp(now: clock.reader) { client, scratch in
+            let handler = try await createStaff(scratch, force: "metropolitan", roles: [.contactHandler], email: "lock@met.police.uk")
+            var browser = TestBrowser(client: client)
+            let unknown = try await browser.post("/metropolitan/staff/sign-in", [("email", "nobody@met.police.uk"), ("password", "whatever it is")])
+            #expect(unknown.status == .unauthorized)
+            #expect(unknown.html.contains("Enter a correct email address and password"))
+            let empty = try await browser.post("/metropolitan/staff/sign-in", [("email", ""), ("password", "")])
+            #expect(empty.status == .badRequest)
+            #expect(empty.html.contains(##"href="#email""##))
+            // Staff of one force cannot sign in at another force's address.
+            let elsewhere = try await browser.post("/west-midlands/staff/sign-in", [("email", handler.member.email), ("password", handler.password)])
+            #expect(elsewhere.status == .unauthorized)
+            for attempt in 1...5 {
+                let wrong = try await browser.post("/metropolitan/staff/sign-in", [("email", handler.member.email), ("password", "wrong password \(attempt)")])
+                #expect(wrong.status == (attempt < 5 ? .unauthorized : .tooManyRequests))
+            }
+            let locked = try await browser.post("/metropolitan/staff/sign-in", [("email", handler.member.email), ("password", handler.password)])
+            #expect(locked.status == .tooManyRequests)
+            clock.advance(16 * 60)
+            let after = try await browser.signIn(handler, force: "metropolitan", clock: clock)
+            #expect(after.path == "/metropolitan/staff/")
+        }
+    }
+
+    @Test("codes: a password alone opens nothing, a replayed code is refused, and the session id changes at sign-in")
+    func codesAndFixation() async throws {
+        let clock = TestClock()
+        try await withTestApp(now: clock.reader) { client, scratch in
+            let handler = try await createStaff(scratch, force: "metropolitan", roles: [.contactHandler], email: "codes@met.police.uk")
+            var browser = TestBrowser(client: client)
+            let first = try await browser.post("/metropolitan/staff/sign-in", [("email", handler.member.email), ("password", handler.password)])
+            #expect(first.path == "/metropolitan/staff/sign-in/code")
+            let pending = try #require(browser.cookies["peel_staff"])
+            // Half signed in: the queue sends the person back to sign in.
+            let queue = try await browser.get("/metropolitan/staff/")
+            #expect(queue.path == "/metropolitan/staff/sign-in")
+            let code = handler.totp.code(step: TOTP.step(at: clock.now))
+            let wrong = try await browser.post("/metropolitan/staff/sign-in/code", [("code", code == "000000" ? "111111" : "000000")])
+            #expect(wrong.status == .unauthorized)
+            let accepted = try await browser.post("/metropolitan/staff/sign-in/code", [("code", code)])
+            #expect(accepted.path == "/metropolitan/staff/")
+            let signedIn = try #require(browser.cookies["peel_staff"])
+            #expect(signedIn != pending)
+            // The pending id is worth nothing now.
+            var attacker = TestBrowser(client: client)
+            attacker.cookies["peel_staff"] = pending
+            #expect(try await attacker.get("/metropolitan/staff/").path == "/metropolitan/staff/sign-in")
+            // The same code again, from another sign-in within its 30 seconds: a replay.
+            var second = TestBrowser(client: client)
+            _ = try await second.post("/metropolitan/staff/sign-in", [("email", handler.member.email), ("password", handler.password)])
+            let replay = try await second.post("/metropolitan/staff/sign-in/code", [("code", code)])
+            #expect(replay.status == .unauthorized)
+        }
+    }
+
+    @Test("sessions: cookie flags, no-store, idle and absolute timeouts, sign out everywhere, CSRF")
+    func sessions() async throws {
+        let clock = TestClock()
+        try await withTestApp(extra: ["PEEL_PUBLIC_URL": "https://peel.example"], now: clock.reader) { client, scratch in
+            let handler = try await createStaff(scratch, force: "metropolitan", roles: [.contactHandler], email: "sess@met.police.uk")
+            var browser = TestBrowser(client: client)
+            _ = try await browser.post("/metropolitan/staff/sign-in", [("email", handler.member.email), ("password", handler.password)])
+            let response = try await client.execute(
+                uri: "/metropolitan/staff/sign-in/code", method: .post,
+                headers: [.cookie: browser.cookieHeader, .contentType: "application/x-www-form-urlencoded"],
+                body: ByteBuffer(string: "csrf_token=\(browser.cookies["peel_csrf"] ?? "")&code=\(handler.totp.code(step: TOTP.step(at: clock.now)))"))
+            let cookie = try #require(response.headers[values: .setCookie].first { $0.hasPrefix("peel_staff=") })
+            #expect(cookie.contains("HttpOnly"))
+            #expect(cookie.contains("Secure"))
+            #expect(cookie.contains("SameSite=Strict"))
+            browser.remember(response)
+            let queue = try await client.execute(uri: "/metropolitan/staff/", method: .get, headers: [.cookie: browser.cookieHeader])
+            #expect(queue.status == .ok)
+            #expect(queue.headers[.cacheControl] == "no-store")
+
+            // CSRF: a state change without the token is refused.
+            let forged = try await client.execute(
+                uri: "/metropolitan/staff/sign-out-everywhere", method: .post,
+                headers: [.cookie: browser.cookieHeader, .contentType: "application/x-www-form-urlencoded"], body: ByteBuffer(string: ""))
+            #expect(forged.status == .forbidden)
+
+            // Idle: 29 minutes is fine, 31 more is not.
+            clock.advance(29 * 60)
+            #expect(try await browser.get("/metropolitan/staff/").path == "/metropolitan/staff/")
+            clock.advance(31 * 60)
+            #expect(try await browser.get("/metropolitan/staff/").path == "/metropolitan/staff/sign-in")
+
+            // Absolute: busy all day, still signed out after 12 hours.
+            try await browser.signIn(handler, force: "metropolitan", clock: clock)
+            for _ in 0..<36 {
+                clock.advance(20 * 60)
+                _ = try await browser.get("/metropolitan/staff/")
+            }
+            #expect(try await browser.get("/metropolitan/staff/").path == "/metropolitan/staff/sign-in")
+
+            // Sign out everywhere ends the other device's session too.
+            try await browser.signIn(handler, force: "metropolitan", clock: clock)
+            var phone = TestBrowser(client: client)
+            try await phone.signIn(handler, force: "metropolitan", clock: clock)
+            #expect(try await phone.get("/metropolitan/staff/").path == "/metropolitan/staff/")
+            let out = try await browser.post("/metropolitan/staff/sign-out-everywhere", [])
+            #expect(out.path == "/metropolitan/staff/sign-in")
+            #expect(browser.cookies["peel_staff"] == nil)
+            #expect(try await phone.get("/metropolitan/staff/").path == "/metropolitan/staff/sign-in")
+        }
+    }
+
+    @Test("first sign-in enrols an authenticator with a QR code and shows recovery codes once; a recovery code signs in once")
+    func enrolment() async throws {
+        let clock = TestClock()
+        try await withTestApp(now: clock.reader) { client, scratch in
+            let account = try await createStaff(scratch, force: "metropolitan", roles: [.officer], email: "new@met.police.uk", enrolled: false)
+            var browser = TestBrowser(client: client)
+            let enrol = try await browser.post("/metropolitan/staff/sign-in", [("email", account.member.email), ("password", account.password)])
+            #expect(enrol.path == "/metropolitan/staff/sign-in/enrol")
+            #expect(enrol.html.contains("<svg"))
+            let keyText = try #require(enrol.html.components(separatedBy: #"<code class="staff-secret">"#).dropFirst().first?
+                .components(separatedBy: "</code>").first)
+            let secret = try #require(Base32.decode(keyText))
+            let totp = TOTP(secret: secret)
+            // The page shows the same secret when reloaded.
+            #expect(try await browser.get("/metropolitan/staff/sign-in/enrol").html.contains(keyText))
+            let done = try await browser.post("/metropolitan/staff/sign-in/enrol", [("code", totp.code(step: TOTP.step(at: clock.now)))])
+            #expect(done.status == .ok)
+            let codes = done.html.components(separatedBy: "<li><code>").dropFirst().compactMap { $0.components(separatedBy: "</code>").first }
+            #expect(codes.count == 10)
+            #expect(try await browser.get("/metropolitan/staff/account").html.contains("10"))
+
+            var other = TestBrowser(client: client)
+            _ = try await other.post("/metropolitan/staff/sign-in", [("email", account.member.email), ("password", account.password)])
+            let recovered = try await other.post("/metropolitan/staff/sign-in/code", [("code", codes[0].lowercased())])
+            #expect(recovered.path == "/metropolitan/staff/")
+            var again = TestBrowser(client: client)
+            _ = try await again.post("/metropolitan/staff/sign-in", [("email", account.member.email), ("password", account.password)])
+            let reused = try await again.post("/metropolitan/staff/sign-in/code", [("code", codes[0])])
+            #expect(reused.status == .unauthorized)
+        }
+    }
+}
