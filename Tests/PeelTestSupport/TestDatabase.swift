@@ -90,3 +90,26 @@ package func withTestStore(
     try? await database.close()
     await scratch.remove()
 }
+
+/// Stores a report for `force` the way a submission does (journey, report, case, search terms,
+/// timeline), without walking a journey.
+@discardableResult
+package func seedReport(
+    _ store: Store, force: ForceID, service: String = "report-theft", contactName: String? = "Sam Reporter",
+    contactEmail: String? = nil, contactPhone: String? = nil, extraTerms: [String] = [], createdAt: Date = Date()
+) async throws -> Report {
+    var generator = SystemRandomNumberGenerator()
+    let journeyID = UUID().uuidString.lowercased()
+    try await store.journeys.create(
+        StoredJourney(id: journeyID, forceID: force, serviceID: service, serviceVersion: 1, state: "{}", reportID: nil, expiresAt: createdAt + 86_400))
+    let reference = ReportReference.make(force: force, using: &generator)
+    let report = Report(
+        id: UUID().uuidString.lowercased(), forceID: force, reference: reference, serviceID: service, serviceVersion: 1,
+        answers: #"{"answers":{},"declared":false,"entries":{},"service":"\#(service)","version":1}"#, contactName: contactName,
+        contactEmail: contactEmail, contactPhone: contactPhone, language: .english, createdAt: createdAt,
+        searchTerms: SearchTerm.terms(
+            reference: reference, contactName: contactName, contactEmail: contactEmail, contactPhone: contactPhone)
+            + extraTerms.map(SearchTerm.normalise))
+    _ = try await store.reports.submit(report, journeyID: journeyID, jobs: [])
+    return report
+}
