@@ -366,6 +366,7 @@ package enum PeelMigrations {
                 CREATE TABLE case_events (
                     id TEXT PRIMARY KEY,
                     report_id TEXT NOT NULL REFERENCES reports (id),
+                    position INTEGER NOT NULL,
                     force_id TEXT NOT NULL REFERENCES forces (id),
                     at BIGINT NOT NULL,
                     actor_id TEXT REFERENCES staff (id),
@@ -373,7 +374,7 @@ package enum PeelMigrations {
                     text TEXT NOT NULL
                 )
                 """,
-                "CREATE INDEX case_events_report ON case_events (report_id, at)",
+                "CREATE UNIQUE INDEX case_events_report ON case_events (report_id, position)",
                 """
                 CREATE TABLE audit_log (
                     sequence BIGINT PRIMARY KEY,

@@ -107,7 +107,7 @@ package struct SQLCaseRepository: CaseRepository {
             SELECT e.id, e.report_id, e.force_id, e.at, e.actor_id, e.kind, e.text, s.name AS actor_name
             FROM case_events e LEFT JOIN staff s ON s.id = e.actor_id
             WHERE e.report_id = \(bind: reportID) AND e.force_id = \(bind: force.rawValue)
-            ORDER BY e.at, e.id
+            ORDER BY e.position
             """
         ).all().map { row in
             let kindText = try row.decode(column: "kind", as: String.self)
@@ -207,12 +207,16 @@ package struct SQLCaseRepository: CaseRepository {
         }
     }
 
+    /// Appends to the report's timeline; the caller's transaction holds the report (its case row
+    /// on PostgreSQL, the single writer on SQLite), so positions follow one another.
     private static func insertEvent(_ event: CaseEvent, on tx: any SQLDatabase) async throws {
         try await tx.raw(
             """
-            INSERT INTO case_events (id, report_id, force_id, at, actor_id, kind, text)
-            VALUES (\(bind: event.id), \(bind: event.reportID), \(bind: event.forceID.rawValue),
-                \(bind: event.at.millisecondsSince1970), \(bind: event.actorID), \(bind: event.kind.rawValue), \(bind: event.text))
+            INSERT INTO case_events (id, report_id, position, force_id, at, actor_id, kind, text)
+            VALUES (\(bind: event.id), \(bind: event.reportID),
+                (SELECT COALESCE(MAX(position), 0) + 1 FROM case_events WHERE report_id = \(bind: event.reportID)),
+                \(bind: event.forceID.rawValue), \(bind: event.at.millisecondsSince1970), \(bind: event.actorID),
+                \(bind: event.kind.rawValue), \(bind: event.text))
             """
         ).run()
     }
