@@ -225,3 +225,90 @@ struct BackOfficeTests {
         }
     }
 }
+
+@Suite("Back office: force administration")
+struct ForceAdministrationTests {
+    @Test("an administrator invites a member of staff by email; the link sets a password once; roles and deactivation take effect")
+    func invitation() async throws {
+        let clock = TestClock()
+        try await withTestApp(now: clock.reader) { client, scratch in
+            let admin = try await createStaff(scratch, force: "metropolitan", roles: [.forceAdministrator], email: "admin@met.police.uk", name: "Ada Admin")
+            var browser = TestBrowser(client: client)
+            try await browser.signIn(admin, force: "metropolitan", clock: clock)
+            // An administrator alone does not read reports.
+            #expect(try await browser.get("/metropolitan/staff/").status == .forbidden)
+            let invalid = try await browser.post("/metropolitan/staff/admin/staff", [("name", ""), ("email", "not an email")])
+            #expect(invalid.status == .badRequest)
+            #expect(invalid.html.contains("Choose at least one role"))
+            let sent = try await browser.post(
+                "/metropolitan/staff/admin/staff", [("name", "Nia Newcomer"), ("email", "nia@met.police.uk"), ("roles", "officer")])
+            #expect(sent.html.contains("Invitation sent to nia@met.police.uk"))
+
+            // The worker sends the email to the local mailbox.
+            var link: String?
+            for _ in 0..<100 where link == nil {
+                let mailbox = try await client.execute(uri: "/_dev/mailbox.json", method: .get)
+                link = mailbox.text.replacingOccurrences(of: "\\/", with: "/")
+                    .components(separatedBy: "/metropolitan/staff/join?token=").dropFirst().first
+                    .map { "/metropolitan/staff/join?token=" + String($0.prefix(43)) }
+                if link == nil { try await Task.sleep(for: .milliseconds(50)) }
+            }
+            let joinPath = try #require(link)
+            var newcomer = TestBrowser(client: client)
+            let join = try await newcomer.get(joinPath)
+            #expect(join.html.contains("Nia Newcomer"))
+            let token = String(joinPath.split(separator: "=").last ?? "")
+            let weak = try await newcomer.post("/metropolitan/staff/join", [("token", token), ("password", "password1234")])
+            #expect(weak.status == .badRequest)
+            #expect(weak.html.contains("too common"))
+            let joined = try await newcomer.post("/metropolitan/staff/join", [("token", token), ("password", "lantern orchard pebble")])
+            #expect(joined.path == "/metropolitan/staff/sign-in")
+            #expect(try await newcomer.get(joinPath).status == .notFound)
+            let signIn = try await newcomer.post(
+                "/metropolitan/staff/sign-in", [("email", "nia@met.police.uk"), ("password", "lantern orchard pebble")])
+            #expect(signIn.path == "/metropolitan/staff/sign-in/enrol")
+
+            // The administrator makes her a supervisor too, then deactivates her: her session ends.
+            let member = try #require(try await withStoreValue(scratch) { try await $0.staff.find(email: "nia@met.police.uk") })
+            let roles = try await browser.post(
+                "/metropolitan/staff/admin/staff/\(member.id)", [("roles", "officer"), ("roles", "supervisor"), ("active", "yes")])
+            #expect(roles.html.contains("Nia Newcomer saved"))
+            #expect(try await withStoreValue(scratch) { try await $0.staff.find(id: member.id)?.roles } == [.officer, .supervisor])
+            _ = try await browser.post("/metropolitan/staff/admin/staff/\(member.id)", [("roles", "officer")])
+            #expect(try await newcomer.get("/metropolitan/staff/sign-in/enrol").path == "/metropolitan/staff/sign-in")
+            // Administrators cannot lock themselves out.
+            let own = try await browser.post("/metropolitan/staff/admin/staff/\(admin.member.id)", [("roles", "officer"), ("active", "yes")])
+            #expect(own.status == .conflict)
+        }
+    }
+
+    @Test("an administrator turns a service off and words it in both languages, or is told why not")
+    func services() async throws {
+        let clock = TestClock()
+        try await withTestApp(now: clock.reader) { client, scratch in
+            let admin = try await createStaff(scratch, force: "metropolitan", roles: [.forceAdministrator], email: "svc@met.police.uk")
+            var browser = TestBrowser(client: client)
+            try await browser.signIn(admin, force: "metropolitan", clock: clock)
+            let page = try await browser.get("/metropolitan/staff/admin/services")
+            #expect(page.html.contains("report-theft-title-en"))
+            let half = try await browser.post("/metropolitan/staff/admin/services/report-theft", [("enabled", "yes"), ("title-en", "Report a theft to the Met")])
+            #expect(half.status == .badRequest)
+            #expect(half.html.contains("Give the title in both English and Welsh"))
+            let saved = try await browser.post(
+                "/metropolitan/staff/admin/services/report-theft",
+                [("title-en", "Report a theft to the Met"), ("title-cy", "Rhoi gwybod am ladrad i'r Met")])
+            #expect(saved.html.contains("saved"))
+            let setting = try await withStoreValue(scratch) { try await $0.serviceSettings.settings(for: ForceID("metropolitan"))["report-theft"] }
+            #expect(setting?.enabled == false)
+            #expect(setting?.title[.welsh] == "Rhoi gwybod am ladrad i'r Met")
+            #expect(try await browser.post("/metropolitan/staff/admin/services/no-such-service", []).status == .notFound)
+        }
+    }
+}
+
+/// Reads one value from a test instance's store.
+func withStoreValue<T: Sendable>(_ scratch: ScratchDatabase, _ body: (Store) async throws -> T) async throws -> T {
+    var value: T?
+    try await withStore(of: scratch) { store in value = try await body(store) }
+    return value!
+}

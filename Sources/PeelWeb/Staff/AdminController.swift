@@ -117,7 +117,7 @@ struct AdminController {
                 NewJob(
                     kind: JobKinds.staffInvitationEmail,
                     payload: String(decoding: try JSONEncoder().encode(Payload(email: email, name: name, force: context.force.id.rawValue, link: link)), as: UTF8.self),
-                    forceID: context.force.id, runAt: security.now(), maxAttempts: 5))
+                    forceID: context.force.id, runAt: Date(), maxAttempts: 5))
             try await security.audit.append(
                 AuditRecord(
                     forceID: context.force.id, actorID: context.staff.id, action: "staff.invite", subject: "invitation:\(email)",
