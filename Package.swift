@@ -110,7 +110,7 @@ let package = Package(
         .executableTarget(
             name: "peel-bench",
             dependencies: [
-                "PeelCore", "PeelForms", "PeelStore",
+                "PeelCore", "PeelForms", "PeelStore", "PeelAuth",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -66,7 +66,14 @@ package func buildApplication(
                     StaffInvitationEmailJob(forces: store.forces, notify: LocalMailbox(messages: store.messages)),
                 ],
                 settings: .init(name: WorkerName.make(), concurrency: configuration.workerConcurrency), logger: logger,
-                housekeeping: [{ [journeys = store.journeys] in try await journeys.purgeExpired(before: Date()) }])
+                housekeeping: [
+                    { [journeys = store.journeys] in try await journeys.purgeExpired(before: Date()) },
+                    { [staff = store.staff] in try await staff.purgeSessions(before: Date() - StaffSession.absoluteTimeout) },
+                    { [database = store.database] in
+                        try await database.optimize()
+                        return 0
+                    },
+                ])
             : nil
         let services: [any Service] = [StoreService(database: store.database, worker: worker, logger: logger)]
         // A worker-only node answers health checks and metrics for its orchestrator, not pages.

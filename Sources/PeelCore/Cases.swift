@@ -191,14 +191,20 @@ package struct CaseQuery: Sendable, Hashable {
     package init() {}
 }
 
-/// A page of the queue and how many reports match in all.
+/// A page of the queue and how many reports match in all, counted up to ``countLimit``: a
+/// queue of 70,000 open reports says "more than 1,000" rather than count them on every page.
 package struct CasePage: Sendable, Hashable {
     package var cases: [CaseSummary]
     package var total: Int
+    /// Whether more than ``countLimit`` match (and `total` is the limit).
+    package var moreThanTotal: Bool
 
-    package init(cases: [CaseSummary], total: Int) {
+    package static let countLimit = 1000
+
+    package init(cases: [CaseSummary], total: Int, moreThanTotal: Bool = false) {
         self.cases = cases
         self.total = total
+        self.moreThanTotal = moreThanTotal
     }
 }
 

@@ -171,6 +171,13 @@ package final class Database: Sendable {
         try await sql.withSession(body)
     }
 
+    /// Keeps the query planner's statistics current: SQLite's `PRAGMA optimize`, which analyses
+    /// only the tables whose indexes would gain from it. PostgreSQL's autovacuum does this itself.
+    package func optimize() async throws {
+        guard engine == .sqlite else { return }
+        try await sql.raw("PRAGMA optimize").run()
+    }
+
     package func ping() async throws {
         try await sql.raw("SELECT 1").run()
     }

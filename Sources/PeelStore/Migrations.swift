@@ -352,7 +352,12 @@ package enum PeelMigrations {
                     updated_at BIGINT NOT NULL
                 )
                 """,
-                "CREATE INDEX cases_queue ON cases (force_id, status, risk_rank, created_at)",
+                // The queue reads a force's cases in its order and filters as it goes (most are
+                // open); the count of a status uses the second index.
+                "CREATE INDEX cases_order ON cases (force_id, risk_rank, created_at, report_id)",
+                "CREATE INDEX cases_status ON cases (force_id, status)",
+                "CREATE INDEX cases_service ON cases (force_id, service_id, risk_rank, created_at)",
+                "CREATE INDEX cases_grade ON cases (force_id, grade, created_at)",
                 "CREATE INDEX cases_assigned ON cases (force_id, assigned_to, risk_rank, created_at)",
                 """
                 CREATE TABLE case_search (

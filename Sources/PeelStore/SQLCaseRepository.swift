@@ -79,11 +79,14 @@ package struct SQLCaseRepository: CaseRepository {
         select.appendInterpolation(
             " ORDER BY c.risk_rank, c.created_at, c.report_id LIMIT \(literal: CaseQuery.pageSize) OFFSET \(literal: offset)"
                 as SQLQueryString)
-        var count: SQLQueryString = "SELECT COUNT(*) AS n FROM cases c WHERE "
+        var count: SQLQueryString = "SELECT COUNT(*) AS n FROM (SELECT 1 FROM cases c WHERE "
         count.appendInterpolation(conditions)
+        count.appendInterpolation(" LIMIT \(literal: CasePage.countLimit + 1)) counted" as SQLQueryString)
         let rows = try await db.raw(select).all()
-        let total = try await db.raw(count).first()?.decode(column: "n", as: Int64.self) ?? 0
-        return CasePage(cases: try rows.map(Self.summary), total: Int(total))
+        let counted = Int(try await db.raw(count).first()?.decode(column: "n", as: Int64.self) ?? 0)
+        return CasePage(
+            cases: try rows.map(Self.summary), total: min(counted, CasePage.countLimit),
+            moreThanTotal: counted > CasePage.countLimit)
     }
 
     package func find(reportID: String, force: ForceID) async throws -> CaseSummary? {

@@ -166,6 +166,17 @@ package struct SQLReportRepository: ReportRepository {
                 }
                 return .alreadySubmitted(found)
             }
+            // References are random: a force with a few hundred thousand reports will draw one
+            // already given sooner or later, so a taken reference is drawn again here.
+            var report = report
+            var generator = SystemRandomNumberGenerator()
+            while try await tx.raw(
+                "SELECT 1 AS taken FROM reports WHERE force_id = \(bind: report.forceID.rawValue) AND reference = \(bind: report.reference)"
+            ).first() != nil {
+                let taken = SearchTerm.normalise(report.reference)
+                report.reference = ReportReference.make(force: report.forceID, using: &generator)
+                report.searchTerms = [SearchTerm.normalise(report.reference)] + report.searchTerms.filter { $0 != taken }
+            }
             try await tx.raw(
                 """
                 INSERT INTO reports (id, force_id, reference, service_id, service_version, answers, contact_name,

@@ -11,10 +11,21 @@ import SQLKit
 ///
 ///     peel-bench --base-url http://127.0.0.1:8080 --service report-crime --clients 64 --seconds 30
 ///                --insert-db /tmp/raw.sqlite
+///     peel-bench seed-queue --database DIR/peel.sqlite --force metropolitan --reports 100000
+///     peel-bench queue --base-url http://127.0.0.1:8080 --staff-file staff.txt --requests 500
 @main
 struct PeelBench {
     static func main() async throws {
         let arguments = Arguments(CommandLine.arguments)
+        switch CommandLine.arguments.dropFirst().first {
+        case "seed-queue":
+            try await QueueBench.seed(path: arguments.database, force: ForceID(validating: arguments.force) ?? ForceID("metropolitan"), count: arguments.reports)
+            return
+        case "queue":
+            try await QueueBench.measure(base: arguments.baseURL, staffFile: arguments.staffFile, force: arguments.force, requests: arguments.requests)
+            return
+        default: break
+        }
         let catalogue = try ServiceCatalogue.bundled()
         guard let definition = catalogue.service(arguments.service) else {
             FileHandle.standardError.write(Data("peel-bench: no service '\(arguments.service)'\n".utf8))
@@ -96,9 +107,13 @@ struct Arguments {
     var seconds: Double = 30
     var insertDatabase: String?
     var burstPerClient = 10
+    var database = "peel-data/peel.sqlite"
+    var reports = 100_000
+    var staffFile = "staff.txt"
+    var requests = 500
 
     init(_ arguments: [String]) {
-        var iterator = arguments.dropFirst().makeIterator()
+        var iterator = arguments.dropFirst().drop { !$0.hasPrefix("--") }.makeIterator()
         while let flag = iterator.next() {
             let value = iterator.next() ?? ""
             switch flag {
@@ -109,6 +124,10 @@ struct Arguments {
             case "--seconds": seconds = Double(value) ?? seconds
             case "--insert-db": insertDatabase = value
             case "--burst-per-client": burstPerClient = Int(value) ?? burstPerClient
+            case "--database": database = value
+            case "--reports": reports = Int(value) ?? reports
+            case "--staff-file": staffFile = value
+            case "--requests": requests = Int(value) ?? requests
             default: break
             }
         }

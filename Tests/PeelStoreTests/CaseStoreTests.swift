@@ -144,3 +144,38 @@ struct CaseStoreTests {
         }
     }
 }
+
+@Suite("References")
+struct ReferenceCollisionTests {
+    @Test("a reference already given in the force is drawn again, and the report is found by the new one", arguments: TestEngine.all)
+    func collision(engine: TestEngine) async throws {
+        try await withTestStore(engine) { store in
+            let force = ForceID("metropolitan")
+            var generator = SystemRandomNumberGenerator()
+            let reference = ReportReference.make(force: force, using: &generator)
+            var outcomes: [Report] = []
+            for _ in 0..<2 {
+                let journey = UUID().uuidString.lowercased()
+                try await store.journeys.create(
+                    StoredJourney(id: journey, forceID: force, serviceID: "report-theft", serviceVersion: 1, state: "{}", reportID: nil, expiresAt: Date() + 3600))
+                let report = Report(
+                    id: UUID().uuidString.lowercased(), forceID: force, reference: reference, serviceID: "report-theft", serviceVersion: 1,
+                    answers: "{}", contactName: nil, contactEmail: nil, contactPhone: nil, language: .english, createdAt: Date(),
+                    searchTerms: [SearchTerm.normalise(reference), "someone"])
+                guard case .created(let stored) = try await store.reports.submit(report, journeyID: journey, jobs: []) else {
+                    Issue.record("a new journey should make a new report")
+                    return
+                }
+                outcomes.append(stored)
+            }
+            #expect(outcomes[0].reference == reference)
+            #expect(outcomes[1].reference != reference)
+            #expect(ReportReference.isValid(outcomes[1].reference))
+            var query = CaseQuery()
+            query.search = outcomes[1].reference
+            #expect(try await store.cases.queue(force: force, query: query).cases.map(\.report.id) == [outcomes[1].id])
+            query.search = reference
+            #expect(try await store.cases.queue(force: force, query: query).cases.map(\.report.id) == [outcomes[0].id])
+        }
+    }
+}

@@ -271,8 +271,11 @@ struct BackOfficeController {
             ],
             from: String(fromText.prefix(10)), to: String(toText.prefix(10)), errors: errors,
             previousHref: query.page > 1 ? link(page: query.page - 1) : nil,
-            nextHref: query.page < pageCount ? link(page: query.page + 1) : nil,
-            pageSummary: "Page \(min(query.page, pageCount)) of \(pageCount): \(result.total) report\(result.total == 1 ? "" : "s")")
+            nextHref: query.page < pageCount || (result.moreThanTotal && result.cases.count == CaseQuery.pageSize)
+                ? link(page: query.page + 1) : nil,
+            pageSummary: result.moreThanTotal
+                ? "Page \(query.page): more than \(CasePage.countLimit.formatted()) reports"
+                : "Page \(min(query.page, pageCount)) of \(pageCount): \(result.total) report\(result.total == 1 ? "" : "s")")
         return pages(view, errors: errors)
     }
 
