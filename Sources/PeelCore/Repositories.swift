@@ -7,6 +7,8 @@ package protocol ForceRepository: Sendable {
     func find(_ id: ForceID) async throws -> Force?
     /// Sets a force's onboarding model; returns the updated force, or `nil` for an unknown id.
     func setOnboarding(_ id: ForceID, to model: OnboardingModel, at date: Date) async throws -> Force?
+    /// Sets the contact routes and brand colour the force's administrators chose.
+    func updateDetails(_ id: ForceID, contact: ForceContact, brandColour: String, at date: Date) async throws
 }
 
 /// A force's own words on its home page, per language. Force-owned: every call names the force.

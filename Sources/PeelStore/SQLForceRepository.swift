@@ -32,8 +32,20 @@ package struct SQLForceRepository: ForceRepository {
         return try await find(id)
     }
 
+    package func updateDetails(_ id: ForceID, contact: ForceContact, brandColour: String, at date: Date) async throws {
+        try await db.raw(
+            """
+            UPDATE forces SET phone = \(bind: contact.phone), text_number = \(bind: contact.textNumber),
+                website = \(bind: contact.website), brand_colour = \(bind: brandColour),
+                updated_at = \(bind: date.millisecondsSince1970)
+            WHERE id = \(bind: id.rawValue)
+            """
+        ).run()
+    }
+
     /// Brings the stored registry in step with ``ForceRegistry``: inserts forces Peel has not seen
-    /// and refreshes the defining facts of those it has, keeping each force's onboarding state.
+    /// and refreshes the defining facts of those it has (name, kind, region), keeping each
+    /// force's onboarding state and the contact routes and brand its administrators set.
     package func sync(with definitions: [ForceDefinition], at date: Date) async throws {
         for definition in definitions {
             try await db.raw(
@@ -47,7 +59,7 @@ package struct SQLForceRepository: ForceRepository {
                     'not-onboarded', \(bind: date.millisecondsSince1970))
                 ON CONFLICT (id) DO UPDATE SET
                     name = excluded.name, welsh_name = excluded.welsh_name, kind = excluded.kind,
-                    region = excluded.region, brand_colour = excluded.brand_colour
+                    region = excluded.region
                 """
             ).run()
         }

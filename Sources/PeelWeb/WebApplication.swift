@@ -97,7 +97,7 @@ package func buildRouter(_ dependencies: WebDependencies, publicSite: Bool = tru
         StaffAuthController(security: security, pages: dependencies.pages, secureCookies: dependencies.servedOverTLS)
             .addRoutes(to: routes)
         BackOfficeController(
-            security: security, cases: cases, catalogue: dependencies.catalogue, serviceSettings: dependencies.serviceSettings,
+            security: security, forces: dependencies.forces, cases: cases, catalogue: dependencies.catalogue, serviceSettings: dependencies.serviceSettings,
             forceContent: dependencies.forceContent, jobs: dependencies.jobs, pages: dependencies.pages,
             publicURL: dependencies.publicURL
         ).addRoutes(to: routes)

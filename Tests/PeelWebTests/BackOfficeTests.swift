@@ -306,6 +306,66 @@ struct ForceAdministrationTests {
     }
 }
 
+@Suite("Back office: bad input")
+struct BackOfficeBadInputTests {
+    @Test("malformed filters, hostile search text, oversized notes and bad force details are refused with the error summary, and change nothing")
+    func refused() async throws {
+        let clock = TestClock()
+        try await withTestApp(now: clock.reader) { client, scratch in
+            _ = try await submitReport(client)
+            let account = try await createStaff(
+                scratch, force: "metropolitan", roles: [.contactHandler, .forceAdministrator], email: "bad@met.police.uk")
+            var browser = TestBrowser(client: client)
+            try await browser.signIn(account, force: "metropolitan", clock: clock)
+            let filters = try await browser.get("/metropolitan/staff/?status=lost&grade=urgent&service=nope&assigned=them&from=2026-02-30&to=tomorrow&q=%25")
+            #expect(filters.status == .badRequest)
+            for message in ["Choose a status from the list", "Choose a grade from the list", "Choose a service from the list",
+                            "Choose who the reports are assigned to", "Enter the start date as YYYY-MM-DD", "Enter the end date as YYYY-MM-DD",
+                            "Enter at least 2 letters or numbers to search for"] {
+                #expect(filters.html.contains(message), "missing: \(message)")
+            }
+            let hostile = try await browser.get("/metropolitan/staff/?q=%3Cscript%3Ealert(1)%3C%2Fscript%3E")
+            #expect(hostile.status == .ok)
+            #expect(!hostile.html.contains("<script>alert(1)"))
+            #expect(try await browser.get("/metropolitan/staff/?page=-4").status == .ok)
+            #expect(try await browser.get("/metropolitan/staff/reports/..%2F..%2Fetc").status == .notFound)
+
+            let queue = try await browser.get("/metropolitan/staff/")
+            let reportPath = try #require(links(in: queue.html).first { $0.hasPrefix("/metropolitan/staff/reports/") })
+            let before = try await browser.get(reportPath).html.components(separatedBy: "<li><p><strong>").count
+            let long = try await browser.post("\(reportPath)/note", [("note", String(repeating: "x", count: 4001))])
+            #expect(long.status == .badRequest)
+            #expect(long.html.contains("Note must be 4000 characters or fewer"))
+            let empty = try await browser.post("\(reportPath)/note", [("note", "   ")])
+            #expect(empty.status == .badRequest)
+            let closing = try await browser.post("\(reportPath)/status", [("status", "closed")])
+            #expect(closing.status == .conflict)
+            #expect(closing.html.contains("Choose an outcome to close the report"))
+            #expect(try await browser.get(reportPath).html.components(separatedBy: "<li><p><strong>").count == before)
+
+            let details = try await browser.post(
+                "/metropolitan/staff/admin/force",
+                [("onboarding", "everything"), ("phone", "call us"), ("website", "http://example.com"), ("brand-colour", "#ffff00"),
+                 ("intro-en", ""), ("intro-cy", "Croeso")])
+            #expect(details.status == .badRequest)
+            for message in ["Choose which services the force offers", "Enter a phone number", "starting https://",
+                            "Choose a darker brand colour", "Enter the English introduction"] {
+                #expect(details.html.contains(message), "missing: \(message)")
+            }
+            let saved = try await browser.post(
+                "/metropolitan/staff/admin/force",
+                [("onboarding", "core"), ("phone", "101"), ("text-number", ""), ("website", "https://www.met.police.uk"),
+                 ("brand-colour", "#0B3D91"), ("intro-en", "Contact the Met online."), ("intro-cy", "Cysylltwch â'r Met ar-lein.")])
+            #expect(saved.html.contains("Force details saved"))
+            let force = try await withStoreValue(scratch) { try await $0.forces.find(ForceID("metropolitan")) }
+            #expect(force?.onboarding == .core)
+            #expect(force?.definition.brandColour == "#0b3d91")
+            let home = try await browser.get("/metropolitan/")
+            #expect(home.html.contains("Contact the Met online."))
+        }
+    }
+}
+
 /// Reads one value from a test instance's store.
 func withStoreValue<T: Sendable>(_ scratch: ScratchDatabase, _ body: (Store) async throws -> T) async throws -> T {
     var value: T?

@@ -38,7 +38,7 @@ struct StaffRouteMatrixTests {
             let ourReport = try await seedReport(store, force: ForceID("metropolitan"))
             let routeList = staffRoutes.map { StaffRouteUnderTest(method: $0.method, path: $0.path.description) }
 
-            try await Application(router: router).test(.router) { client in
+            try await Application(router: router, logger: testLogger).test(.router) { client in
                 var browsers: [(StaffRole, TestBrowser)] = []
                 for role in [StaffRole.contactHandler, .officer, .supervisor, .forceAdministrator] {
                     let account = try await createStaff(scratch, force: "metropolitan", roles: [role], email: "\(role.rawValue)@met.police.uk")

@@ -8,6 +8,7 @@ import PeelForms
 /// force's home-page words, and its staff (invitations, roles, deactivation).
 struct AdminController {
     let security: StaffSecurity
+    let forces: any ForceRepository
     let catalogue: ServiceCatalogue
     let serviceSettings: any ForceServiceSettingsRepository
     let forceContent: any ForceContentRepository
@@ -64,29 +65,39 @@ struct AdminController {
                 at: security.now())
             return try await servicesPage(context, notice: "\(definition.title.en) saved", errors: [])
         }
-        routes.get("/admin/force", .manageForce) { _, context in
-            try await forcePage(context, notice: nil, errors: [], form: nil)
+        routes.get("/admin/force", .manageForce) { request, context in
+            let saved = request.uri.queryParameters.get("saved") == "1"
+            return try await forcePage(context, notice: saved ? "Force details saved" : nil, errors: [], form: nil)
         }
         routes.post("/admin/force", .manageForce) { request, context in
             let form = try await context.form(request)
-            let english = BackOfficeController.clean(form["intro-en"]?.first?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "")
-            let welsh = BackOfficeController.clean(form["intro-cy"]?.first?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "")
-            var errors: [StaffFieldError] = []
-            for (field, value, name) in [("intro-en", english, "English"), ("intro-cy", welsh, "Welsh")] {
-                if value.isEmpty { errors.append(StaffFieldError(field: field, message: "Enter the \(name) introduction")) }
-                if value.count > Self.introLimit {
-                    errors.append(StaffFieldError(field: field, message: "The \(name) introduction must be \(Self.introLimit) characters or fewer"))
-                }
+            func field(_ name: String) -> String {
+                BackOfficeController.clean(form[name]?.first?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "")
             }
-            guard errors.isEmpty else { return try await forcePage(context, notice: nil, errors: errors, form: (english, welsh)).with(status: .badRequest) }
-            for (language, text) in [(Language.english, english), (.welsh, welsh)] {
-                try await forceContent.saveHomeContent(
-                    ForceHomeContent(forceID: context.force.id, language: language, intro: text, updatedAt: security.now()))
+            let details = ForceDetailsForm(
+                onboarding: field("onboarding"), phone: field("phone"), textNumber: field("text-number"), website: field("website"),
+                brandColour: field("brand-colour").lowercased(), introEN: field("intro-en"), introCY: field("intro-cy"))
+            let errors = details.errors
+            guard errors.isEmpty, let model = OnboardingModel(rawValue: details.onboarding) else {
+                return try await forcePage(context, notice: nil, errors: errors, form: details).with(status: .badRequest)
+            }
+            let now = security.now()
+            try await forces.updateDetails(
+                context.force.id,
+                contact: ForceContact(
+                    phone: details.phone.isEmpty ? nil : details.phone, textNumber: details.textNumber.isEmpty ? nil : details.textNumber,
+                    website: details.website),
+                brandColour: details.brandColour, at: now)
+            if model != context.force.onboarding { _ = try await forces.setOnboarding(context.force.id, to: model, at: now) }
+            for (language, text) in [(Language.english, details.introEN), (.welsh, details.introCY)] {
+                try await forceContent.saveHomeContent(ForceHomeContent(forceID: context.force.id, language: language, intro: text, updatedAt: now))
             }
             try await security.audit.append(
-                AuditRecord(forceID: context.force.id, actorID: context.staff.id, action: "force.content", subject: "force:\(context.force.id)"),
-                at: security.now())
-            return try await forcePage(context, notice: "Home page words saved", errors: [], form: nil)
+                AuditRecord(
+                    forceID: context.force.id, actorID: context.staff.id, action: "force.details", subject: "force:\(context.force.id)",
+                    detail: "\(model.rawValue) services; \(details.brandColour)"),
+                at: now)
+            return redirect(to: StaffURL.adminForce(context.force.id).path + "?saved=1")
         }
         routes.get("/admin/staff", .manageStaff) { _, context in
             try await staffPage(context, notice: nil, errors: [], invite: ("", "", []))
@@ -186,15 +197,25 @@ struct AdminController {
     }
 
     private func forcePage(
-        _ context: StaffRequestContext, notice: String?, errors: [StaffFieldError], form: (String, String)?
+        _ context: StaffRequestContext, notice: String?, errors: [StaffFieldError], form: ForceDetailsForm?
     ) async throws -> Response {
         let english = try await forceContent.homeContent(for: context.force.id, language: .english)?.intro ?? ""
         let welsh = try await forceContent.homeContent(for: context.force.id, language: .welsh)?.intro ?? ""
+        let contact = context.force.definition.contact
+        let shown =
+            form
+            ?? ForceDetailsForm(
+                onboarding: context.force.onboarding.rawValue, phone: contact.phone ?? "", textNumber: contact.textNumber ?? "",
+                website: contact.website, brandColour: context.force.definition.brandColour, introEN: english, introCY: welsh)
         return pages.response(
             ForceAdminPage(
                 layout: layout("Force details", context, current: StaffURL.adminForce(context.force.id).path),
-                action: StaffURL.adminForce(context.force.id).path, introEN: form?.0 ?? english, introCY: form?.1 ?? welsh,
-                brandColour: context.force.definition.brandColour, notice: notice, errors: errors),
+                action: StaffURL.adminForce(context.force.id).path, form: shown,
+                models: [
+                    Option(value: "core", text: "Core: the national core services", selected: shown.onboarding == "core"),
+                    Option(value: "full", text: "Full: the whole national catalogue", selected: shown.onboarding == "full"),
+                ],
+                notice: notice, errors: errors),
             template: "staff-admin-force")
     }
 
@@ -222,5 +243,43 @@ struct AdminController {
                 },
                 inviteName: invite.0, inviteEmail: invite.1, notice: notice, errors: errors),
             template: "staff-admin-staff")
+    }
+}
+
+/// The force details form as posted, and what is wrong with it.
+struct ForceDetailsForm: Sendable {
+    let onboarding: String
+    let phone: String
+    let textNumber: String
+    let website: String
+    let brandColour: String
+    let introEN: String
+    let introCY: String
+
+    var errors: [StaffFieldError] {
+        var errors: [StaffFieldError] = []
+        if OnboardingModel(rawValue: onboarding) == nil || onboarding == OnboardingModel.notOnboarded.rawValue {
+            errors.append(StaffFieldError(field: "onboarding-core", message: "Choose which services the force offers"))
+        }
+        let dialable = { (text: String) in text.count <= 20 && text.allSatisfy { $0.isASCII && ($0.isNumber || $0 == " " || $0 == "+") } }
+        if !dialable(phone) { errors.append(StaffFieldError(field: "phone", message: "Enter a phone number of digits and spaces only, like 101")) }
+        if !dialable(textNumber) {
+            errors.append(StaffFieldError(field: "text-number", message: "Enter a text number of digits and spaces only, like 61016"))
+        }
+        if !(website.hasPrefix("https://") && website.count <= 200 && URL(string: website)?.host != nil && !website.contains(" ")) {
+            errors.append(StaffFieldError(field: "website", message: "Enter the force's website address, starting https://"))
+        }
+        if !BrandColour.isValid(brandColour) {
+            errors.append(StaffFieldError(field: "brand-colour", message: "Enter the brand colour as # and six hexadecimal digits, like #1d3c78"))
+        } else if (BrandColour.contrastWithWhite(brandColour) ?? 0) < 4.5 {
+            errors.append(StaffFieldError(field: "brand-colour", message: "Choose a darker brand colour: white text on it must have a contrast ratio of 4.5 or more"))
+        }
+        for (field, value, name) in [("intro-en", introEN, "English"), ("intro-cy", introCY, "Welsh")] {
+            if value.isEmpty { errors.append(StaffFieldError(field: field, message: "Enter the \(name) introduction")) }
+            if value.count > AdminController.introLimit {
+                errors.append(StaffFieldError(field: field, message: "The \(name) introduction must be \(AdminController.introLimit) characters or fewer"))
+            }
+        }
+        return errors
     }
 }

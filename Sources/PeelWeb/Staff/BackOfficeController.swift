@@ -8,6 +8,7 @@ import PeelForms
 /// its audit trail, one's account, and the force administrator's pages.
 struct BackOfficeController {
     let security: StaffSecurity
+    let forces: any ForceRepository
     let cases: any CaseRepository
     let catalogue: ServiceCatalogue
     let serviceSettings: any ForceServiceSettingsRepository
@@ -104,7 +105,7 @@ struct BackOfficeController {
         }
         routes.post("/sign-out", .signedIn) { _, context in try await signOut(context, everywhere: false) }
         routes.post("/sign-out-everywhere", .signedIn) { _, context in try await signOut(context, everywhere: true) }
-        AdminController(security: security, catalogue: catalogue, serviceSettings: serviceSettings, forceContent: forceContent, jobs: jobs, pages: pages, publicURL: publicURL)
+        AdminController(security: security, forces: forces, catalogue: catalogue, serviceSettings: serviceSettings, forceContent: forceContent, jobs: jobs, pages: pages, publicURL: publicURL)
             .addRoutes(to: routes)
     }
 

@@ -316,9 +316,8 @@ struct StaffAdminPage: StaffView {
 struct ForceAdminPage: StaffView {
     let layout: StaffLayout
     let action: String
-    let introEN: String
-    let introCY: String
-    let brandColour: String
+    let form: ForceDetailsForm
+    let models: [Option]
     let notice: String?
     let errors: [StaffFieldError]
     var hasErrors: Bool { !errors.isEmpty }
