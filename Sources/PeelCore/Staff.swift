@@ -36,6 +36,8 @@ package enum StaffPermission: String, Sendable, CaseIterable, Hashable {
     case manageServices = "manage-services"
     case manageForce = "manage-force"
     case manageStaff = "manage-staff"
+    /// The national team: forces' onboarding and the national catalogue.
+    case manageForces = "manage-forces"
 
     /// The roles that hold this permission.
     package var roles: Set<StaffRole> {
@@ -45,6 +47,7 @@ package enum StaffPermission: String, Sendable, CaseIterable, Hashable {
         case .assessReports, .assignReports: [.contactHandler, .supervisor]
         case .viewAudit: [.supervisor, .forceAdministrator]
         case .exportAudit, .manageServices, .manageForce, .manageStaff: [.forceAdministrator]
+        case .manageForces: [.nationalAdministrator]
         }
     }
 

@@ -87,20 +87,37 @@ package func buildRouter(_ dependencies: WebDependencies, publicSite: Bool = tru
         pages: dependencies.pages, secureCookies: dependencies.servedOverTLS
     ).addRoutes(to: forceSite)
     if let security = dependencies.staffSecurity, let cases = dependencies.cases {
+        let policies = dependencies.staffPolicies
+        let signIn = StaffAuthController<ForceRequestContext>(
+            security: security, pages: dependencies.pages, secureCookies: dependencies.servedOverTLS,
+            home: { realm in realm.path("/") })
         let staffSite = router.group(StaffURL.group)
             .add(middleware: ForceResolverMiddleware(forces: dependencies.forces))
             .add(middleware: StaffSessionMiddleware(security: security))
             .group(context: ForceRequestContext.self)
-        let routes = StaffRoutes(
-            signedIn: staffSite.group(context: StaffRequestContext.self), signInSteps: staffSite,
-            policies: dependencies.staffPolicies)
-        StaffAuthController(security: security, pages: dependencies.pages, secureCookies: dependencies.servedOverTLS)
-            .addRoutes(to: routes)
+        signIn.addRoutes(to: StaffSignInRoutes(group: staffSite, pattern: StaffURL.groupPattern, policies: policies))
         BackOfficeController(
-            security: security, forces: dependencies.forces, cases: cases, catalogue: dependencies.catalogue, serviceSettings: dependencies.serviceSettings,
-            forceContent: dependencies.forceContent, jobs: dependencies.jobs, pages: dependencies.pages,
-            publicURL: dependencies.publicURL
-        ).addRoutes(to: routes)
+            security: security, forces: dependencies.forces, cases: cases, catalogue: dependencies.catalogue,
+            serviceSettings: dependencies.serviceSettings, forceContent: dependencies.forceContent, jobs: dependencies.jobs,
+            pages: dependencies.pages, publicURL: dependencies.publicURL
+        ).addRoutes(
+            to: StaffRoutes(
+                signedIn: staffSite.group(context: StaffRequestContext.self), pattern: StaffURL.groupPattern, policies: policies))
+
+        // The national team: its own address, sign-in and pages; no force's reports.
+        let national = router.group(RouterPath(StaffURL.nationalPattern))
+            .add(middleware: StaffSessionMiddleware(security: security))
+            .group(context: NationalRequestContext.self)
+        StaffAuthController<NationalRequestContext>(
+            security: security, pages: dependencies.pages, secureCookies: dependencies.servedOverTLS,
+            home: { realm in realm.path("/") }
+        ).addRoutes(to: StaffSignInRoutes(group: national, pattern: StaffURL.nationalPattern, policies: policies))
+        NationalAdminController(
+            security: security, forces: dependencies.forces, catalogue: dependencies.catalogue, pages: dependencies.pages
+        ).addRoutes(
+            to: StaffRoutes(
+                signedIn: national.group(context: NationalStaffRequestContext.self), pattern: StaffURL.nationalPattern,
+                policies: policies))
     }
     return router
 }

@@ -218,8 +218,8 @@ struct Staff: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Create a member of staff and print their authenticator secret (for the first administrator, and scripts).")
         @OptionGroup var common: CommonOptions
-        @Option(help: "The force id, as listed by 'peel forces list'.")
-        var force: String
+        @Option(help: "The force id, as listed by 'peel forces list'; leave out for the national team.")
+        var force: String?
         @Option(help: "Their work email address.")
         var email: String
         @Option(help: "contact-handler, officer, supervisor or force-administrator (repeat for several).")
@@ -233,21 +233,34 @@ struct Staff: AsyncParsableCommand {
 
         func run() async throws {
             try await runReportingFailures { () async throws -> Void in
-                guard let forceID = ForceID(validating: force) else {
-                    throw StartupError("'\(force)' is not a force id. Run 'peel forces list' to see them.")
-                }
                 var roles = Swift.Set<StaffRole>()
                 for text in role {
-                    guard let parsed = StaffRole(rawValue: text), parsed != .nationalAdministrator else {
-                        throw StartupError("--role must be contact-handler, officer, supervisor or force-administrator, not '\(text)'")
+                    guard let parsed = StaffRole(rawValue: text) else {
+                        throw StartupError(
+                            "--role must be contact-handler, officer, supervisor, force-administrator or national-administrator, not '\(text)'")
                     }
                     roles.insert(parsed)
                 }
                 guard !roles.isEmpty else { throw StartupError("give at least one --role") }
+                let forceID: ForceID?
+                if let force {
+                    guard let id = ForceID(validating: force) else {
+                        throw StartupError("'\(force)' is not a force id. Run 'peel forces list' to see them.")
+                    }
+                    guard !roles.contains(.nationalAdministrator) else {
+                        throw StartupError("a national administrator belongs to no force: leave out --force")
+                    }
+                    forceID = id
+                } else {
+                    guard roles == [.nationalAdministrator] else {
+                        throw StartupError("give --force for a force's staff; only --role national-administrator goes without one")
+                    }
+                    forceID = nil
+                }
                 let chosenPassword = password ?? Tokens.generate().prefix(24).description
                 try await withStore(common) { store, configuration in
-                    guard try await store.forces.find(forceID) != nil else {
-                        throw StartupError("there is no force with id '\(force)'. Run 'peel forces list' to see them.")
+                    if let forceID, try await store.forces.find(forceID) == nil {
+                        throw StartupError("there is no force with id '\(forceID)'. Run 'peel forces list' to see them.")
                     }
                     guard try await store.staff.find(email: email) == nil else {
                         throw StartupError("someone with the email address \(email) already has an account")
@@ -272,12 +285,13 @@ struct Staff: AsyncParsableCommand {
                             forceID: forceID, actorID: nil, action: "staff.create", subject: "staff:\(member.id)",
                             detail: "created from the command line as \(member.rolesText)"),
                         at: Date())
-                    print("Created \(member.email) in \(forceID) as \(member.rolesText).")
+                    let realm = forceID.map(\.rawValue) ?? "national"
+                    print("Created \(member.email) in \(realm) as \(member.rolesText).")
                     if password == nil { print("password: \(chosenPassword)") }
                     print("totp-secret: \(Base32.encode(totp.secret))")
-                    print("totp-uri: \(totp.provisioningURI(account: member.email, issuer: "Peel \(forceID)"))")
+                    print("totp-uri: \(totp.provisioningURI(account: member.email, issuer: "Peel \(realm)"))")
                     print("recovery-codes: \(codes.joined(separator: " "))")
-                    print("Sign in at \(configuration.publicURL)/\(forceID)/staff/sign-in")
+                    print("Sign in at \(configuration.publicURL)/\(realm)/staff/sign-in")
                 }
             }
         }

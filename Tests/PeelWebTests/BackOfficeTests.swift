@@ -372,3 +372,38 @@ func withStoreValue<T: Sendable>(_ scratch: ScratchDatabase, _ body: (Store) asy
     try await withStore(of: scratch) { store in value = try await body(store) }
     return value!
 }
+
+@Suite("Back office: the national team")
+struct NationalTeamTests {
+    @Test("a national administrator signs in at the national address, onboards a force and reads the catalogue, and reads no force's pages")
+    func national() async throws {
+        let clock = TestClock()
+        try await withTestApp(now: clock.reader) { client, scratch in
+            let admin = try await createStaff(scratch, force: "", roles: [.nationalAdministrator], email: "team@police.uk", name: "Nat Team")
+            let handler = try await createStaff(scratch, force: "metropolitan", roles: [.contactHandler], email: "h@met.police.uk")
+            var browser = TestBrowser(client: client)
+            // Not at a force's address, and a force's staff not at the national one.
+            let atForce = try await browser.post("/metropolitan/staff/sign-in", [("email", admin.member.email), ("password", admin.password)])
+            #expect(atForce.status == .unauthorized)
+            var other = TestBrowser(client: client)
+            let forceAtNational = try await other.post("/national/staff/sign-in", [("email", handler.member.email), ("password", handler.password)])
+            #expect(forceAtNational.status == .unauthorized)
+
+            _ = try await browser.post("/national/staff/sign-in", [("email", admin.member.email), ("password", admin.password)])
+            clock.advance(30)
+            let home = try await browser.post("/national/staff/sign-in/code", [("code", admin.totp.code(step: TOTP.step(at: clock.now)))])
+            #expect(home.path == "/national/staff/")
+            #expect(home.html.contains("West Midlands Police"))
+            let saved = try await browser.post("/national/staff/forces/west-midlands", [("onboarding", "core")])
+            #expect(saved.html.contains("West Midlands Police saved"))
+            #expect(try await withStoreValue(scratch) { try await $0.forces.find(ForceID("west-midlands"))?.onboarding } == .core)
+            #expect(try await browser.post("/national/staff/forces/west-midlands", [("onboarding", "everything")]).status == .badRequest)
+            #expect(try await browser.post("/national/staff/forces/atlantis", [("onboarding", "core")]).status == .notFound)
+            let catalogue = try await browser.get("/national/staff/catalogue")
+            #expect(catalogue.html.contains("report-crime"))
+            #expect(try await browser.get("/metropolitan/staff/").status == .notFound)
+            let audit = try await withStoreValue(scratch) { try await $0.audit.entries(subject: "force:west-midlands", force: ForceID("west-midlands")) }
+            #expect(audit.map(\.action) == ["force.onboarding"])
+        }
+    }
+}

@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import PeelApp
+import PeelAuth
 import PeelCore
 import PeelForms
 import PeelStore
@@ -26,8 +27,10 @@ struct StaffRouteMatrixTests {
                 try webDependencies(
                     configuration, store: store, pages: try await PageRenderer.bundled(), catalogue: try ServiceCatalogue.bundled(),
                     now: clock.reader, policies: policies))
-            let staffRoutes = router.routes.filter { $0.path.description.hasPrefix("/{force}/staff") }
-            #expect(staffRoutes.count >= 20)
+            let staffRoutes = router.routes.filter {
+                $0.path.description.hasPrefix("/{force}/staff") || $0.path.description.hasPrefix("/national/staff")
+            }
+            #expect(staffRoutes.count >= 30)
             for route in staffRoutes {
                 #expect(policies.policy(route.method, route.path.description) != nil, "\(route) was registered without a policy")
             }
@@ -66,9 +69,40 @@ struct StaffRouteMatrixTests {
                     return lastA == lastB ? "\(a.method) \(a.path)" < "\(b.method) \(b.path)" : !lastA
                 }
                 var checked = 0
+                var national = TestBrowser(client: client)
+                let nationalAccount = try await createStaff(scratch, force: "", roles: [.nationalAdministrator], email: "national@police.uk")
+                let nationalSignIn = try await national.post(
+                    "/national/staff/sign-in", [("email", nationalAccount.member.email), ("password", nationalAccount.password)])
+                #expect(nationalSignIn.path == "/national/staff/sign-in/code")
+                clock.advance(30)
+                let nationalHome = try await national.post(
+                    "/national/staff/sign-in/code", [("code", nationalAccount.totp.code(step: TOTP.step(at: clock.now)))])
+                #expect(nationalHome.path == "/national/staff/")
                 for route in ordered {
                     guard case .permission(let permission) = policies.policy(route.method, route.path) else { continue }
                     let pattern = route.path
+                    if pattern.hasPrefix("/national/") {
+                        // The national team's pages: no force's staff, whatever their role, gets further than 404.
+                        let path = fill(pattern, force: "west-midlands", report: theirReport.id, staff: theirStaff.member.id)
+                        for (role, browser) in browsers {
+                            let status = try await send(route.method, path, browser)
+                            #expect(status == .notFound, "\(role) \(route.method) \(path) answered \(status), not 404")
+                            checked += 1
+                        }
+                        if !pattern.contains("sign-out") {
+                            let status = try await send(route.method, path, national)
+                            let granted = permission.isGranted(to: [.nationalAdministrator])
+                            #expect(granted ? status.code < 500 && status != .forbidden && status != .notFound : status == .forbidden,
+                                "national \(route.method) \(path) answered \(status)")
+                        }
+                        continue
+                    }
+                    // A national administrator reads no force's pages at all.
+                    let forcePath = fill(pattern, force: "metropolitan", report: ourReport.id, staff: theirStaff.member.id)
+                    if !pattern.contains("sign-out") {
+                        let status = try await send(route.method, forcePath, national)
+                        #expect(status == .notFound, "national \(route.method) \(forcePath) answered \(status), not 404")
+                    }
                     let names = pattern.contains("{report}") || pattern.contains("{staff}")
                     // Another force's address: 404 for everyone, whatever their role.
                     let elsewhere = fill(pattern, force: "west-midlands", report: theirReport.id, staff: theirStaff.member.id)
@@ -94,7 +128,7 @@ struct StaffRouteMatrixTests {
                     if case .permission = policies.policy(route.method, route.path) { return true }
                     return false
                 }
-                #expect(guarded.count >= 18)
+                #expect(guarded.count >= 23)
                 #expect(checked == guarded.count * browsers.count)
                 // The force's own report is there for those who may see it: the 404s above were the other force's.
                 var handler = TestBrowser(client: client)

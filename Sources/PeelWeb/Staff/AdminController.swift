@@ -21,7 +21,7 @@ struct AdminController {
     static let introLimit = 1000
     static let invitationLifetime: TimeInterval = 7 * 24 * 3600
 
-    func addRoutes(to routes: StaffRoutes) {
+    func addRoutes(to routes: StaffRoutes<StaffRequestContext>) {
         routes.get("/admin/services", .manageServices) { _, context in
             try await servicesPage(context, notice: nil, errors: [])
         }

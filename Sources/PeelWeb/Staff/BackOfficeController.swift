@@ -19,7 +19,7 @@ struct BackOfficeController {
 
     static let noteLimit = 4000
 
-    func addRoutes(to routes: StaffRoutes) {
+    func addRoutes(to routes: StaffRoutes<StaffRequestContext>) {
         routes.get("/", .viewReports) { request, context in try await queue(request, context) }
         routes.get("/reports/:report", .viewReports) { _, context in
             let id = try reportID(context)

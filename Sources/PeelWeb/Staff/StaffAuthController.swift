@@ -5,12 +5,14 @@ import PeelCore
 
 /// The sign-in steps: email and password, then a one-time code (or enrolment with a QR code
 /// and recovery codes on first sign-in), and joining by invitation.
-struct StaffAuthController {
+struct StaffAuthController<Context: StaffSignInContext> {
     let security: StaffSecurity
     let pages: PageRenderer
     let secureCookies: Bool
+    /// Where the signed-in pages start, once both steps are passed.
+    let home: @Sendable (StaffRealm) -> String
 
-    func addRoutes(to routes: StaffRoutes) {
+    func addRoutes(to routes: StaffSignInRoutes<Context>) {
         routes.step(.get, "/sign-in") { _, context in
             signInPage(context, fields: SignInFields(), errors: [])
         }
@@ -28,9 +30,9 @@ struct StaffAuthController {
                 return signInPage(context, fields: SignInFields(email: String(email.prefix(254))), errors: errors)
                     .with(status: .badRequest)
             }
-            switch try await security.signIn(email: email, password: password, force: context.force.id) {
+            switch try await security.signIn(email: email, password: password, realm: context.realm) {
             case .nextStep(let token, let stage):
-                var response = redirect(to: stage == .awaitingCode ? StaffURL.code(context.force.id).path : StaffURL.enrol(context.force.id).path)
+                var response = redirect(to: stage == .awaitingCode ? context.realm.path("/sign-in/code") : context.realm.path("/sign-in/enrol"))
                 response.setCookie(sessionCookie(token))
                 return response
             case .refused:
@@ -47,14 +49,14 @@ struct StaffAuthController {
         }
         routes.step(.get, "/sign-in/code") { _, context in
             guard let identity = context.staffSession, identity.session.stage == .awaitingCode else {
-                return redirect(to: StaffURL.signIn(context.force.id).path)
+                return redirect(to: context.realm.path("/sign-in"))
             }
             _ = identity
             return codePage(context, errors: [])
         }
         routes.step(.post, "/sign-in/code") { request, context in
             guard let identity = context.staffSession, identity.session.stage == .awaitingCode else {
-                return redirect(to: StaffURL.signIn(context.force.id).path)
+                return redirect(to: context.realm.path("/sign-in"))
             }
             let code = try await form(request, context)["code"]?.first ?? ""
             guard !code.isEmpty, code.count <= 32 else {
@@ -63,7 +65,7 @@ struct StaffAuthController {
             }
             switch try await security.verifyCode(code, identity: identity) {
             case .signedIn(let token):
-                var response = redirect(to: StaffURL.queue(context.force.id).path)
+                var response = redirect(to: home(context.realm))
                 response.setCookie(sessionCookie(token))
                 return response
             case .refused:
@@ -78,13 +80,13 @@ struct StaffAuthController {
         }
         routes.step(.get, "/sign-in/enrol") { _, context in
             guard let identity = context.staffSession, identity.session.stage == .awaitingEnrolment else {
-                return redirect(to: StaffURL.signIn(context.force.id).path)
+                return redirect(to: context.realm.path("/sign-in"))
             }
             return try await enrolPage(context, identity: identity, errors: [])
         }
         routes.step(.post, "/sign-in/enrol") { request, context in
             guard let identity = context.staffSession, identity.session.stage == .awaitingEnrolment else {
-                return redirect(to: StaffURL.signIn(context.force.id).path)
+                return redirect(to: context.realm.path("/sign-in"))
             }
             let code = try await form(request, context)["code"]?.first ?? ""
             guard code.count <= 32, let (token, codes) = try await security.enrol(code: code, identity: identity) else {
@@ -93,22 +95,22 @@ struct StaffAuthController {
                     errors: [StaffFieldError(field: "code", message: "Enter the 6-digit code your authenticator app shows now")]
                 ).with(status: .badRequest)
             }
-            let layout = StaffLayout(title: "Your recovery codes", force: context.force, csrfToken: context.csrfToken, staff: nil)
+            let layout = StaffLayout(title: "Your recovery codes", realm: context.realm, csrfToken: context.csrfToken, staff: nil)
             var response = pages.response(
-                RecoveryCodesPage(layout: layout, codes: codes, continueHref: StaffURL.queue(context.force.id).path),
+                RecoveryCodesPage(layout: layout, codes: codes, continueHref: home(context.realm)),
                 template: "staff-recovery-codes")
             response.setCookie(sessionCookie(token))
             return response
         }
         routes.step(.get, "/join") { request, context in
             let token = request.uri.queryParameters.get("token") ?? ""
-            guard let invitation = try await invitation(token, force: context.force.id) else { throw HTTPError(.notFound) }
+            guard let invitation = try await invitation(token, realm: context.realm) else { throw HTTPError(.notFound) }
             return joinPage(context, token: token, invitation: invitation, errors: [])
         }
         routes.step(.post, "/join") { request, context in
             let form = try await form(request, context)
             let token = form["token"]?.first ?? ""
-            guard let invitation = try await invitation(token, force: context.force.id) else { throw HTTPError(.notFound) }
+            guard let invitation = try await invitation(token, realm: context.realm) else { throw HTTPError(.notFound) }
             let password = form["password"]?.first ?? ""
             let member: StaffMember
             switch security.newMember(
@@ -127,18 +129,18 @@ struct StaffAuthController {
                     forceID: invitation.forceID, actorID: member.id, action: "staff.join", subject: "staff:\(member.id)",
                     detail: "joined by invitation from \(invitation.invitedBy) as \(member.rolesText)"),
                 at: security.now())
-            return redirect(to: StaffURL.signIn(context.force.id).path)
+            return redirect(to: context.realm.path("/sign-in"))
         }
     }
 
-    private func invitation(_ token: String, force: ForceID) async throws -> StaffInvitation? {
+    private func invitation(_ token: String, realm: StaffRealm) async throws -> StaffInvitation? {
         guard Tokens.isWellFormed(token), let invitation = try await security.staff.invitation(tokenHash: Tokens.hash(token)),
-            invitation.forceID == force, invitation.acceptedAt == nil, invitation.expiresAt > security.now()
+            invitation.forceID == realm.forceID, invitation.acceptedAt == nil, invitation.expiresAt > security.now()
         else { return nil }
         return invitation
     }
 
-    private func form(_ request: Request, _ context: ForceRequestContext) async throws -> [String: [String]] {
+    private func form(_ request: Request, _ context: Context) async throws -> [String: [String]] {
         if let posted = context.postedForm { return posted.fields }
         var request = request
         return try await PostedForm.read(&request)?.fields ?? [:]
@@ -150,40 +152,40 @@ struct StaffAuthController {
             sameSite: .strict)
     }
 
-    private func signInPage(_ context: ForceRequestContext, fields: SignInFields, errors: [StaffFieldError]) -> Response {
-        let layout = StaffLayout(title: "Sign in", force: context.force, csrfToken: context.csrfToken, staff: nil)
+    private func signInPage(_ context: Context, fields: SignInFields, errors: [StaffFieldError]) -> Response {
+        let layout = StaffLayout(title: "Sign in", realm: context.realm, csrfToken: context.csrfToken, staff: nil)
         return pages.response(
             StaffFormPage(
-                layout: layout, heading: "Sign in to the \(context.force.name) back office",
-                action: StaffURL.signIn(context.force.id).path, fields: fields, errors: errors),
+                layout: layout, heading: "Sign in to the \(context.realm.name) back office",
+                action: context.realm.path("/sign-in"), fields: fields, errors: errors),
             template: "staff-sign-in")
     }
 
-    private func codePage(_ context: ForceRequestContext, errors: [StaffFieldError]) -> Response {
-        let layout = StaffLayout(title: "Enter your code", force: context.force, csrfToken: context.csrfToken, staff: nil)
+    private func codePage(_ context: Context, errors: [StaffFieldError]) -> Response {
+        let layout = StaffLayout(title: "Enter your code", realm: context.realm, csrfToken: context.csrfToken, staff: nil)
         return pages.response(
             StaffFormPage(
                 layout: layout, heading: "Enter the code from your authenticator app",
-                action: StaffURL.code(context.force.id).path, fields: CodeFields(), errors: errors),
+                action: context.realm.path("/sign-in/code"), fields: CodeFields(), errors: errors),
             template: "staff-code")
     }
 
-    private func enrolPage(_ context: ForceRequestContext, identity: StaffIdentity, errors: [StaffFieldError]) async throws -> Response {
+    private func enrolPage(_ context: Context, identity: StaffIdentity, errors: [StaffFieldError]) async throws -> Response {
         let totp = try await security.enrolmentSecret(for: identity)
-        let uri = totp.provisioningURI(account: identity.member.email, issuer: "Peel \(context.force.name)")
-        let layout = StaffLayout(title: "Set up your authenticator app", force: context.force, csrfToken: context.csrfToken, staff: nil)
+        let uri = totp.provisioningURI(account: identity.member.email, issuer: "Peel \(context.realm.name)")
+        let layout = StaffLayout(title: "Set up your authenticator app", realm: context.realm, csrfToken: context.csrfToken, staff: nil)
         return pages.response(
             StaffFormPage(
-                layout: layout, heading: "Set up your authenticator app", action: StaffURL.enrol(context.force.id).path,
+                layout: layout, heading: "Set up your authenticator app", action: context.realm.path("/sign-in/enrol"),
                 fields: CodeFields(enrolSecret: totp.displaySecret, qrSVG: QRImage.svg(uri)), errors: errors),
             template: "staff-enrol")
     }
 
-    private func joinPage(_ context: ForceRequestContext, token: String, invitation: StaffInvitation, errors: [StaffFieldError]) -> Response {
-        let layout = StaffLayout(title: "Join the back office", force: context.force, csrfToken: context.csrfToken, staff: nil)
+    private func joinPage(_ context: Context, token: String, invitation: StaffInvitation, errors: [StaffFieldError]) -> Response {
+        let layout = StaffLayout(title: "Join the back office", realm: context.realm, csrfToken: context.csrfToken, staff: nil)
         return pages.response(
             StaffFormPage(
-                layout: layout, heading: "Join the \(context.force.name) back office", action: StaffURL.join(context.force.id).path,
+                layout: layout, heading: "Join the \(context.realm.name) back office", action: context.realm.path("/join"),
                 fields: JoinFields(token: token, email: invitation.email, name: invitation.name), errors: errors),
             template: "staff-join")
     }

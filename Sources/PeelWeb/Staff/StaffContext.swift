@@ -26,9 +26,9 @@ struct StaffRequestContext: ChildRequestContext {
 
     init(context: ForceRequestContext) throws {
         guard let identity = context.staffSession, identity.session.stage == .signedIn else {
-            throw StaffSignInRequired(force: context.force.id)
+            throw StaffSignInRequired(path: StaffURL.signIn(context.force.id).path)
         }
-        guard identity.member.forceID == context.force.id else { throw HTTPError(.notFound) }
+        guard StaffRealm(force: context.force).admits(identity.member) else { throw HTTPError(.notFound) }
         self.coreContext = context.coreContext
         self.requestID = context.requestID
         self.csrfToken = context.csrfToken
@@ -48,7 +48,8 @@ struct StaffRequestContext: ChildRequestContext {
 
 /// A staff page asked for without a signed-in session: answered with a redirect to sign in.
 struct StaffSignInRequired: Error {
-    let force: ForceID
+    /// The realm's sign-in page.
+    let path: String
 }
 
 /// A staff page the person's roles do not allow: answered with 403.
@@ -73,7 +74,7 @@ struct StaffSessionMiddleware: RouterMiddleware {
         do {
             response = try await next(request, context)
         } catch let required as StaffSignInRequired {
-            response = redirect(to: StaffURL.signIn(required.force).path)
+            response = redirect(to: required.path)
         }
         response.headers[.cacheControl] = "no-store"
         return response

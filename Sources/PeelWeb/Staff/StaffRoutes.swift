@@ -46,14 +46,11 @@ enum StaffURL {
         }
     }
 
-    /// The route group every staff route is registered in.
+    /// The route group every force's staff route is registered in.
     static let groupPattern = "/:\(SiteURL.forceParameter)/staff"
     static let group = RouterPath(groupPattern)
-
-    /// A route's full path as the router describes it.
-    static func described(_ path: String) -> String {
-        RouterPath(groupPattern + path).description
-    }
+    /// The national team's route group.
+    static let nationalPattern = "/national/staff"
 }
 
 /// What a staff route requires: nothing but the force (the sign-in steps) or a permission.
@@ -85,15 +82,22 @@ package final class StaffRoutePolicies: Sendable {
     }
 }
 
-/// Registers staff routes with their policy. Signed-in routes check the permission against the
-/// person's roles before the handler runs.
-struct StaffRoutes {
-    let signedIn: RouterGroup<StaffRequestContext>
-    let signInSteps: RouterGroup<ForceRequestContext>
+/// A signed-in staff context: it knows who is asking.
+protocol SignedInStaffContext: RequestContext {
+    var staff: StaffMember { get }
+}
+
+extension StaffRequestContext: SignedInStaffContext {}
+extension NationalStaffRequestContext: SignedInStaffContext {}
+
+/// Registers signed-in staff routes with their policy; each checks the permission against the
+/// person's roles before the handler runs. `pattern` is the group's path, as registered.
+struct StaffRoutes<Context: SignedInStaffContext> {
+    let signedIn: RouterGroup<Context>
+    let pattern: String
     let policies: StaffRoutePolicies
 
-    typealias Handler = @Sendable (Request, StaffRequestContext) async throws -> Response
-    typealias StepHandler = @Sendable (Request, ForceRequestContext) async throws -> Response
+    typealias Handler = @Sendable (Request, Context) async throws -> Response
 
     func get(_ path: String, _ permission: StaffPermission, _ handler: @escaping Handler) {
         add(.get, path, permission, handler)
@@ -103,16 +107,25 @@ struct StaffRoutes {
         add(.post, path, permission, handler)
     }
 
-    func step(_ method: HTTPRequest.Method, _ path: String, _ handler: @escaping StepHandler) {
-        policies.record(method, StaffURL.described(path), .signInStep)
-        signInSteps.on(RouterPath(path), method: method) { request, context in try await handler(request, context) }
-    }
-
     private func add(_ method: HTTPRequest.Method, _ path: String, _ permission: StaffPermission, _ handler: @escaping Handler) {
-        policies.record(method, StaffURL.described(path), .permission(permission))
+        policies.record(method, RouterPath(pattern + path).description, .permission(permission))
         signedIn.on(RouterPath(path), method: method) { request, context in
             guard permission.isGranted(to: context.staff.roles) else { throw StaffForbidden() }
             return try await handler(request, context)
         }
+    }
+}
+
+/// Registers the sign-in steps of a realm, recording their policy.
+struct StaffSignInRoutes<Context: StaffSignInContext> {
+    let group: RouterGroup<Context>
+    let pattern: String
+    let policies: StaffRoutePolicies
+
+    func step(
+        _ method: HTTPRequest.Method, _ path: String, _ handler: @escaping @Sendable (Request, Context) async throws -> Response
+    ) {
+        policies.record(method, RouterPath(pattern + path).description, .signInStep)
+        group.on(RouterPath(path), method: method) { request, context in try await handler(request, context) }
     }
 }

@@ -57,10 +57,11 @@ package struct StaffSecurity: Sendable {
         return StaffIdentity(token: token, session: session, member: member)
     }
 
-    /// The first step: email and password, for this force's staff only.
-    func signIn(email: String, password: String, force: ForceID) async throws -> SignInOutcome {
+    /// The first step: email and password, for this realm's staff only (a force's own, or the
+    /// national team's administrators).
+    func signIn(email: String, password: String, realm: StaffRealm) async throws -> SignInOutcome {
         let now = now()
-        guard var member = try await staff.find(email: email.trimmingCharacters(in: .whitespaces)), member.forceID == force,
+        guard var member = try await staff.find(email: email.trimmingCharacters(in: .whitespaces)), realm.admits(member),
             member.active
         else {
             // As long as for a real account, so that timing does not tell which emails exist.

@@ -35,18 +35,30 @@ struct StaffLayout: Sendable {
     let signOutAction: String
 
     init(title: String, force: Force, csrfToken: String, staff: StaffMember?, current: String? = nil) {
-        self.title = "\(title) – \(force.name) – Peel back office"
-        self.forceName = force.name
+        self.init(title: title, realm: StaffRealm(force: force), csrfToken: csrfToken, staff: staff, current: current)
+    }
+
+    init(title: String, realm: StaffRealm, csrfToken: String, staff: StaffMember?, current: String? = nil) {
+        self.title = "\(title) – \(realm.name) – Peel back office"
+        self.forceName = realm.name
         self.csrfToken = csrfToken
         self.signedInAs = staff.map { member in member.collarNumber.map { "\(member.name) (\($0))" } ?? member.name }
-        self.signOutAction = StaffURL.signOut(force.id).path
-        var items: [(String, String, StaffPermission)] = [
-            ("Reports", StaffURL.queue(force.id).path, .viewReports),
-            ("Services", StaffURL.adminServices(force.id).path, .manageServices),
-            ("Force details", StaffURL.adminForce(force.id).path, .manageForce),
-            ("Staff", StaffURL.adminStaff(force.id).path, .manageStaff),
-        ]
-        items.append(("Your account", StaffURL.account(force.id).path, .signedIn))
+        self.signOutAction = realm.path("/sign-out")
+        var items: [(String, String, StaffPermission)]
+        if let force = realm.forceID {
+            items = [
+                ("Reports", StaffURL.queue(force).path, .viewReports),
+                ("Services", StaffURL.adminServices(force).path, .manageServices),
+                ("Force details", StaffURL.adminForce(force).path, .manageForce),
+                ("Staff", StaffURL.adminStaff(force).path, .manageStaff),
+            ]
+        } else {
+            items = [
+                ("Forces", realm.path("/"), .manageForces),
+                ("Service catalogue", realm.path("/catalogue"), .manageForces),
+            ]
+        }
+        items.append(("Your account", realm.path("/account"), .signedIn))
         let roles = staff?.roles ?? []
         self.nav =
             staff == nil
