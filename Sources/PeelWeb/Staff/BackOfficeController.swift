@@ -110,13 +110,7 @@ struct BackOfficeController {
     }
 
     private func signOut(_ context: StaffRequestContext, everywhere: Bool) async throws -> Response {
-        guard let identity = try await security.identity(token: context.token) else {
-            return redirect(to: StaffURL.signIn(context.force.id).path)
-        }
-        try await security.signOut(identity, everywhere: everywhere)
-        var response = redirect(to: StaffURL.signIn(context.force.id).path)
-        response.setCookie(Cookie(name: StaffSessionMiddleware.cookieName, value: "", maxAge: 0, path: "/", httpOnly: true, sameSite: .strict))
-        return response
+        try await security.signOutResponse(token: context.token, everywhere: everywhere, then: StaffURL.signIn(context.force.id).path)
     }
 
     private func reportID(_ context: StaffRequestContext) throws -> String {

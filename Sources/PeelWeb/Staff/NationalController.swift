@@ -68,12 +68,7 @@ struct NationalAdminController {
     }
 
     private func signOut(_ context: NationalStaffRequestContext, everywhere: Bool) async throws -> Response {
-        if let identity = try await security.identity(token: context.token) {
-            try await security.signOut(identity, everywhere: everywhere)
-        }
-        var response = redirect(to: StaffRealm.national.path("/sign-in"))
-        response.setCookie(Cookie(name: StaffSessionMiddleware.cookieName, value: "", maxAge: 0, path: "/", httpOnly: true, sameSite: .strict))
-        return response
+        try await security.signOutResponse(token: context.token, everywhere: everywhere, then: StaffRealm.national.path("/sign-in"))
     }
 
     private func forcesPage(_ context: NationalStaffRequestContext, notice: String?, errors: [StaffFieldError]) async throws -> Response {

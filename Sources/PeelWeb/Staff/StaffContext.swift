@@ -80,3 +80,16 @@ struct StaffSessionMiddleware: RouterMiddleware {
         return response
     }
 }
+
+extension StaffSecurity {
+    /// Ends the session with this cookie value (or every session of its member), then sends the
+    /// browser to `then` with the cookie emptied.
+    func signOutResponse(token: String, everywhere: Bool, then path: String) async throws -> Response {
+        if let identity = try await identity(token: token) {
+            try await signOut(identity, everywhere: everywhere)
+        }
+        var response = redirect(to: path)
+        response.setCookie(Cookie(name: StaffSessionMiddleware.cookieName, value: "", maxAge: 0, path: "/", httpOnly: true, sameSite: .strict))
+        return response
+    }
+}
