@@ -11,7 +11,8 @@ finds 0 violations and that the first TAB reaches the skip link:
   * the sign-in page and the code page;
   * the triage queue, a report's page (with its THRIVE, assignment, status and note forms),
     the same page in its error state (an empty assessment sent), and its audit trail;
-  * the account page and the three administration pages (services, force details, staff).
+  * the account page and the three administration pages (services, force details, staff);
+  * with --national-file, the national team's sign-in, forces and catalogue pages.
 It also checks that the sign-in page works with JavaScript off (the password form posts and
 moves on to the code page), and that staff pages are sent with Cache-Control: no-store.
 
@@ -90,18 +91,18 @@ def axe_and_keyboard(driver, label: str) -> tuple[bool, str]:
     return (not problems, summary)
 
 
-def sign_in(driver, base: str, staff: dict[str, str]) -> None:
-    driver.get(f"{base}/metropolitan/staff/sign-in")
+def sign_in(driver, base: str, staff: dict[str, str], realm: str = "metropolitan") -> None:
+    driver.get(f"{base}/{realm}/staff/sign-in")
     driver.find_element(By.ID, "email").send_keys(staff["email"])
     driver.find_element(By.ID, "password").send_keys(staff["password"])
     driver.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
     wait_for(driver, lambda url: url.endswith("/staff/sign-in/code"), "after the password")
 
 
-def enter_code(driver, staff: dict[str, str]) -> None:
+def enter_code(driver, staff: dict[str, str], realm: str = "metropolitan") -> None:
     driver.find_element(By.ID, "code").send_keys(totp(staff["totp-secret"]))
     driver.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
-    wait_for(driver, lambda url: url.rstrip("/").endswith("/metropolitan/staff"), "after the code")
+    wait_for(driver, lambda url: url.rstrip("/").endswith(f"/{realm}/staff"), "after the code")
 
 
 def wait_for(driver, arrived, what: str) -> None:
@@ -116,6 +117,7 @@ def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--base-url", required=True)
     ap.add_argument("--staff-file", required=True)
+    ap.add_argument("--national-file", help="what `peel staff create` printed for a national administrator")
     args = ap.parse_args()
     base = args.base_url.rstrip("/")
     staff = read_staff_file(args.staff_file)
@@ -175,6 +177,22 @@ def main() -> int:
         record(False, f"staff pages: {bc.describe(err)}")
     finally:
         driver.quit()
+
+    if args.national_file:
+        national = read_staff_file(args.national_file)
+        driver = bc.make_driver(javascript=True)
+        try:
+            driver.get(f"{base}/national/staff/sign-in")
+            record(*axe_and_keyboard(driver, "national sign-in"))
+            sign_in(driver, base, national, realm="national")
+            enter_code(driver, national, realm="national")
+            record(*axe_and_keyboard(driver, "national forces"))
+            driver.get(f"{base}/national/staff/catalogue")
+            record(*axe_and_keyboard(driver, "national catalogue"))
+        except Exception as err:  # noqa: BLE001
+            record(False, f"national pages: {bc.describe(err)}")
+        finally:
+            driver.quit()
 
     failed = sum(1 for ok, _ in results if not ok)
     print(f"browser-check-staff: {len(results) - failed} of {len(results)} checks OK")
