@@ -83,11 +83,14 @@ package struct Force: Sendable, Hashable, Identifiable {
     package var definition: ForceDefinition
     package var onboarding: OnboardingModel
     package var onboardedAt: Date?
+    /// Whether the force lets the national team read its reports.
+    package var grantsNationalAccess: Bool
 
-    package init(definition: ForceDefinition, onboarding: OnboardingModel, onboardedAt: Date? = nil) {
+    package init(definition: ForceDefinition, onboarding: OnboardingModel, onboardedAt: Date? = nil, grantsNationalAccess: Bool = false) {
         self.definition = definition
         self.onboarding = onboarding
         self.onboardedAt = onboardedAt
+        self.grantsNationalAccess = grantsNationalAccess
     }
 
     package var id: ForceID { definition.id }

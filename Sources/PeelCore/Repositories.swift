@@ -9,6 +9,8 @@ package protocol ForceRepository: Sendable {
     func setOnboarding(_ id: ForceID, to model: OnboardingModel, at date: Date) async throws -> Force?
     /// Sets the contact routes and brand colour the force's administrators chose.
     func updateDetails(_ id: ForceID, contact: ForceContact, brandColour: String, at date: Date) async throws
+    /// Lets the national team read the force's reports, or stops it.
+    func setNationalAccess(_ id: ForceID, granted: Bool, at date: Date) async throws
 }
 
 /// A force's own words on its home page, per language. Force-owned: every call names the force.

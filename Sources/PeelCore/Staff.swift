@@ -38,6 +38,8 @@ package enum StaffPermission: String, Sendable, CaseIterable, Hashable {
     case manageStaff = "manage-staff"
     /// The national team: forces' onboarding and the national catalogue.
     case manageForces = "manage-forces"
+    /// The national team reading the reports of a force that has granted it.
+    case readGrantedReports = "read-granted-reports"
 
     /// The roles that hold this permission.
     package var roles: Set<StaffRole> {
@@ -47,7 +49,7 @@ package enum StaffPermission: String, Sendable, CaseIterable, Hashable {
         case .assessReports, .assignReports: [.contactHandler, .supervisor]
         case .viewAudit: [.supervisor, .forceAdministrator]
         case .exportAudit, .manageServices, .manageForce, .manageStaff: [.forceAdministrator]
-        case .manageForces: [.nationalAdministrator]
+        case .manageForces, .readGrantedReports: [.nationalAdministrator]
         }
     }
 

@@ -401,6 +401,12 @@ package enum PeelMigrations {
                 """,
             ]
         },
+        Migration(
+            "0010_add_force_national_access",
+            portable: [
+                // Whether the force lets the national team read its reports; off until it says so.
+                "ALTER TABLE forces ADD COLUMN national_access INTEGER NOT NULL DEFAULT 0 CHECK (national_access IN (0, 1))"
+            ]),
     ]
 }
 

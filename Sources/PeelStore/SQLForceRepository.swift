@@ -9,7 +9,7 @@ package struct SQLForceRepository: ForceRepository {
     package init(db: any SQLDatabase) { self.db = db }
 
     private static let columns =
-        "id, name, welsh_name, kind, region, phone, text_number, website, brand_colour, onboarding, onboarded_at"
+        "id, name, welsh_name, kind, region, phone, text_number, website, brand_colour, onboarding, onboarded_at, national_access"
 
     package func all() async throws -> [Force] {
         try await db.raw("SELECT \(unsafeRaw: Self.columns) FROM forces ORDER BY name").all().map(Self.force)
@@ -30,6 +30,15 @@ package struct SQLForceRepository: ForceRepository {
             """
         ).run()
         return try await find(id)
+    }
+
+    package func setNationalAccess(_ id: ForceID, granted: Bool, at date: Date) async throws {
+        try await db.raw(
+            """
+            UPDATE forces SET national_access = \(bind: granted ? 1 : 0), updated_at = \(bind: date.millisecondsSince1970)
+            WHERE id = \(bind: id.rawValue)
+            """
+        ).run()
     }
 
     package func updateDetails(_ id: ForceID, contact: ForceContact, brandColour: String, at date: Date) async throws {
@@ -87,7 +96,8 @@ package struct SQLForceRepository: ForceRepository {
         return Force(
             definition: definition,
             onboarding: try enumValue("onboarding", OnboardingModel.self),
-            onboardedAt: try row.decode(column: "onboarded_at", as: Int64?.self).map(Date.init(millisecondsSince1970:)))
+            onboardedAt: try row.decode(column: "onboarded_at", as: Int64?.self).map(Date.init(millisecondsSince1970:)),
+            grantsNationalAccess: try row.decode(column: "national_access", as: Int.self) == 1)
     }
 }
 

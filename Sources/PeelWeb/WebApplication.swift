@@ -96,11 +96,11 @@ package func buildRouter(_ dependencies: WebDependencies, publicSite: Bool = tru
             .add(middleware: StaffSessionMiddleware(security: security))
             .group(context: ForceRequestContext.self)
         signIn.addRoutes(to: StaffSignInRoutes(group: staffSite, pattern: StaffURL.groupPattern, policies: policies))
-        BackOfficeController(
+        let backOffice = BackOfficeController(
             security: security, forces: dependencies.forces, cases: cases, catalogue: dependencies.catalogue,
             serviceSettings: dependencies.serviceSettings, forceContent: dependencies.forceContent, jobs: dependencies.jobs,
-            pages: dependencies.pages, publicURL: dependencies.publicURL
-        ).addRoutes(
+            pages: dependencies.pages, publicURL: dependencies.publicURL)
+        backOffice.addRoutes(
             to: StaffRoutes(
                 signedIn: staffSite.group(context: StaffRequestContext.self), pattern: StaffURL.groupPattern, policies: policies))
 
@@ -113,7 +113,8 @@ package func buildRouter(_ dependencies: WebDependencies, publicSite: Bool = tru
             home: { realm in realm.path("/") }
         ).addRoutes(to: StaffSignInRoutes(group: national, pattern: StaffURL.nationalPattern, policies: policies))
         NationalAdminController(
-            security: security, forces: dependencies.forces, catalogue: dependencies.catalogue, pages: dependencies.pages
+            security: security, forces: dependencies.forces, catalogue: dependencies.catalogue, pages: dependencies.pages,
+            desk: backOffice
         ).addRoutes(
             to: StaffRoutes(
                 signedIn: national.group(context: NationalStaffRequestContext.self), pattern: StaffURL.nationalPattern,

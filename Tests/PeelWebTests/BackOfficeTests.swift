@@ -404,6 +404,35 @@ struct NationalTeamTests {
             #expect(try await browser.get("/metropolitan/staff/").status == .notFound)
             let audit = try await withStoreValue(scratch) { try await $0.audit.entries(subject: "force:west-midlands", force: ForceID("west-midlands")) }
             #expect(audit.map(\.action) == ["force.onboarding"])
+
+            // Reports: none until the force grants it; then read only, audited in the force's log.
+            let reference = try await submitReport(client)
+            #expect(try await browser.get("/national/staff/forces/metropolitan/reports").status == .notFound)
+            let forceAdmin = try await createStaff(scratch, force: "metropolitan", roles: [.forceAdministrator], email: "fa@met.police.uk")
+            var adminBrowser = TestBrowser(client: client)
+            try await adminBrowser.signIn(forceAdmin, force: "metropolitan", clock: clock)
+            let form = try await adminBrowser.get("/metropolitan/staff/admin/force")
+            #expect(form.html.contains("national-access"))
+            let granted = try await adminBrowser.post(
+                "/metropolitan/staff/admin/force",
+                [("onboarding", "full"), ("phone", "101"), ("website", "https://www.met.police.uk"), ("brand-colour", "#0b3d91"),
+                 ("intro-en", "Contact the Met."), ("intro-cy", "Cysylltwch â'r Met."), ("national-access", "yes")])
+            #expect(granted.html.contains("Force details saved"))
+            let queue = try await browser.get("/national/staff/forces/metropolitan/reports?q=\(reference)")
+            #expect(queue.status == .ok)
+            let reportPath = try #require(links(in: queue.html).first { $0.hasPrefix("/national/staff/forces/metropolitan/reports/") })
+            let report = try await browser.get(reportPath)
+            #expect(report.html.contains("Report \(reference)"))
+            #expect(!report.html.contains("<form method=\"post\" action=\"/metropolitan/"))
+            let views = try await withStoreValue(scratch) { store in
+                try await store.audit.entries(force: ForceID("metropolitan"), limit: 50).filter { $0.action == "report.view" && $0.actorID == admin.member.id }
+            }
+            #expect(views.count == 1)
+            _ = try await adminBrowser.post(
+                "/metropolitan/staff/admin/force",
+                [("onboarding", "full"), ("phone", "101"), ("website", "https://www.met.police.uk"), ("brand-colour", "#0b3d91"),
+                 ("intro-en", "Contact the Met."), ("intro-cy", "Cysylltwch â'r Met.")])
+            #expect(try await browser.get(reportPath).status == .notFound)
         }
     }
 }

@@ -76,7 +76,8 @@ struct AdminController {
             }
             let details = ForceDetailsForm(
                 onboarding: field("onboarding"), phone: field("phone"), textNumber: field("text-number"), website: field("website"),
-                brandColour: field("brand-colour").lowercased(), introEN: field("intro-en"), introCY: field("intro-cy"))
+                brandColour: field("brand-colour").lowercased(), introEN: field("intro-en"), introCY: field("intro-cy"),
+                nationalAccess: field("national-access") == "yes")
             let errors = details.errors
             guard errors.isEmpty, let model = OnboardingModel(rawValue: details.onboarding) else {
                 return try await forcePage(context, notice: nil, errors: errors, form: details).with(status: .badRequest)
@@ -89,6 +90,15 @@ struct AdminController {
                     website: details.website),
                 brandColour: details.brandColour, at: now)
             if model != context.force.onboarding { _ = try await forces.setOnboarding(context.force.id, to: model, at: now) }
+            if details.nationalAccess != context.force.grantsNationalAccess {
+                try await forces.setNationalAccess(context.force.id, granted: details.nationalAccess, at: now)
+                try await security.audit.append(
+                    AuditRecord(
+                        forceID: context.force.id, actorID: context.staff.id,
+                        action: details.nationalAccess ? "force.national-access.granted" : "force.national-access.withdrawn",
+                        subject: "force:\(context.force.id)"),
+                    at: now)
+            }
             for (language, text) in [(Language.english, details.introEN), (.welsh, details.introCY)] {
                 try await forceContent.saveHomeContent(ForceHomeContent(forceID: context.force.id, language: language, intro: text, updatedAt: now))
             }
@@ -206,7 +216,8 @@ struct AdminController {
             form
             ?? ForceDetailsForm(
                 onboarding: context.force.onboarding.rawValue, phone: contact.phone ?? "", textNumber: contact.textNumber ?? "",
-                website: contact.website, brandColour: context.force.definition.brandColour, introEN: english, introCY: welsh)
+                website: contact.website, brandColour: context.force.definition.brandColour, introEN: english, introCY: welsh,
+                nationalAccess: context.force.grantsNationalAccess)
         return pages.response(
             ForceAdminPage(
                 layout: layout("Force details", context, current: StaffURL.adminForce(context.force.id).path),
@@ -255,6 +266,8 @@ struct ForceDetailsForm: Sendable {
     let brandColour: String
     let introEN: String
     let introCY: String
+    /// Whether the national team may read the force's reports.
+    let nationalAccess: Bool
 
     var errors: [StaffFieldError] {
         var errors: [StaffFieldError] = []

@@ -20,7 +20,7 @@ struct BackOfficeController {
     static let noteLimit = 4000
 
     func addRoutes(to routes: StaffRoutes<StaffRequestContext>) {
-        routes.get("/", .viewReports) { request, context in try await queue(request, context) }
+        routes.get("/", .viewReports) { request, context in try await queue(request, desk(context)) }
         routes.get("/reports/:report", .viewReports) { _, context in
             let id = try reportID(context)
             return try await reportPage(id, context, errors: [])
@@ -138,6 +138,17 @@ struct BackOfficeController {
         }
     }
 
+    /// The desk of a force's own staff member.
+    private func desk(_ context: StaffRequestContext) -> CaseDesk {
+        let force = context.force
+        return CaseDesk(
+            force: force.id, staff: context.staff, queuePath: StaffURL.queue(force.id).path,
+            reportPath: { StaffURL.report(force.id, $0).path },
+            layout: { [csrf = context.csrfToken, staff = context.staff] title, current in
+                StaffLayout(title: title, force: force, csrfToken: csrf, staff: staff, current: current)
+            })
+    }
+
     private func layout(_ title: String, _ context: StaffRequestContext, current: String? = nil) -> StaffLayout {
         StaffLayout(title: title, force: context.force, csrfToken: context.csrfToken, staff: context.staff, current: current)
     }
@@ -180,7 +191,7 @@ struct BackOfficeController {
                 engagement: engagement, grade: grade))
     }
 
-    private func queue(_ request: Request, _ context: StaffRequestContext) async throws -> Response {
+    func queue(_ request: Request, _ desk: CaseDesk) async throws -> Response {
         let parameters = request.uri.queryParameters
         var query = CaseQuery()
         var errors: [StaffFieldError] = []
@@ -206,7 +217,7 @@ struct BackOfficeController {
         let assignment = parameters.get("assigned") ?? ""
         switch assignment {
         case "": break
-        case "me": query.assignedTo = context.staff.id
+        case "me": query.assignedTo = desk.staff.id
         case "none": query.unassignedOnly = true
         default: errors.append(StaffFieldError(field: "assigned", message: "Choose who the reports are assigned to"))
         }
@@ -232,8 +243,8 @@ struct BackOfficeController {
         }
         let pageNumber = Int(parameters.get("page") ?? "1") ?? 1
         query.page = max(1, min(pageNumber, 10_000))
-        let result: CasePage = errors.isEmpty ? try await cases.queue(force: context.force.id, query: query) : CasePage(cases: [], total: 0)
-        let base = StaffURL.queue(context.force.id).path
+        let result: CasePage = errors.isEmpty ? try await cases.queue(force: desk.force, query: query) : CasePage(cases: [], total: 0)
+        let base = desk.queuePath
         func link(page: Int) -> String {
             var items = URLComponents()
             items.queryItems = parameters.map { URLQueryItem(name: String($0.key), value: String($0.value)) }.filter { $0.name != "page" }
@@ -243,14 +254,14 @@ struct BackOfficeController {
         let pageCount = max(1, (result.total + CaseQuery.pageSize - 1) / CaseQuery.pageSize)
         let rows = result.cases.map { summary in
             QueueRow(
-                reference: summary.report.reference, href: StaffURL.report(context.force.id, summary.report.id).path,
+                reference: summary.report.reference, href: desk.reportPath(summary.report.id),
                 service: catalogue.service(summary.report.serviceID)?.title.en ?? summary.report.serviceID,
                 status: summary.status.title, grade: summary.grade?.title ?? "Not assessed",
                 assigned: summary.assignedName ?? "Unassigned", received: summary.report.createdAt.staffText,
                 contact: summary.report.contactName ?? "Not given")
         }
         let view = QueuePage(
-            layout: layout("Reports", context, current: base), heading: "Reports", action: base, rows: rows,
+            layout: desk.layout("Reports", base), heading: "Reports", action: base, rows: rows,
             total: result.total, search: search,
             statuses: [Option(value: "open", text: "Open (not closed)", selected: statusText == "open"),
                        Option(value: "all", text: "All", selected: statusText == "all")]
@@ -284,11 +295,15 @@ struct BackOfficeController {
     }
 
     private func reportPage(_ id: String, _ context: StaffRequestContext, errors: [StaffFieldError]) async throws -> Response {
-        let force = context.force.id
+        try await reportPage(id, desk(context), errors: errors)
+    }
+
+    func reportPage(_ id: String, _ desk: CaseDesk, errors: [StaffFieldError]) async throws -> Response {
+        let force = desk.force
         guard let summary = try await cases.find(reportID: id, force: force) else { throw HTTPError(.notFound) }
         // Every view of a report's personal data is audited.
         try await security.audit.append(
-            AuditRecord(forceID: force, actorID: context.staff.id, action: "report.view", subject: "report:\(id)"),
+            AuditRecord(forceID: force, actorID: desk.staff.id, action: "report.view", subject: "report:\(id)"),
             at: security.now())
         let report = summary.report
         let definition = catalogue.service(report.serviceID)
@@ -304,11 +319,11 @@ struct BackOfficeController {
             }
         }
         let events = try await cases.events(reportID: id, force: force)
-        let roles = context.staff.roles
+        let roles = desk.staff.roles
         let thrive = try await cases.thrive(reportID: id, force: force)
         let officers = try await security.staff.assignable(force: force)
         let view = ReportPage(
-            layout: layout("Report \(report.reference)", context), reference: report.reference,
+            layout: desk.layout("Report \(report.reference)", nil), reference: report.reference,
             service: definition?.title.en ?? report.serviceID, status: summary.status.title,
             grade: summary.grade?.title ?? "Not assessed", assigned: summary.assignedName ?? "Unassigned",
             outcome: summary.outcome?.title, received: report.createdAt.staffText,
@@ -347,4 +362,15 @@ struct BackOfficeController {
             })
         return pages.response(view, template: "staff-report")
     }
+}
+
+/// Who is looking at a force's reports, and where its pages are: the force's own staff, or the
+/// national team where the force has granted it. Actions follow the person's roles, so the
+/// national team's view has none.
+struct CaseDesk: Sendable {
+    let force: ForceID
+    let staff: StaffMember
+    let queuePath: String
+    let reportPath: @Sendable (String) -> String
+    let layout: @Sendable (_ title: String, _ current: String?) -> StaffLayout
 }

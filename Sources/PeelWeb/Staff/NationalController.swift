@@ -5,12 +5,15 @@ import PeelCore
 import PeelForms
 
 /// The national team's back office: which forces are onboarded on which model, and the national
-/// catalogue. National administrators read no force's reports: no route here shows one.
+/// catalogue. National administrators read no force's reports unless that force grants it, and
+/// then read only: the queue and report pages without any action.
 struct NationalAdminController {
     let security: StaffSecurity
     let forces: any ForceRepository
     let catalogue: ServiceCatalogue
     let pages: PageRenderer
+    /// The back office's queue and report pages, shown read-only for a force that grants access.
+    let desk: BackOfficeController
 
     func addRoutes(to routes: StaffRoutes<NationalStaffRequestContext>) {
         routes.get("/", .manageForces) { request, context in
@@ -37,6 +40,13 @@ struct NationalAdminController {
             let name = force.name.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
             return redirect(to: StaffRealm.national.path("/?saved=\(name)"))
         }
+        routes.get("/forces/:force/reports", .readGrantedReports) { request, context in
+            try await desk.queue(request, try await grantedDesk(context))
+        }
+        routes.get("/forces/:force/reports/:report", .readGrantedReports) { _, context in
+            guard let id = context.parameters.get("report"), id.count <= 64 else { throw HTTPError(.notFound) }
+            return try await desk.reportPage(id, try await grantedDesk(context), errors: [])
+        }
         routes.get("/catalogue", .manageForces) { _, context in
             let rows = catalogue.services.map { definition in
                 CatalogueRow(
@@ -61,6 +71,19 @@ struct NationalAdminController {
         routes.post("/sign-out-everywhere", .signedIn) { _, context in try await signOut(context, everywhere: true) }
     }
 
+    /// The force in the address, if it grants the national team access; otherwise 404.
+    private func grantedDesk(_ context: NationalStaffRequestContext) async throws -> CaseDesk {
+        guard let text = context.parameters.get("force"), let id = ForceID(validating: text),
+            let force = try await forces.find(id), force.grantsNationalAccess
+        else { throw HTTPError(.notFound) }
+        let base = StaffRealm.national.path("/forces/\(id)/reports")
+        return CaseDesk(
+            force: id, staff: context.staff, queuePath: base, reportPath: { "\(base)/\($0)" },
+            layout: { [csrf = context.csrfToken, staff = context.staff] title, current in
+                StaffLayout(title: "\(title): \(force.name)", realm: .national, csrfToken: csrf, staff: staff, current: current)
+            })
+    }
+
     private func layout(_ title: String, _ context: NationalStaffRequestContext, current: String) -> StaffLayout {
         StaffLayout(
             title: title, realm: .national, csrfToken: context.csrfToken, staff: context.staff,
@@ -76,6 +99,7 @@ struct NationalAdminController {
             NationalForceRow(
                 id: force.id.rawValue, name: force.name, onboarding: force.onboarding.rawValue,
                 action: StaffRealm.national.path("/forces/\(force.id)"),
+                reportsHref: force.grantsNationalAccess ? StaffRealm.national.path("/forces/\(force.id)/reports") : nil,
                 models: OnboardingModel.allCases.map {
                     RoleOption(
                         value: $0.rawValue,
@@ -94,6 +118,8 @@ struct NationalForceRow: Sendable {
     let name: String
     let onboarding: String
     let action: String
+    /// Where to read the force's reports, when it grants the national team access.
+    let reportsHref: String?
     let models: [RoleOption]
 }
 
