@@ -11,7 +11,8 @@ finds 0 violations and that the first TAB reaches the skip link:
   * the sign-in page and the code page;
   * the triage queue, a report's page (with its THRIVE, assignment, status and note forms),
     the same page in its error state (an empty assessment sent), and its audit trail;
-  * the account page and the three administration pages (services, force details, staff);
+  * the account page and the administration pages (services, a service's page wording, force
+    details, staff);
   * with --national-file, the national team's sign-in, forces and catalogue pages.
 It also checks that the sign-in page works with JavaScript off (the password form posts and
 moves on to the code page), and that staff pages are sent with Cache-Control: no-store.
@@ -165,7 +166,8 @@ def main() -> int:
                 record(*axe_and_keyboard(driver, "report with errors"))
             driver.get(report + "/audit")
             record(*axe_and_keyboard(driver, "audit trail"))
-        for path, label in [("account", "account"), ("admin/services", "services"), ("admin/force", "force details"),
+        for path, label in [("account", "account"), ("admin/services", "services"),
+                            ("admin/services/report-crime/pages", "page wording"), ("admin/force", "force details"),
                             ("admin/staff", "staff")]:
             driver.get(f"{base}/metropolitan/staff/{path}")
             record(*axe_and_keyboard(driver, label))

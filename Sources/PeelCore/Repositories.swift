@@ -46,17 +46,38 @@ package struct ForceServiceSetting: Sendable, Hashable {
     package var enabled: Bool
     package var title: [Language: String]
     package var summary: [Language: String]
+    /// The force's own wording of individual pages, by page id.
+    package var pages: [String: PageWording]
 
     package init(
         forceID: ForceID, serviceID: String, enabled: Bool = true, title: [Language: String] = [:],
-        summary: [Language: String] = [:]
+        summary: [Language: String] = [:], pages: [String: PageWording] = [:]
     ) {
         self.forceID = forceID
         self.serviceID = serviceID
         self.enabled = enabled
         self.title = title
         self.summary = summary
+        self.pages = pages
     }
+}
+
+/// A force's wording of one page of a service: its title (or only question's label) and its
+/// body text, each in English and Welsh together or not at all.
+package struct PageWording: Codable, Sendable, Hashable {
+    package var titleEN: String?
+    package var titleCY: String?
+    package var bodyEN: String?
+    package var bodyCY: String?
+
+    package init(titleEN: String? = nil, titleCY: String? = nil, bodyEN: String? = nil, bodyCY: String? = nil) {
+        self.titleEN = titleEN
+        self.titleCY = titleCY
+        self.bodyEN = bodyEN
+        self.bodyCY = bodyCY
+    }
+
+    package var isEmpty: Bool { titleEN == nil && titleCY == nil && bodyEN == nil && bodyCY == nil }
 }
 
 package protocol ForceServiceSettingsRepository: Sendable {

@@ -407,6 +407,12 @@ package enum PeelMigrations {
                 // Whether the force lets the national team read its reports; off until it says so.
                 "ALTER TABLE forces ADD COLUMN national_access INTEGER NOT NULL DEFAULT 0 CHECK (national_access IN (0, 1))"
             ]),
+        Migration(
+            "0011_add_service_page_wording",
+            portable: [
+                // A force's wording of a service's pages, as JSON by page id.
+                "ALTER TABLE force_service_settings ADD COLUMN page_wording TEXT"
+            ]),
     ]
 }
 

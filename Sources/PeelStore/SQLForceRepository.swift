@@ -149,7 +149,7 @@ package struct SQLForceServiceSettingsRepository: ForceServiceSettingsRepository
     package func settings(for force: ForceID) async throws -> [String: ForceServiceSetting] {
         let rows = try await db.raw(
             """
-            SELECT service_id, enabled, title_en, title_cy, summary_en, summary_cy FROM force_service_settings
+            SELECT service_id, enabled, title_en, title_cy, summary_en, summary_cy, page_wording FROM force_service_settings
             WHERE force_id = \(bind: force.rawValue)
             """
         ).all()
@@ -164,21 +164,27 @@ package struct SQLForceServiceSettingsRepository: ForceServiceSettingsRepository
             }
             settings[service] = ForceServiceSetting(
                 forceID: force, serviceID: service, enabled: try row.decode(column: "enabled", as: Int.self) == 1,
-                title: try texts("title_en", "title_cy"), summary: try texts("summary_en", "summary_cy"))
+                title: try texts("title_en", "title_cy"), summary: try texts("summary_en", "summary_cy"),
+                pages: try row.decode(column: "page_wording", as: String?.self)
+                    .flatMap { try? JSONDecoder().decode([String: PageWording].self, from: Data($0.utf8)) } ?? [:])
         }
         return settings
     }
 
     package func save(_ setting: ForceServiceSetting, at date: Date) async throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let pageWording = setting.pages.isEmpty ? nil : String(decoding: try encoder.encode(setting.pages), as: UTF8.self)
         try await db.raw(
             """
-            INSERT INTO force_service_settings (force_id, service_id, enabled, title_en, title_cy, summary_en, summary_cy, updated_at)
+            INSERT INTO force_service_settings (force_id, service_id, enabled, title_en, title_cy, summary_en, summary_cy,
+                page_wording, updated_at)
             VALUES (\(bind: setting.forceID.rawValue), \(bind: setting.serviceID), \(bind: setting.enabled ? 1 : 0),
                 \(bind: setting.title[.english]), \(bind: setting.title[.welsh]), \(bind: setting.summary[.english]),
-                \(bind: setting.summary[.welsh]), \(bind: date.millisecondsSince1970))
+                \(bind: setting.summary[.welsh]), \(bind: pageWording), \(bind: date.millisecondsSince1970))
             ON CONFLICT (force_id, service_id) DO UPDATE SET enabled = excluded.enabled, title_en = excluded.title_en,
                 title_cy = excluded.title_cy, summary_en = excluded.summary_en, summary_cy = excluded.summary_cy,
-                updated_at = excluded.updated_at
+                page_wording = excluded.page_wording, updated_at = excluded.updated_at
             """
         ).run()
     }

@@ -38,6 +38,25 @@ struct ServiceOffer: Sendable {
         return Dictionary(uniqueKeysWithValues: catalogue.services.map { ($0.id, offered.contains($0.id)) })
     }
 
+    /// The definition with a force's wording of its pages. A page's title replaces its only
+    /// question's label where the page has no title of its own.
+    static func worded(_ definition: ServiceDefinition, _ pages: [String: PageWording]) -> ServiceDefinition {
+        guard !pages.isEmpty else { return definition }
+        var worded = definition
+        for index in worded.pages.indices {
+            guard let wording = pages[worded.pages[index].id] else { continue }
+            if let en = wording.titleEN, let cy = wording.titleCY {
+                if worded.pages[index].title == nil, worded.pages[index].questions.count == 1 {
+                    worded.pages[index].questions[0].label = LocalisedText(en: en, cy: cy)
+                } else {
+                    worded.pages[index].title = LocalisedText(en: en, cy: cy)
+                }
+            }
+            if let en = wording.bodyEN, let cy = wording.bodyCY { worded.pages[index].body = LocalisedText(en: en, cy: cy) }
+        }
+        return worded
+    }
+
     private func apply(_ setting: ForceServiceSetting?, to definition: ServiceDefinition) -> OfferedService? {
         guard setting?.enabled ?? true else { return nil }
         func text(_ base: LocalisedText, _ override: [Language: String]?) -> LocalisedText {
@@ -45,7 +64,7 @@ struct ServiceOffer: Sendable {
                 en: override?[.english]?.nilIfEmpty ?? base.en, cy: override?[.welsh]?.nilIfEmpty ?? base.cy)
         }
         return OfferedService(
-            definition: definition, title: text(definition.title, setting?.title),
+            definition: ServiceOffer.worded(definition, setting?.pages ?? [:]), title: text(definition.title, setting?.title),
             summary: text(definition.summary, setting?.summary))
     }
 }

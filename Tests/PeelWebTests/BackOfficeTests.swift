@@ -4,6 +4,7 @@ import Hummingbird
 import HummingbirdTesting
 import PeelAuth
 import PeelCore
+import PeelForms
 import PeelStore
 import PeelTestSupport
 import SQLKit
@@ -302,6 +303,27 @@ struct ForceAdministrationTests {
             #expect(setting?.enabled == false)
             #expect(setting?.title[.welsh] == "Rhoi gwybod am ladrad i'r Met")
             #expect(try await browser.post("/metropolitan/staff/admin/services/no-such-service", []).status == .notFound)
+
+            // The wording of one page, in both languages, reaches the public journey.
+            let definition = try #require(try ServiceCatalogue.bundled().service("report-crime"))
+            let first = try #require(definition.pages.first { $0.id == definition.start })
+            let pagesForm = try await browser.get("/metropolitan/staff/admin/services/report-crime/pages")
+            #expect(pagesForm.html.contains("\(first.id)-title-cy"))
+            let halfPage = try await browser.post(
+                "/metropolitan/staff/admin/services/report-crime/pages", [("\(first.id)-title-en", "Is anyone in danger right now?")])
+            #expect(halfPage.status == .badRequest)
+            #expect(halfPage.html.contains("in both English and Welsh"))
+            let worded = try await browser.post(
+                "/metropolitan/staff/admin/services/report-crime/pages",
+                [("\(first.id)-title-en", "Is anyone in danger right now?"), ("\(first.id)-title-cy", "A oes unrhyw un mewn perygl nawr?")])
+            #expect(worded.html.contains("Page wording saved"))
+            var person = TestBrowser(client: client)
+            _ = try await person.get("/metropolitan/services/report-crime")
+            let firstPage = try await person.post("/metropolitan/services/report-crime", [])
+            #expect(firstPage.html.contains("Is anyone in danger right now?"))
+            person.language = .welsh
+            #expect(try await person.get(firstPage.path).html.contains("A oes unrhyw un mewn perygl nawr?"))
+            #expect(try await browser.get("/metropolitan/staff/admin/services/no-such-service/pages").status == .notFound)
         }
     }
 }

@@ -65,6 +65,59 @@ struct AdminController {
                 at: security.now())
             return try await servicesPage(context, notice: "\(definition.title.en) saved", errors: [])
         }
+        routes.get("/admin/services/:service/pages", .manageServices) { _, context in
+            let definition = try offeredDefinition(context)
+            let settings = try await serviceSettings.settings(for: context.force.id)
+            return pageWordingPage(context, definition, wording: settings[definition.id]?.pages ?? [:], notice: nil, errors: [])
+        }
+        routes.post("/admin/services/:service/pages", .manageServices) { request, context in
+            let definition = try offeredDefinition(context)
+            let form = try await context.form(request)
+            var errors: [StaffFieldError] = []
+            var wording: [String: PageWording] = [:]
+            func text(_ field: String, limit: Int, lines: Bool) -> String? {
+                let value = BackOfficeController.clean(form[field]?.first?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "")
+                if value.count > limit || (!lines && value.contains(where: \.isNewline)) {
+                    errors.append(StaffFieldError(field: field, message: lines ? "Text must be \(limit) characters or fewer" : "A title must be one line of \(limit) characters or fewer"))
+                }
+                return value.isEmpty ? nil : value
+            }
+            for page in definition.pages where page.heading != nil || page.body != nil {
+                let titleEN = text("\(page.id)-title-en", limit: Self.titleLimit * 2, lines: false)
+                let titleCY = text("\(page.id)-title-cy", limit: Self.titleLimit * 2, lines: false)
+                let bodyEN = text("\(page.id)-body-en", limit: Self.introLimit * 2, lines: true)
+                let bodyCY = text("\(page.id)-body-cy", limit: Self.introLimit * 2, lines: true)
+                if (titleEN == nil) != (titleCY == nil) {
+                    errors.append(StaffFieldError(field: "\(page.id)-title-en", message: "Give the title of '\(page.id)' in both English and Welsh, or in neither"))
+                }
+                if (bodyEN == nil) != (bodyCY == nil) {
+                    errors.append(StaffFieldError(field: "\(page.id)-body-en", message: "Give the text of '\(page.id)' in both English and Welsh, or in neither"))
+                }
+                let entry = PageWording(titleEN: titleEN, titleCY: titleCY, bodyEN: bodyEN, bodyCY: bodyCY)
+                if !entry.isEmpty { wording[page.id] = entry }
+            }
+            // The force's wording is checked as a definition is: a worded service must pass the
+            // validator that checks the national catalogue.
+            if errors.isEmpty {
+                let worded = ServiceOffer.worded(definition, wording)
+                for problem in DefinitionValidator.problems(in: worded, file: "\(definition.id).json") {
+                    errors.append(StaffFieldError(field: "\(problem.path.split(separator: ".").first ?? "")-title-en", message: problem.reason))
+                }
+            }
+            guard errors.isEmpty else {
+                return pageWordingPage(context, definition, wording: wording, notice: nil, errors: errors).with(status: .badRequest)
+            }
+            var setting = try await serviceSettings.settings(for: context.force.id)[definition.id]
+                ?? ForceServiceSetting(forceID: context.force.id, serviceID: definition.id)
+            setting.pages = wording
+            try await serviceSettings.save(setting, at: security.now())
+            try await security.audit.append(
+                AuditRecord(
+                    forceID: context.force.id, actorID: context.staff.id, action: "service.page-wording", subject: "service:\(definition.id)",
+                    detail: "\(wording.count) page\(wording.count == 1 ? "" : "s") in the force's words"),
+                at: security.now())
+            return pageWordingPage(context, definition, wording: wording, notice: "Page wording saved", errors: [])
+        }
         routes.get("/admin/force", .manageForce) { request, context in
             let saved = request.uri.queryParameters.get("saved") == "1"
             return try await forcePage(context, notice: saved ? "Force details saved" : nil, errors: [], form: nil)
@@ -179,6 +232,32 @@ struct AdminController {
         }
     }
 
+    /// The national definition of a service the force offers, or 404.
+    private func offeredDefinition(_ context: StaffRequestContext) throws -> ServiceDefinition {
+        guard let id = context.parameters.get("service"), let definition = catalogue.service(id),
+            definition.availability.isOffered(under: context.force.onboarding)
+        else { throw HTTPError(.notFound) }
+        return definition
+    }
+
+    private func pageWordingPage(
+        _ context: StaffRequestContext, _ definition: ServiceDefinition, wording: [String: PageWording], notice: String?,
+        errors: [StaffFieldError]
+    ) -> Response {
+        let rows = definition.pages.filter { $0.heading != nil || $0.body != nil }.map { page in
+            PageWordingRow(
+                id: page.id, nationalTitle: page.heading?.en ?? "", nationalBody: page.body?.en,
+                hasBody: page.body != nil, titleEN: wording[page.id]?.titleEN ?? "", titleCY: wording[page.id]?.titleCY ?? "",
+                bodyEN: wording[page.id]?.bodyEN ?? "", bodyCY: wording[page.id]?.bodyCY ?? "")
+        }
+        return pages.response(
+            PageWordingPage(
+                layout: layout("Page wording: \(definition.title.en)", context, current: StaffURL.adminServices(context.force.id).path),
+                service: definition.title.en, action: StaffURL.adminService(context.force.id, definition.id).path + "/pages",
+                backHref: StaffURL.adminServices(context.force.id).path, rows: rows, notice: notice, errors: errors),
+            template: "staff-admin-pages")
+    }
+
     static func isEmail(_ text: String) -> Bool {
         let parts = text.split(separator: "@", omittingEmptySubsequences: false)
         return text.count <= 254 && parts.count == 2 && !parts[0].isEmpty && parts[1].contains(".")
@@ -196,6 +275,7 @@ struct AdminController {
             return ServiceAdminRow(
                 id: definition.id, title: definition.title.en, enabled: setting?.enabled ?? true,
                 action: StaffURL.adminService(context.force.id, definition.id).path,
+                pagesHref: StaffURL.adminService(context.force.id, definition.id).path + "/pages",
                 titleEN: setting?.title[.english] ?? "", titleCY: setting?.title[.welsh] ?? "",
                 summaryEN: setting?.summary[.english] ?? "", summaryCY: setting?.summary[.welsh] ?? "")
         }

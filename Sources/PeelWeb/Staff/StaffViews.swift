@@ -267,6 +267,7 @@ struct ServiceAdminRow: Sendable {
     let title: String
     let enabled: Bool
     let action: String
+    let pagesHref: String
     let titleEN: String
     let titleCY: String
     let summaryEN: String
@@ -358,4 +359,28 @@ extension Date {
         let month = months[max(0, min(11, (parts.month ?? 1) - 1))]
         return String(format: "%d %@ %d %02d:%02d", parts.day ?? 1, month, parts.year ?? 1970, parts.hour ?? 0, parts.minute ?? 0)
     }
+}
+
+struct PageWordingRow: Sendable {
+    let id: String
+    let nationalTitle: String
+    let nationalBody: String?
+    let hasBody: Bool
+    let titleEN: String
+    let titleCY: String
+    let bodyEN: String
+    let bodyCY: String
+}
+
+struct PageWordingPage: StaffView {
+    let layout: StaffLayout
+    let service: String
+    let action: String
+    let backHref: String
+    let rows: [PageWordingRow]
+    let notice: String?
+    let errors: [StaffFieldError]
+    var hasErrors: Bool { !errors.isEmpty }
+
+    func derived(named name: String) -> Any? { name == "hasErrors" ? hasErrors : nil }
 }
