@@ -123,14 +123,11 @@ struct NationalForceRow: Sendable {
     let models: [RoleOption]
 }
 
-struct NationalForcesPage: StaffView {
+struct NationalForcesPage: StaffErrorsView {
     let layout: StaffLayout
     let rows: [NationalForceRow]
     let notice: String?
     let errors: [StaffFieldError]
-    var hasErrors: Bool { !errors.isEmpty }
-
-    func derived(named name: String) -> Any? { name == "hasErrors" ? hasErrors : nil }
 }
 
 struct CatalogueRow: Sendable {

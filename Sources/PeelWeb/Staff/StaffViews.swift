@@ -9,6 +9,16 @@ protocol StaffView: MustacheParent, Sendable {
     func derived(named name: String) -> Any?
 }
 
+/// A view with an error summary: `hasErrors` is all it derives.
+protocol StaffErrorsView: StaffView {
+    var errors: [StaffFieldError] { get }
+}
+
+extension StaffErrorsView {
+    var hasErrors: Bool { !errors.isEmpty }
+    func derived(named name: String) -> Any? { name == "hasErrors" ? hasErrors : nil }
+}
+
 extension StaffView {
     func child(named name: String) -> Any? {
         if let value = derived(named: name) { return value }
@@ -274,19 +284,11 @@ struct ServiceAdminRow: Sendable {
     let summaryCY: String
 }
 
-struct ServicesAdminPage: StaffView {
+struct ServicesAdminPage: StaffErrorsView {
     let layout: StaffLayout
     let rows: [ServiceAdminRow]
     let notice: String?
     let errors: [StaffFieldError]
-    var hasErrors: Bool { !errors.isEmpty }
-
-    func derived(named name: String) -> Any? {
-        switch name {
-        case "hasErrors": hasErrors
-        default: nil
-        }
-    }
 }
 
 struct StaffAdminRow: Sendable {
@@ -307,7 +309,7 @@ struct RoleOption: Sendable {
     let fieldID: String
 }
 
-struct StaffAdminPage: StaffView {
+struct StaffAdminPage: StaffErrorsView {
     let layout: StaffLayout
     let rows: [StaffAdminRow]
     let inviteAction: String
@@ -316,31 +318,15 @@ struct StaffAdminPage: StaffView {
     let inviteEmail: String
     let notice: String?
     let errors: [StaffFieldError]
-    var hasErrors: Bool { !errors.isEmpty }
-
-    func derived(named name: String) -> Any? {
-        switch name {
-        case "hasErrors": hasErrors
-        default: nil
-        }
-    }
 }
 
-struct ForceAdminPage: StaffView {
+struct ForceAdminPage: StaffErrorsView {
     let layout: StaffLayout
     let action: String
     let form: ForceDetailsForm
     let models: [Option]
     let notice: String?
     let errors: [StaffFieldError]
-    var hasErrors: Bool { !errors.isEmpty }
-
-    func derived(named name: String) -> Any? {
-        switch name {
-        case "hasErrors": hasErrors
-        default: nil
-        }
-    }
 }
 
 struct JoinFields: Sendable {
@@ -372,7 +358,7 @@ struct PageWordingRow: Sendable {
     let bodyCY: String
 }
 
-struct PageWordingPage: StaffView {
+struct PageWordingPage: StaffErrorsView {
     let layout: StaffLayout
     let service: String
     let action: String
@@ -380,7 +366,4 @@ struct PageWordingPage: StaffView {
     let rows: [PageWordingRow]
     let notice: String?
     let errors: [StaffFieldError]
-    var hasErrors: Bool { !errors.isEmpty }
-
-    func derived(named name: String) -> Any? { name == "hasErrors" ? hasErrors : nil }
 }
