@@ -131,3 +131,44 @@ struct DefinitionValidationTests {
         #expect(found.first?.path == path)
     }
 }
+
+@Suite("Search terms of a report")
+struct ReportSearchTermsTests {
+    @Test("terms come from the contact details and from people, postcodes and registrations in the answers, repeating groups too")
+    func terms() throws {
+        let catalogue = try ServiceCatalogue.bundled()
+        // A service that asks for a vehicle, an address or postcode, and a person, somewhere. A
+        // whole name is kept without its spaces ("samjones"), as typed searches are normalised too.
+        let definition = try #require(catalogue.services.first { definition in
+            let types = Set(definition.pages.flatMap(\.questions).map(\.type))
+            return types.contains(.vehicle) && (types.contains(.address) || types.contains(.postcode)) && types.contains(.person)
+        })
+        var answers: [String: Answer] = [:]
+        var entries: [String: [[String: Answer]]] = [:]
+        for page in definition.pages {
+            for question in page.questions {
+                let answer: Answer? =
+                    switch question.type {
+                    case .vehicle: .fields(["registration": "AB12 CDE", "make": "Ford"])
+                    case .address: .fields(["line1": "1 High Street", "town": "Cardiff", "postcode": "CF10 1AA"])
+                    case .postcode: .text("CF10 1AA")
+                    case .person: .fields(["name": "Rhys Evans"])
+                    default: nil
+                    }
+                guard let answer else { continue }
+                if page.kind == .repeat {
+                    entries[page.id, default: []].append([question.id: answer])
+                } else {
+                    answers[question.id] = answer
+                }
+            }
+        }
+        let terms = ReportSearchTerms.terms(
+            definition: definition, reference: "MET-ABC234-X", contactName: "Sam Jones", contactEmail: "Sam@Example.org",
+            contactPhone: "+44 7700 900123", answers: answers, entries: entries)
+        for expected in ["met-abc234-x", "samjones", "sam", "jones", "sam@example.org", "07700900123", "ab12cde", "cf101aa", "rhys", "evans"] {
+            #expect(terms.contains(expected), "missing \(expected) in \(terms)")
+        }
+        #expect(Set(terms).count == terms.count)
+    }
+}
