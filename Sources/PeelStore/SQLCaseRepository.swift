@@ -24,13 +24,14 @@ package struct SQLCaseRepository: CaseRepository {
                 \(bind: report.serviceID), \(bind: at), \(bind: at))
             """
         ).run()
-        for term in report.searchTerms {
-            try await tx.raw(
-                """
-                INSERT INTO case_search (force_id, term, report_id)
-                VALUES (\(bind: report.forceID.rawValue), \(bind: term), \(bind: report.id))
-                """
-            ).run()
+        // One statement for all the terms: every statement is a turn of the single writer.
+        if !report.searchTerms.isEmpty {
+            var insert: SQLQueryString = "INSERT INTO case_search (force_id, term, report_id) VALUES "
+            for (index, term) in report.searchTerms.enumerated() {
+                if index > 0 { insert.appendLiteral(", ") }
+                insert.appendInterpolation("(\(bind: report.forceID.rawValue), \(bind: term), \(bind: report.id))" as SQLQueryString)
+            }
+            try await tx.raw(insert).run()
         }
         try await insertEvent(
             CaseEvent(

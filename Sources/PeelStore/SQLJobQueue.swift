@@ -17,16 +17,28 @@ package struct SQLJobQueue: JobQueue {
     }
 
     package func enqueue(_ job: NewJob) async throws -> JobID {
-        let id = JobID.generate()
+        try await enqueue([job])[0]
+    }
+
+    /// Enqueues several jobs in one statement.
+    @discardableResult
+    package func enqueue(_ jobs: [NewJob]) async throws -> [JobID] {
+        guard !jobs.isEmpty else { return [] }
         let now = Date().millisecondsSince1970
-        try await db.raw(
+        let ids = jobs.map { _ in JobID.generate() }
+        var insert: SQLQueryString = """
+            INSERT INTO jobs (id, kind, force_id, payload, state, attempts, max_attempts, run_at, created_at, updated_at) VALUES
             """
-            INSERT INTO jobs (id, kind, force_id, payload, state, attempts, max_attempts, run_at, created_at, updated_at)
-            VALUES (\(bind: id.rawValue), \(bind: job.kind), \(bind: job.forceID?.rawValue), \(bind: job.payload),
-                'ready', 0, \(bind: job.maxAttempts), \(bind: job.runAt.millisecondsSince1970), \(bind: now), \(bind: now))
-            """
-        ).run()
-        return id
+        for (index, job) in jobs.enumerated() {
+            if index > 0 { insert.appendLiteral(",") }
+            insert.appendInterpolation(
+                """
+                 (\(bind: ids[index].rawValue), \(bind: job.kind), \(bind: job.forceID?.rawValue), \(bind: job.payload), 'ready', 0,
+                \(bind: job.maxAttempts), \(bind: job.runAt.millisecondsSince1970), \(bind: now), \(bind: now))
+                """ as SQLQueryString)
+        }
+        try await db.raw(insert).run()
+        return ids
     }
 
     package func claim(worker: String, limit: Int, lease: Duration, now: Date) async throws -> [ClaimedJob] {

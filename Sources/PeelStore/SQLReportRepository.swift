@@ -194,8 +194,7 @@ package struct SQLReportRepository: ReportRepository {
                 """
             ).run()
             try await SQLCaseRepository.open(report, on: tx)
-            let queue = SQLJobQueue(db: tx, engine: engine)
-            for job in jobs { try await queue.enqueue(job) }
+            try await SQLJobQueue(db: tx, engine: engine).enqueue(jobs)
             return .created(report)
         }
     }
