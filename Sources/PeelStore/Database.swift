@@ -259,7 +259,7 @@ private struct PooledSQLDatabase<Source: ConnectionPoolSource>: SQLDatabase, Tra
         if let writer, !isRead(query) {
             let promise = eventLoop.makePromise(of: Void.self)
             promise.completeWithTask {
-                try await writer.transaction(singleStatement: true) { try await $0.execute(sql: query, onRow) }
+                try await writer.transaction { try await $0.execute(sql: query, onRow) }
             }
             return promise.futureResult
         }
@@ -270,7 +270,7 @@ private struct PooledSQLDatabase<Source: ConnectionPoolSource>: SQLDatabase, Tra
 
     func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> Void) async throws {
         if let writer, !isRead(query) {
-            try await writer.transaction(singleStatement: true) { try await $0.execute(sql: query, onRow) }
+            try await writer.transaction { try await $0.execute(sql: query, onRow) }
             return
         }
         try await withSession { try await $0.execute(sql: query, onRow) }

@@ -1,7 +1,6 @@
 import Logging
 import NIOCore
 import SQLKit
-import SQLiteKit
 import Synchronization
 
 /// A database handle that runs a transaction itself rather than through `BEGIN` on a session:
@@ -15,18 +14,21 @@ protocol TransactionRunner: Sendable {
 ///
 /// SQLite lets one connection write at a time. When several connections try, the losers sleep in
 /// SQLite's busy handler (1, 2, 5, 10 ms and longer) and every commit pays for its own `fsync`.
-/// Here each write is queued instead; one connection takes everything queued, runs each
-/// transaction inside a savepoint of one `BEGIN IMMEDIATE … COMMIT`, and answers every caller
-/// only after that commit is durable. A transaction that throws is rolled back to its savepoint
-/// and fails alone; a commit that fails fails everyone in it, so nobody is told "done" for a
-/// write that is not on disk. Writes are answered in the order they were queued.
+/// Here each write is queued instead; one connection takes everything queued, runs the
+/// transactions one after another inside one `BEGIN IMMEDIATE … COMMIT`, and answers every caller
+/// only after that commit is durable. When one transaction throws, the whole batch is rolled
+/// back, that transaction fails alone, and the others run again in a new transaction: failures
+/// are rare, so no savepoint is paid for in the common case. A commit that fails fails everyone
+/// in it, so nobody is told "done" for a write that is not on disk. Writes are answered in the
+/// order they were queued.
 final class GroupCommitWriter: Sendable {
     /// The most transactions one commit carries.
     static let maxBatch = 256
 
     private struct Pending: Sendable {
-        /// Runs the transaction on the writer's connection; `nested` when it shares the commit.
-        let run: @Sendable (_ db: any SQLDatabase, _ nested: Bool) async throws -> Void
+        /// Runs the transaction on the writer's connection, keeping its result; throws what the
+        /// transaction threw.
+        let run: @Sendable (_ db: any SQLDatabase) async throws -> Void
         /// Answers the caller: `nil` once the commit is durable, otherwise why it failed.
         let finish: @Sendable ((any Error)?) -> Void
     }
@@ -48,66 +50,27 @@ final class GroupCommitWriter: Sendable {
         self.logger = logger
     }
 
-    /// Runs `body` as one transaction and returns once it is committed. A `singleStatement` body
-    /// runs without a savepoint of its own: SQLite undoes a statement that fails by itself.
-    func transaction<T: Sendable>(
-        singleStatement: Bool = false, _ body: @escaping @Sendable (any SQLDatabase) async throws -> T
-    ) async throws -> T {
-        let outcome = Mutex<Result<T, any Error>?>(nil)
+    /// Runs `body` as one transaction and returns once it is committed. `body` may run more than
+    /// once (when another transaction of its batch fails), so it must only read and write the
+    /// database it is given.
+    func transaction<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        let outcome = Mutex<T?>(nil)
         return try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
             let pending = Pending(
-                run: { db, nested in
-                    if singleStatement {
-                        do {
-                            let value = try await body(TransactionSession(db: db, depth: 1))
-                            outcome.withLock { $0 = .success(value) }
-                        } catch {
-                            outcome.withLock { $0 = .failure(error) }
-                            // Only an error SQLite undoes by statement leaves the batch's
-                            // transaction open; any other fails the whole commit.
-                            if !nested || !Self.undoneByStatement(error) { throw error }
-                        }
-                        return
-                    }
-                    guard nested else {
-                        // Alone in its commit: a failure rolls the whole transaction back.
-                        let value = try await body(TransactionSession(db: db, depth: 1))
-                        outcome.withLock { $0 = .success(value) }
-                        return
-                    }
-                    try await db.raw("SAVEPOINT peel_group").run()
-                    do {
-                        let value = try await body(TransactionSession(db: db, depth: 1))
-                        try await db.raw("RELEASE peel_group").run()
-                        outcome.withLock { $0 = .success(value) }
-                    } catch {
-                        try await db.raw("ROLLBACK TO peel_group").run()
-                        try await db.raw("RELEASE peel_group").run()
-                        outcome.withLock { $0 = .failure(error) }
-                    }
+                run: { db in
+                    let value = try await body(TransactionSession(db: db, depth: 1))
+                    outcome.withLock { $0 = value }
                 },
                 finish: { failure in
                     if let failure {
                         continuation.resume(throwing: failure)
-                    } else if let result = outcome.withLock({ $0 }) {
-                        continuation.resume(with: result)
+                    } else if let value = outcome.withLock({ $0 }) {
+                        continuation.resume(returning: value)
                     } else {
                         continuation.resume(throwing: StoreDataError("a queued write finished without an outcome"))
                     }
                 })
             enqueue(pending)
-        }
-    }
-
-    /// Whether SQLite undid only the failing statement for `error` and kept the transaction:
-    /// constraint failures, type mismatches, values out of range or too big, statements that would
-    /// not prepare or bind, and errors raised before SQLite ran anything. A full disk, an I/O
-    /// error, a busy database or lack of memory may roll back the whole transaction.
-    static func undoneByStatement(_ error: any Error) -> Bool {
-        guard let sqlite = error as? SQLiteError else { return true }
-        switch sqlite.reason {
-        case .error, .mismatch, .range, .tooBig, .prepare, .bind: return true
-        default: return String(describing: sqlite.reason).hasPrefix("constraint")
         }
     }
 
@@ -150,25 +113,45 @@ final class GroupCommitWriter: Sendable {
     }
 
     private func commit(_ batch: [Pending]) async {
-        do {
-            let db = try await connection()
-            try await db.raw("BEGIN IMMEDIATE").run()
+        var remaining = batch
+        while !remaining.isEmpty {
+            let db: any SQLDatabase
             do {
-                for pending in batch {
-                    try await pending.run(db, batch.count > 1)
+                db = try await connection()
+                try await db.raw("BEGIN IMMEDIATE").run()
+            } catch {
+                for pending in remaining { pending.finish(error) }
+                return
+            }
+            var failed: (index: Int, error: any Error)?
+            for (index, pending) in remaining.enumerated() {
+                do {
+                    try await pending.run(db)
+                } catch {
+                    failed = (index, error)
+                    break
                 }
+            }
+            if let failed {
+                // That transaction fails alone; the others run again without it.
+                try? await db.raw("ROLLBACK").run()
+                remaining[failed.index].finish(failed.error)
+                remaining.remove(at: failed.index)
+                continue
+            }
+            do {
                 try await db.raw("COMMIT").run()
+                for pending in remaining { pending.finish(nil) }
             } catch {
                 try? await db.raw("ROLLBACK").run()
-                throw error
+                if remaining.count > 1 {
+                    logger.error(
+                        "group commit failed",
+                        metadata: ["transactions": "\(remaining.count)", "error": "\(String(describing: error))"])
+                }
+                for pending in remaining { pending.finish(error) }
             }
-            for pending in batch { pending.finish(nil) }
-        } catch {
-            if batch.count > 1 {
-                logger.error(
-                    "group commit failed", metadata: ["transactions": "\(batch.count)", "error": "\(String(describing: error))"])
-            }
-            for pending in batch { pending.finish(error) }
+            return
         }
     }
 
