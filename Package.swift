@@ -52,6 +52,14 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
+            name: "PeelHub",
+            dependencies: [
+                "PeelCore", "PeelForms",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
             name: "PeelNotify",
             dependencies: ["PeelCore"],
             swiftSettings: strict
@@ -88,8 +96,9 @@ let package = Package(
         .target(
             name: "PeelApp",
             dependencies: [
-                "PeelCore", "PeelForms", "PeelNotify", "PeelStore", "PeelWeb", "PeelAuth",
+                "PeelCore", "PeelForms", "PeelNotify", "PeelStore", "PeelWeb", "PeelAuth", "PeelHub",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -100,7 +109,7 @@ let package = Package(
         .executableTarget(
             name: "peel",
             dependencies: [
-                "PeelApp", "PeelCore", "PeelForms", "PeelStore", "PeelAuth", "PeelWeb",
+                "PeelApp", "PeelCore", "PeelForms", "PeelStore", "PeelAuth", "PeelWeb", "PeelHub",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -130,6 +139,11 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(
+            name: "PeelHubTests",
+            dependencies: ["PeelCore", "PeelForms", "PeelHub"],
+            swiftSettings: strict
+        ),
+        .testTarget(
             name: "PeelAuthTests",
             dependencies: ["PeelCore", "PeelAuth"],
             swiftSettings: strict
@@ -156,7 +170,7 @@ let package = Package(
         .testTarget(
             name: "PeelWebTests",
             dependencies: [
-                "PeelCore", "PeelForms", "PeelStore", "PeelWeb", "PeelApp", "PeelAuth", "PeelTestSupport",
+                "PeelCore", "PeelForms", "PeelStore", "PeelWeb", "PeelApp", "PeelAuth", "PeelHub", "PeelTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),

@@ -59,7 +59,10 @@ package func buildApplication(
                     ConfirmationEmailJob(
                         reports: store.reports, forces: store.forces, catalogue: catalogue,
                         notify: LocalMailbox(messages: store.messages)),
-                    DeliverReportJob(reports: store.reports, logger: logger),
+                    DeliverReportJob(
+                        reports: store.reports, cases: store.cases, hub: store.hub, catalogue: catalogue,
+                        secrets: try SecretBox.load(base64: configuration.secretKey, dataDirectory: configuration.dataDirectory),
+                        notify: LocalMailbox(messages: store.messages), logger: logger),
                     ReturnCodeEmailJob(
                         forces: store.forces, catalogue: catalogue, notify: LocalMailbox(messages: store.messages),
                         publicURL: configuration.publicURL),

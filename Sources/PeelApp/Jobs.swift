@@ -66,21 +66,6 @@ struct ConfirmationEmailJob: JobHandler {
     }
 }
 
-/// Hands a report to the force's records system. Until the integration hub connects a force's
-/// own system, the demo records system accepts every report and marks it delivered.
-struct DeliverReportJob: JobHandler {
-    let kind = JobKinds.deliverReport
-    let reports: any ReportRepository
-    let logger: Logger
-
-    func run(_ job: ClaimedJob) async throws {
-        let (id, force) = try ReportJobPayload.decode(job)
-        guard let report = try await reports.find(id, force: force) else { throw JobPayloadError(job: job.id) }
-        try await reports.markDelivered(report.id, force: force, at: Date())
-        logger.info("report delivered to the demo records system", metadata: ["force_id": "\(force)", "reference": "\(report.reference)"])
-    }
-}
-
 /// Emails a person the code that brings them back to answers they saved. Never the answers.
 struct ReturnCodeEmailJob: JobHandler {
     let kind = JobKinds.returnCodeEmail

@@ -164,6 +164,9 @@ package protocol JobQueue: JobEnqueuing {
     /// last attempt, keeping `error` for an operator.
     func fail(_ job: ClaimedJob, error: String, policy: RetryPolicy, unit: Double, now: Date) async throws
         -> JobFailureOutcome
+    /// Sends a held job to the dead letters at once (a failure retrying cannot fix). Returns
+    /// `false` when the caller no longer held it.
+    func deadLetter(_ job: ClaimedJob, error: String, now: Date) async throws -> Bool
     /// Extends a held job's lease. Returns `false` when the caller no longer held it.
     func extendLease(_ job: ClaimedJob, until: Date, now: Date) async throws -> Bool
     func find(_ id: JobID) async throws -> JobRecord?
@@ -175,8 +178,18 @@ package protocol JobQueue: JobEnqueuing {
 /// Runs one kind of job. Handlers must be idempotent: a job may run again after a worker dies.
 package protocol JobHandler: Sendable {
     var kind: String { get }
+    /// This kind's backoff, when it is not the worker's own.
+    var retry: RetryPolicy? { get }
     func run(_ job: ClaimedJob) async throws
 }
+
+extension JobHandler {
+    package var retry: RetryPolicy? { nil }
+}
+
+/// A job failure that retrying cannot fix: the worker sends the job to the dead letters at once,
+/// with the error kept.
+package protocol PermanentJobFailure: Error {}
 
 /// The kinds of job a submission enqueues.
 package enum JobKinds {

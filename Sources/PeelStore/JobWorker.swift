@@ -126,10 +126,14 @@ package struct JobWorker: Sendable {
             switch outcome {
             case .success:
                 return true
+            case .failure(let error as any PermanentJobFailure):
+                if try await queue.deadLetter(job, error: String(describing: error), now: Date()) {
+                    logger.error("job failed for good and is dead", metadata: ["error": "\(error)"])
+                }
             case .failure(let error):
                 let result = try await queue.fail(
-                    job, error: String(describing: error), policy: settings.retry, unit: Double.random(in: 0...1),
-                    now: Date())
+                    job, error: String(describing: error), policy: handlers[job.kind]?.retry ?? settings.retry,
+                    unit: Double.random(in: 0...1), now: Date())
                 switch result {
                 case .retry(let at):
                     logger.warning(

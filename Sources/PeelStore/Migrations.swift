@@ -413,6 +413,23 @@ package enum PeelMigrations {
                 // A force's wording of a service's pages, as JSON by page id.
                 "ALTER TABLE force_service_settings ADD COLUMN page_wording TEXT"
             ]),
+        Migration(
+            "0012_create_hub_endpoints",
+            portable: [
+                """
+                CREATE TABLE hub_endpoints (
+                    force_id TEXT PRIMARY KEY REFERENCES forces (id),
+                    adapter TEXT NOT NULL CHECK (adapter IN ('standard-api', 'file-drop', 'email')),
+                    url TEXT,
+                    secret TEXT,
+                    directory TEXT,
+                    email TEXT,
+                    updated_at BIGINT NOT NULL
+                )
+                """,
+                // The records system's own reference (crime or occurrence number), once it gives one.
+                "ALTER TABLE reports ADD COLUMN records_reference TEXT",
+            ]),
     ]
 }
 

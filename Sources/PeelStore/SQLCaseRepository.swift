@@ -33,7 +33,7 @@ package struct SQLCaseRepository: CaseRepository {
             }
             try await tx.raw(insert).run()
         }
-        try await insertEvent(
+        try await appendEvent(
             CaseEvent(
                 id: UUID().uuidString.lowercased(), reportID: report.id, forceID: report.forceID, at: report.createdAt,
                 actorID: nil, actorName: nil, kind: .submitted, text: "Report \(report.reference) submitted online"),
@@ -194,7 +194,7 @@ package struct SQLCaseRepository: CaseRepository {
                 action = "report.note"
                 eventText = text
             }
-            try await Self.insertEvent(
+            try await Self.appendEvent(
                 CaseEvent(
                     id: UUID().uuidString.lowercased(), reportID: reportID, forceID: force, at: date, actorID: actor.id,
                     actorName: actor.name, kind: kind, text: eventText),
@@ -213,7 +213,7 @@ package struct SQLCaseRepository: CaseRepository {
 
     /// Appends to the report's timeline; the caller's transaction holds the report (its case row
     /// on PostgreSQL, the single writer on SQLite), so positions follow one another.
-    private static func insertEvent(_ event: CaseEvent, on tx: any SQLDatabase) async throws {
+    static func appendEvent(_ event: CaseEvent, on tx: any SQLDatabase) async throws {
         try await tx.raw(
             """
             INSERT INTO case_events (id, report_id, position, force_id, at, actor_id, kind, text)

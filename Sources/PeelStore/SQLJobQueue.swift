@@ -139,6 +139,18 @@ package struct SQLJobQueue: JobQueue {
         return held == nil ? .notHeld : .retry(at: Date(millisecondsSince1970: retryAt.millisecondsSince1970))
     }
 
+    package func deadLetter(_ job: ClaimedJob, error: String, now: Date) async throws -> Bool {
+        try await db.raw(
+            """
+            UPDATE jobs SET state = 'dead', locked_by = NULL, locked_until = NULL, last_error = \(bind: String(error.prefix(2000))),
+                updated_at = \(bind: now.millisecondsSince1970)
+            WHERE id = \(bind: job.id.rawValue) AND state = 'running' AND locked_by = \(bind: job.worker)
+                AND attempts = \(bind: job.attempt)
+            RETURNING id
+            """
+        ).first() != nil
+    }
+
     package func extendLease(_ job: ClaimedJob, until: Date, now: Date) async throws -> Bool {
         try await updateHeld(
             job,

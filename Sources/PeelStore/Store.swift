@@ -15,8 +15,10 @@ package struct Repositories: Sendable {
     package let staff: SQLStaffRepository
     package let cases: SQLCaseRepository
     package let audit: SQLAuditLog
+    package let hub: SQLHubRepository
 
     init(db: any SQLDatabase, engine: DatabaseEngine) {
+        self.hub = SQLHubRepository(db: db, engine: engine)
         self.staff = SQLStaffRepository(db: db, engine: engine)
         self.cases = SQLCaseRepository(db: db, engine: engine)
         self.audit = SQLAuditLog(db: db, engine: engine)
@@ -51,6 +53,7 @@ package struct Store: Sendable {
     package var staff: SQLStaffRepository { repositories.staff }
     package var cases: SQLCaseRepository { repositories.cases }
     package var audit: SQLAuditLog { repositories.audit }
+    package var hub: SQLHubRepository { repositories.hub }
 
     /// Runs `body` with repositories bound to one transaction: everything it writes, jobs
     /// included, commits together or not at all.

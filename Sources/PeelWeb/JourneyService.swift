@@ -106,7 +106,8 @@ struct JourneyService: Sendable {
                 definition: definition, reference: reference, contactName: contact[.name], contactEmail: contact[.email],
                 contactPhone: contact[.phone], answers: journey.state.answers, entries: journey.state.entries))
         let payload = #"{"report":"\#(report.id)","force":"\#(force.id)"}"#
-        var jobs = [NewJob(kind: JobKinds.deliverReport, payload: payload, forceID: force.id, runAt: Date())]
+        // Delivery keeps trying for about two days (its own backoff) before it is a dead letter.
+        var jobs = [NewJob(kind: JobKinds.deliverReport, payload: payload, forceID: force.id, runAt: Date(), maxAttempts: 20)]
         if report.contactEmail != nil {
             jobs.append(NewJob(kind: JobKinds.confirmationEmail, payload: payload, forceID: force.id, runAt: Date()))
         }

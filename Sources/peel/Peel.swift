@@ -5,6 +5,7 @@ import PeelApp
 import PeelAuth
 import PeelCore
 import PeelForms
+import PeelHub
 import PeelStore
 import PeelWeb
 
@@ -18,7 +19,7 @@ struct Peel: AsyncParsableCommand {
             file in the working folder, then defaults:
             \(PeelConfiguration.keys.map { "  \($0.key.padding(toLength: 24, withPad: " ", startingAt: 0)) \($0.meaning) (default \($0.fallback))" }.joined(separator: "\n"))
             """,
-        subcommands: [Serve.self, Migrate.self, Forces.self, Services.self, Staff.self, Audit.self],
+        subcommands: [Serve.self, Migrate.self, Forces.self, Services.self, Staff.self, Audit.self, Hub.self, FakeRMS.self],
         defaultSubcommand: Serve.self)
 }
 
@@ -322,6 +323,95 @@ struct Audit: AsyncParsableCommand {
                 if broken { throw ExitCode(1) }
             }
         }
+    }
+}
+
+struct Hub: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Connect forces to their records systems.", subcommands: [Configure.self])
+
+    struct Configure: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Set how a force's reports reach its records system: standard-api, file-drop or email.")
+        @OptionGroup var common: CommonOptions
+        @Option(help: "The force id, as listed by 'peel forces list'.")
+        var force: String
+        @Option(help: "standard-api, file-drop or email.")
+        var adapter: String
+        @Option(help: "standard-api: the records system's address for reports (https, or http on loopback).")
+        var url: String?
+        @Option(help: "standard-api: the shared secret that signs both ways (kept sealed with the node's key).")
+        var secret: String?
+        @Option(help: "file-drop: the folder to write each report into.")
+        var directory: String?
+        @Option(help: "email: the force mailbox.")
+        var email: String?
+
+        func run() async throws {
+            try await runReportingFailures { () async throws -> Void in
+                guard let forceID = ForceID(validating: force) else {
+                    throw StartupError("'\(force)' is not a force id. Run 'peel forces list' to see them.")
+                }
+                guard let chosen = HubAdapter(rawValue: adapter) else {
+                    throw StartupError("--adapter must be standard-api, file-drop or email, not '\(adapter)'")
+                }
+                var endpoint = HubEndpoint(forceID: forceID, adapter: chosen)
+                try await withStore(common) { store, configuration in
+                    guard try await store.forces.find(forceID) != nil else {
+                        throw StartupError("there is no force with id '\(force)'. Run 'peel forces list' to see them.")
+                    }
+                    switch chosen {
+                    case .standardAPI:
+                        guard let url, let parsed = URL(string: url), let host = parsed.host,
+                            parsed.scheme == "https" || (parsed.scheme == "http" && ["127.0.0.1", "localhost", "::1"].contains(host))
+                        else { throw StartupError("--url must be an https address (http only on loopback, for the fake records system)") }
+                        guard let secret, secret.count >= 16 else { throw StartupError("--secret must be 16 characters or more") }
+                        let box = try SecretBox.load(base64: configuration.secretKey, dataDirectory: configuration.dataDirectory)
+                        endpoint.url = url
+                        endpoint.sealedSecret = try box.seal(Array(secret.utf8))
+                    case .fileDrop:
+                        guard let directory, !directory.isEmpty else { throw StartupError("--directory is required for file-drop") }
+                        endpoint.directory = URL(fileURLWithPath: directory).standardizedFileURL.path
+                    case .email:
+                        guard let email, email.contains("@") else { throw StartupError("--email is required for email") }
+                        endpoint.email = email
+                    }
+                    try await store.hub.save(endpoint, at: Date())
+                    try await store.audit.append(
+                        AuditRecord(
+                            forceID: forceID, actorID: nil, action: "hub.configure", subject: "force:\(forceID)",
+                            detail: "\(chosen.rawValue) from the command line"),
+                        at: Date())
+                    print("\(forceID) now delivers reports by \(chosen.rawValue).")
+                }
+            }
+        }
+    }
+}
+
+struct FakeRMS: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "fake-rms",
+        abstract: "Run a fake records system that speaks Peel's standard API, for demonstrations and tests.")
+    @Option(help: "Port to listen on (127.0.0.1).")
+    var port: Int = 9090
+    @Option(help: "The shared secret, as given to 'peel hub configure'.")
+    var secret: String
+    @Option(help: "Share of requests to fail with 503, 0 to 1.")
+    var failRate: Double = 0
+    @Option(help: "Milliseconds to wait before each answer.")
+    var latency: Int = 0
+    @Option(help: "Seconds to answer 503 to everything after starting.")
+    var downFor: Int = 0
+
+    func run() async throws {
+        PeelLogging.bootstrap(level: .info, format: .text)
+        let fake = FakeRecordsSystem(
+            options: .init(
+                secret: Array(secret.utf8), failRate: min(max(failRate, 0), 1), latency: .milliseconds(max(0, latency)),
+                downFor: .seconds(max(0, downFor))))
+        print("fake records system on http://127.0.0.1:\(port)/reports (received: http://127.0.0.1:\(port)/received)")
+        try await fake.serve(host: "127.0.0.1", port: port, logger: Logger(label: "fake-rms"))
     }
 }
 

@@ -1,0 +1,112 @@
+import Foundation
+import Logging
+import PeelAuth
+import PeelCore
+import PeelForms
+import PeelHub
+import PeelNotify
+
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// Hands a report to the force's records system through its adapter: the standard API (a
+/// signed POST, answered with the records system's reference), a file drop, or an email. A
+/// force with no connection yet has the demo records system, which accepts every report.
+struct DeliverReportJob: JobHandler {
+    let kind = JobKinds.deliverReport
+    let reports: any ReportRepository
+    let cases: any CaseRepository
+    let hub: any HubRepository
+    let catalogue: ServiceCatalogue
+    let secrets: SecretBox
+    let notify: any NotifyClient
+    let logger: Logger
+
+    /// First retry within a minute, the last about two days after the first attempt.
+    static let retry = RetryPolicy(base: .seconds(30), cap: .seconds(6 * 3600))
+    static let maxAttempts = 20
+
+    var retry: RetryPolicy? { Self.retry }
+
+    func run(_ job: ClaimedJob) async throws {
+        let (id, force) = try ReportJobPayload.decode(job)
+        guard let report = try await reports.find(id, force: force) else { throw JobPayloadError(job: job.id) }
+        guard let endpoint = try await hub.endpoint(for: force) else {
+            try await hub.recordDelivery(reportID: report.id, force: force, recordsReference: nil, at: Date())
+            logger.info("report delivered to the demo records system", metadata: ["force_id": "\(force)", "reference": "\(report.reference)"])
+            return
+        }
+        let document = RecordsDocument.make(
+            report: report, definition: catalogue.service(report.serviceID), risk: try await cases.thrive(reportID: report.id, force: force))
+        let body = try document.encoded()
+        switch endpoint.adapter {
+        case .standardAPI:
+            guard let url = endpoint.url.flatMap(URL.init(string:)), let sealed = endpoint.sealedSecret else {
+                throw PermanentDeliveryFailure(status: 0, body: "the force's standard API has no address or secret")
+            }
+            let reference = try await StandardAPITransport.post(
+                body, to: url, idempotencyKey: document.idempotencyKey, secret: try secrets.open(sealed))
+            try await hub.recordDelivery(reportID: report.id, force: force, recordsReference: reference, at: Date())
+        case .fileDrop:
+            guard let directory = endpoint.directory else {
+                throw PermanentDeliveryFailure(status: 0, body: "the force's file drop has no folder")
+            }
+            // Written beside, then renamed: an importer never sees half a file.
+            let folder = URL(fileURLWithPath: directory)
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            let name = "\(document.peelReference)-\(document.revision).json"
+            let partial = folder.appendingPathComponent(".\(name).partial")
+            try body.write(to: partial, options: .atomic)
+            let final = folder.appendingPathComponent(name)
+            if FileManager.default.fileExists(atPath: final.path) { try FileManager.default.removeItem(at: final) }
+            try FileManager.default.moveItem(at: partial, to: final)
+            try await hub.recordDelivery(reportID: report.id, force: force, recordsReference: nil, at: Date())
+        case .email:
+            guard let address = endpoint.email else { throw PermanentDeliveryFailure(status: 0, body: "the force's mailbox is not set") }
+            try await notify.sendEmail(
+                to: address, subject: "Online report \(report.reference): \(document.service.title)",
+                body: String(decoding: body, as: UTF8.self), force: force, idempotencyKey: "records-email:\(document.idempotencyKey)")
+            try await hub.recordDelivery(reportID: report.id, force: force, recordsReference: nil, at: Date())
+        }
+    }
+}
+
+/// The standard records-system API's client side: one signed POST per document.
+enum StandardAPITransport {
+    static let timeout: TimeInterval = 10
+
+    /// POSTs `body`; returns the records system's reference (nil when it accepted the report for
+    /// later), or throws a retryable or permanent failure.
+    static func post(_ body: Data, to url: URL, idempotencyKey: String, secret: [UInt8]) async throws -> String? {
+        var request = URLRequest(url: url, timeoutInterval: timeout)
+        request.httpMethod = "POST"
+        request.httpBody = body
+        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        request.setValue(idempotencyKey, forHTTPHeaderField: HubSignature.idempotencyHeader)
+        for (name, value) in HubSignature.headers(for: body, secret: secret, at: Date()) {
+            request.setValue(value, forHTTPHeaderField: name)
+        }
+        let data: Data
+        let response: URLResponse
+        do {
+            (data, response) = try await URLSession.shared.data(for: request)
+        } catch {
+            throw RetryableDeliveryFailure("the records system did not answer: \(error.localizedDescription)")
+        }
+        let status = (response as? HTTPURLResponse)?.statusCode ?? 0
+        let text = String(decoding: data.prefix(2000), as: UTF8.self)
+        switch status {
+        case 200..<300:
+            struct Answer: Decodable { let reference: String? }
+            guard let answer = try? JSONDecoder().decode(Answer.self, from: data) else {
+                throw RetryableDeliveryFailure("the records system answered \(status) with something Peel cannot read: \(text)")
+            }
+            return answer.reference
+        case 408, 429, 500..<600:
+            throw RetryableDeliveryFailure("the records system answered \(status): \(text)")
+        default:
+            throw PermanentDeliveryFailure(status: status, body: text)
+        }
+    }
+}

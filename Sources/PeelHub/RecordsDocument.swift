@@ -1,0 +1,160 @@
+import Foundation
+import PeelCore
+import PeelForms
+
+/// The document Peel sends a records system for one report (`docs/integration/openapi.yaml`):
+/// structured for a records system (people with roles, vehicles and property, places, when it
+/// happened, the statement), with every answer also given with its question's words.
+package struct RecordsDocument: Codable, Sendable, Hashable {
+    package struct Person: Codable, Sendable, Hashable {
+        package var role: String
+        package var name: String?
+        package var dateOfBirth: String?
+        package var ageRange: String?
+        package var description: String?
+        package var email: String?
+        package var phone: String?
+    }
+
+    package struct Object: Codable, Sendable, Hashable {
+        package var kind: String
+        package var registration: String?
+        package var make: String?
+        package var model: String?
+        package var colour: String?
+        package var description: String?
+        package var value: String?
+        package var serialNumber: String?
+    }
+
+    package struct Location: Codable, Sendable, Hashable {
+        package var description: String?
+        package var address: [String: String]?
+        package var postcode: String?
+        package var latitude: String?
+        package var longitude: String?
+    }
+
+    package struct Answer: Codable, Sendable, Hashable {
+        package var id: String
+        package var question: String
+        package var answer: [String]
+    }
+
+    package struct Service: Codable, Sendable, Hashable {
+        package var id: String
+        package var version: Int
+        package var title: String
+    }
+
+    package var documentVersion = 1
+    package var peelReference: String
+    package var revision: Int
+    package var force: String
+    package var service: Service
+    package var receivedAt: Date
+    package var language: String
+    package var persons: [Person]
+    package var objects: [Object]
+    package var locations: [Location]
+    /// When it happened, as the person gave it: exact or between two points.
+    package var when: [String: String]?
+    /// The person's own account: every long-text answer, in order.
+    package var statement: String
+    package var answers: [Answer]
+    package var riskAssessment: ThriveAssessment?
+    package var duplicateCandidates: [String]
+    package var media: [String]
+
+    /// The idempotency key of this revision: the Peel reference and the revision.
+    package var idempotencyKey: String { "\(peelReference):\(revision)" }
+
+    /// Builds the document from a stored report and its service definition.
+    package static func make(
+        report: Report, definition: ServiceDefinition?, risk: ThriveAssessment? = nil, revision: Int = 1
+    ) -> RecordsDocument {
+        var persons: [Person] = []
+        if report.contactName != nil || report.contactEmail != nil || report.contactPhone != nil {
+            persons.append(
+                Person(role: "reporter", name: report.contactName, email: report.contactEmail, phone: report.contactPhone))
+        }
+        var objects: [Object] = []
+        var locations: [Location] = []
+        var when: [String: String]?
+        var statement: [String] = []
+        var answers: [Answer] = []
+        if let definition,
+            let document = try? JSONDecoder().decode(ReportDocument.self, from: Data(report.answers.utf8))
+        {
+            for page in definition.pages {
+                let groups: [[String: PeelForms.Answer]] = page.kind == .repeat ? document.entries[page.id] ?? [] : [document.answers]
+                for question in page.questions {
+                    for group in groups {
+                        guard let answer = group[question.id] else { continue }
+                        let fields = answer.fields
+                        switch question.type {
+                        case .person:
+                            persons.append(
+                                Person(
+                                    role: role(of: "\(page.id) \(question.id)"), name: fields["name"], dateOfBirth: dateOfBirth(fields),
+                                    ageRange: fields["age-range"], description: fields["description"]))
+                        case .vehicle:
+                            objects.append(
+                                Object(
+                                    kind: "vehicle", registration: fields["registration"], make: fields["make"], model: fields["model"],
+                                    colour: fields["colour"]))
+                        case .item:
+                            objects.append(
+                                Object(kind: "property", description: fields["description"], value: fields["value"], serialNumber: fields["serial"]))
+                        case .address:
+                            locations.append(Location(address: fields, postcode: fields["postcode"]))
+                        case .location:
+                            locations.append(
+                                Location(description: fields["description"], latitude: fields["latitude"], longitude: fields["longitude"]))
+                        case .postcode:
+                            locations.append(Location(postcode: answer.text))
+                        case .when:
+                            when = fields
+                        case .textarea:
+                            if let text = answer.text { statement.append(text) }
+                        default:
+                            break
+                        }
+                        answers.append(
+                            Answer(
+                                id: question.id, question: question.label.en,
+                                answer: AnswerFormatter.display(answer, question: question, language: .english)))
+                    }
+                }
+            }
+        }
+        return RecordsDocument(
+            peelReference: report.reference, revision: revision, force: report.forceID.rawValue,
+            service: Service(id: report.serviceID, version: report.serviceVersion, title: definition?.title.en ?? report.serviceID),
+            receivedAt: report.createdAt, language: report.language.rawValue, persons: persons, objects: objects,
+            locations: locations, when: when, statement: statement.joined(separator: "\n\n"), answers: answers,
+            riskAssessment: risk, duplicateCandidates: [], media: [])
+    }
+
+    /// A person's role from where they were asked about.
+    package static func role(of context: String) -> String {
+        for (needle, role) in [("suspect", "suspect"), ("offender", "suspect"), ("witness", "witness"), ("victim", "victim")]
+        where context.contains(needle) {
+            return role
+        }
+        return "other"
+    }
+
+    private static func dateOfBirth(_ fields: [String: String]) -> String? {
+        guard let day = fields["dob-day"], let month = fields["dob-month"], let year = fields["dob-year"] else { return nil }
+        return "\(year)-\(month.count == 1 ? "0" + month : month)-\(day.count == 1 ? "0" + day : day)"
+    }
+
+    /// The JSON sent: keys sorted, dates in ISO 8601, so that the same revision is the same bytes.
+    package func encoded() throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        encoder.dateEncodingStrategy = .iso8601
+        return try encoder.encode(self)
+    }
+}

@@ -1,0 +1,63 @@
+import Foundation
+import PeelCore
+import SQLKit
+
+/// Records-system connections in `hub_endpoints`, and deliveries recorded on reports.
+package struct SQLHubRepository: HubRepository {
+    package let db: any SQLDatabase
+    let engine: DatabaseEngine
+
+    package init(db: any SQLDatabase, engine: DatabaseEngine) {
+        self.db = db
+        self.engine = engine
+    }
+
+    package func endpoint(for force: ForceID) async throws -> HubEndpoint? {
+        guard
+            let row = try await db.raw(
+                "SELECT adapter, url, secret, directory, email FROM hub_endpoints WHERE force_id = \(bind: force.rawValue)"
+            ).first()
+        else { return nil }
+        let adapterText = try row.decode(column: "adapter", as: String.self)
+        guard let adapter = HubAdapter(rawValue: adapterText) else {
+            throw StoreDataError("hub_endpoints.adapter '\(adapterText)' is unknown")
+        }
+        return HubEndpoint(
+            forceID: force, adapter: adapter, url: try row.decode(column: "url", as: String?.self),
+            sealedSecret: try row.decode(column: "secret", as: String?.self),
+            directory: try row.decode(column: "directory", as: String?.self), email: try row.decode(column: "email", as: String?.self))
+    }
+
+    package func save(_ endpoint: HubEndpoint, at date: Date) async throws {
+        try await db.raw(
+            """
+            INSERT INTO hub_endpoints (force_id, adapter, url, secret, directory, email, updated_at)
+            VALUES (\(bind: endpoint.forceID.rawValue), \(bind: endpoint.adapter.rawValue), \(bind: endpoint.url),
+                \(bind: endpoint.sealedSecret), \(bind: endpoint.directory), \(bind: endpoint.email), \(bind: date.millisecondsSince1970))
+            ON CONFLICT (force_id) DO UPDATE SET adapter = excluded.adapter, url = excluded.url, secret = excluded.secret,
+                directory = excluded.directory, email = excluded.email, updated_at = excluded.updated_at
+            """
+        ).run()
+    }
+
+    package func recordDelivery(reportID: String, force: ForceID, recordsReference: String?, at date: Date) async throws {
+        let engine = engine
+        try await inTransaction(on: db, engine: engine) { tx in
+            let updated = try await tx.raw(
+                """
+                UPDATE reports SET status = 'delivered', records_reference = \(bind: recordsReference)
+                WHERE id = \(bind: reportID) AND force_id = \(bind: force.rawValue) AND status <> 'delivered'
+                RETURNING id
+                """
+            ).first()
+            // A second acknowledgement of the same report adds nothing to its timeline.
+            guard updated != nil else { return }
+            try await SQLCaseRepository.appendEvent(
+                CaseEvent(
+                    id: UUID().uuidString.lowercased(), reportID: reportID, forceID: force, at: date, actorID: nil, actorName: nil,
+                    kind: .delivered,
+                    text: recordsReference.map { "Received by the records system as \($0)" } ?? "Delivered to the records system"),
+                on: tx)
+        }
+    }
+}

@@ -1,0 +1,102 @@
+import Foundation
+import PeelCore
+import PeelForms
+import PeelHub
+import Testing
+
+@Suite("Signing between Peel and records systems")
+struct SignatureTests {
+    let secret = Array("a shared secret of the force".utf8)
+    let body = Array(#"{"peelReference":"MET-ABC234-X"}"#.utf8)
+    let now = Date(timeIntervalSince1970: 1_800_000_000)
+
+    @Test("a signed body verifies; a changed body, secret or timestamp does not")
+    func roundTrip() throws {
+        let headers = Dictionary(uniqueKeysWithValues: HubSignature.headers(for: body, secret: secret, at: now))
+        let timestamp = try #require(headers[HubSignature.timestampHeader])
+        let signature = try #require(headers[HubSignature.signatureHeader])
+        #expect(timestamp == "1800000000")
+        #expect(signature.hasPrefix("v1=") && signature.count == 67)
+        #expect((try? HubSignature.verify(body, timestamp: timestamp, signature: signature, secret: secret, now: now).get()) == signature)
+        var changed = body
+        changed[2] = UInt8(ascii: "q")
+        #expect(HubSignature.verify(changed, timestamp: timestamp, signature: signature, secret: secret, now: now) == .failure(.mismatch))
+        #expect(HubSignature.verify(body, timestamp: timestamp, signature: signature, secret: Array("other".utf8), now: now) == .failure(.mismatch))
+        #expect(HubSignature.verify(body, timestamp: "1800000001", signature: signature, secret: secret, now: now) == .failure(.mismatch))
+    }
+
+    @Test("the signature is HMAC-SHA256 over the timestamp, a full stop and the body")
+    func knownAnswer() {
+        // Computed independently: Python's hmac.new(b"key", b"1.hello", hashlib.sha256).hexdigest().
+        #expect(HubSignature.sign(Array("hello".utf8), timestamp: 1, secret: Array("key".utf8))
+            == "v1=9233658ef5e21fe59dba8abb099c978547d7626f87090a6a585c26a2a98a91f8")
+    }
+
+    @Test("missing, malformed and stale signatures are refused with their own code")
+    func refusals() {
+        let signature = HubSignature.sign(body, timestamp: 1_800_000_000, secret: secret)
+        #expect(HubSignature.verify(body, timestamp: nil, signature: signature, secret: secret, now: now) == .failure(.missing))
+        #expect(HubSignature.verify(body, timestamp: "soon", signature: signature, secret: secret, now: now) == .failure(.malformed))
+        #expect(HubSignature.verify(body, timestamp: "1800000000", signature: "v1=xyz", secret: secret, now: now) == .failure(.malformed))
+        let old = HubSignature.sign(body, timestamp: 1_800_000_000 - 301, secret: secret)
+        #expect(HubSignature.verify(body, timestamp: "1799999699", signature: old, secret: secret, now: now) == .failure(.outsideWindow))
+        let edge = HubSignature.sign(body, timestamp: 1_800_000_000 - 300, secret: secret)
+        #expect((try? HubSignature.verify(body, timestamp: "1799999700", signature: edge, secret: secret, now: now).get()) != nil)
+        #expect(HubSignature.Failure.outsideWindow.code == "timestamp_outside_window")
+    }
+
+    @Test("a signature is accepted once")
+    func replay() {
+        let guardian = ReplayGuard()
+        #expect(guardian.accept("v1=aa", now: now))
+        #expect(!guardian.accept("v1=aa", now: now + 10))
+        #expect(guardian.accept("v1=bb", now: now + 10))
+    }
+}
+
+@Suite("The records document")
+struct RecordsDocumentTests {
+    @Test("people get roles, vehicles and places are structured, the statement is the person's own words, every answer is labelled")
+    func structure() throws {
+        let catalogue = try ServiceCatalogue.bundled()
+        let definition = try #require(catalogue.services.first { definition in
+            let types = Set(definition.pages.flatMap(\.questions).map(\.type))
+            return types.contains(.vehicle) && types.contains(.person)
+        })
+        var answers: [String: Answer] = [:]
+        var entries: [String: [[String: Answer]]] = [:]
+        for page in definition.pages {
+            for question in page.questions {
+                let answer: Answer? =
+                    switch question.type {
+                    case .vehicle: .fields(["registration": "AB12CDE", "make": "Ford", "colour": "Blue"])
+                    case .person: .fields(["name": "Pat Doe", "description": "Tall"])
+                    case .textarea: .text("It was taken from outside my house.")
+                    default: nil
+                    }
+                guard let answer else { continue }
+                if page.kind == .repeat { entries[page.id, default: []].append([question.id: answer]) } else { answers[question.id] = answer }
+            }
+        }
+        let stored = ReportDocument(service: definition.id, version: definition.version, answers: answers, entries: entries, declared: true)
+        let report = Report(
+            id: "r1", forceID: ForceID("metropolitan"), reference: "MET-ABC234-X", serviceID: definition.id,
+            serviceVersion: definition.version, answers: String(decoding: try JSONEncoder().encode(stored), as: UTF8.self),
+            contactName: "Sam Jones", contactEmail: "sam@example.org", contactPhone: nil, language: .english,
+            createdAt: Date(timeIntervalSince1970: 1_800_000_000))
+        let document = RecordsDocument.make(report: report, definition: definition)
+        #expect(document.peelReference == "MET-ABC234-X")
+        #expect(document.idempotencyKey == "MET-ABC234-X:1")
+        #expect(document.service.id == definition.id)
+        #expect(document.persons.first?.role == "reporter")
+        #expect(document.persons.contains { $0.name == "Pat Doe" })
+        #expect(document.objects.contains { $0.kind == "vehicle" && $0.registration == "AB12CDE" })
+        #expect(document.statement.contains("It was taken from outside my house."))
+        #expect(!document.answers.isEmpty)
+        #expect(document.answers.allSatisfy { !$0.question.isEmpty })
+        // The same revision is the same bytes.
+        #expect(try document.encoded() == (try RecordsDocument.make(report: report, definition: definition).encoded()))
+        #expect(RecordsDocument.role(of: "suspects suspect") == "suspect")
+        #expect(RecordsDocument.role(of: "witnesses witness") == "witness")
+    }
+}

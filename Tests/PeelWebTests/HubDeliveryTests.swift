@@ -1,0 +1,136 @@
+import Crypto
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import PeelApp
+import PeelAuth
+import PeelCore
+import PeelHub
+import PeelStore
+import PeelTestSupport
+import SQLKit
+import Testing
+
+/// The fake records system's `GET /received`, as tests read it.
+struct ReceivedByRMS: Decodable {
+    struct Entry: Decodable {
+        let reference: String
+        let idempotencyKey: String
+        let recordsReference: String
+    }
+    let received: [Entry]
+    let duplicates: Int
+    let refused: Int
+}
+
+@Suite("Integration hub: delivery to a records system")
+struct HubDeliveryTests {
+    static let secret = "a long shared secret for the met"
+
+    /// Points the metropolitan force at the fake records system on `port`, signing with `secret`.
+    func connect(_ scratch: ScratchDatabase, port: Int, secret: String) async throws {
+        let box = SecretBox(key: SymmetricKey(data: Data(base64Encoded: testSecretKey)!))
+        try await withStore(of: scratch) { store in
+            try await store.hub.save(
+                HubEndpoint(
+                    forceID: ForceID("metropolitan"), adapter: .standardAPI, url: "http://127.0.0.1:\(port)/reports",
+                    sealedSecret: try box.seal(Array(secret.utf8))),
+                at: Date())
+        }
+    }
+
+    func received(_ rms: any TestClientProtocol) async throws -> ReceivedByRMS {
+        let response = try await rms.execute(uri: "/received", method: .get)
+        return try JSONDecoder().decode(ReceivedByRMS.self, from: Data(String(buffer: response.body).utf8))
+    }
+
+    @Test("a report made on the public site reaches the records system signed, once, and its reference comes back to the report", arguments: TestEngine.all)
+    func delivered(engine: TestEngine) async throws {
+        let fake = FakeRecordsSystem(options: .init(secret: Array(Self.secret.utf8)))
+        let rmsApp = Application(router: fake.router(), configuration: .init(address: .hostname("127.0.0.1", port: 0)), logger: testLogger)
+        try await rmsApp.test(.live) { rms in
+            let port = try #require(rms.port)
+            try await withTestApp(engine) { client, scratch in
+                try await connect(scratch, port: port, secret: Self.secret)
+                let reference = try await submitReport(client)
+                var got = try await received(rms)
+                for _ in 0..<200 where got.received.isEmpty {
+                    try await Task.sleep(for: .milliseconds(50))
+                    got = try await received(rms)
+                }
+                #expect(got.received.map(\.reference) == [reference])
+                #expect(got.received.first?.idempotencyKey == "\(reference):1")
+                #expect(got.refused == 0)
+                // The records system's reference is on the report and its timeline.
+                var events: [CaseEvent] = []
+                for _ in 0..<100 {
+                    events = try await withStoreValue(scratch) { store in
+                        guard let report = try await store.reports.find(reference: reference, force: ForceID("metropolitan")) else { return [] }
+                        return try await store.cases.events(reportID: report.id, force: ForceID("metropolitan"))
+                    }
+                    if events.contains(where: { $0.kind == .delivered }) { break }
+                    try await Task.sleep(for: .milliseconds(50))
+                }
+                #expect(events.contains { $0.kind == .delivered && $0.text == "Received by the records system as RMS-000001" })
+                let stored = try await withStoreValue(scratch) { store in
+                    try await store.database.sql.raw("SELECT records_reference FROM reports").first()?.decode(column: "records_reference", as: String?.self)
+                }
+                #expect(stored == "RMS-000001")
+            }
+        }
+    }
+
+    @Test("a refused signature is a permanent failure: the job is a dead letter with the records system's answer", arguments: TestEngine.all)
+    func deadLetter(engine: TestEngine) async throws {
+        let fake = FakeRecordsSystem(options: .init(secret: Array(Self.secret.utf8)))
+        let rmsApp = Application(router: fake.router(), configuration: .init(address: .hostname("127.0.0.1", port: 0)), logger: testLogger)
+        try await rmsApp.test(.live) { rms in
+            let port = try #require(rms.port)
+            try await withTestApp(engine) { client, scratch in
+                try await connect(scratch, port: port, secret: "not the secret the records system knows")
+                _ = try await submitReport(client)
+                var dead: String?
+                for _ in 0..<200 where dead == nil {
+                    dead = try await withStoreValue(scratch) { store in
+                        try await store.database.sql.raw(
+                            "SELECT last_error FROM jobs WHERE kind = \(bind: JobKinds.deliverReport) AND state = 'dead'"
+                        ).first()?.decode(column: "last_error", as: String?.self)
+                    }
+                    if dead == nil { try await Task.sleep(for: .milliseconds(50)) }
+                }
+                let reason = try #require(dead)
+                #expect(reason.contains("HTTP 401"))
+                #expect(reason.contains("signature_mismatch"))
+                let got = try await received(rms)
+                #expect(got.received.isEmpty)
+                #expect(got.refused == 1)
+            }
+        }
+    }
+
+    @Test("the fake records system refuses bad signatures, replays and a missing idempotency key, and answers a resent key with its first reference")
+    func fakeRules() async throws {
+        let fake = FakeRecordsSystem(options: .init(secret: Array(Self.secret.utf8)))
+        try await Application(router: fake.router(), logger: testLogger).test(.router) { rms in
+            let body = #"{"peelReference":"MET-ABC234-X"}"#
+            func post(_ headers: HTTPFields) async throws -> TestResponse {
+                try await rms.execute(uri: "/reports", method: .post, headers: headers, body: ByteBuffer(string: body))
+            }
+            let signed = HubSignature.headers(for: Array(body.utf8), secret: Array(Self.secret.utf8), at: Date())
+            var headers = HTTPFields()
+            for (name, value) in signed { headers[HTTPField.Name(name)!] = value }
+            let unsigned = try await post([:])
+            #expect(unsigned.status == .unauthorized)
+            #expect(String(buffer: unsigned.body).contains("signature_missing"))
+            let noKey = try await post(headers)
+            #expect(noKey.status == .badRequest)
+            var keyed = headers
+            keyed[HTTPField.Name(HubSignature.idempotencyHeader)!] = "MET-ABC234-X:1"
+            let notADocument = try await post(keyed)
+            #expect(notADocument.status == .unprocessableContent)
+            // The same signed message again is a replay.
+            #expect(try await post(keyed).status == .unauthorized)
+        }
+    }
+}
