@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import PeelCore
 
 /// Time-based one-time codes (RFC 6238: HMAC-SHA1, 30-second steps, six digits), as every
 /// authenticator app reads them from an `otpauth://` address.
@@ -152,14 +153,6 @@ package enum Tokens {
     }
 }
 
-package func constantTimeEquals(_ a: String, _ b: String) -> Bool {
-    let x = Array(a.utf8)
-    let y = Array(b.utf8)
-    guard x.count == y.count else { return false }
-    var difference: UInt8 = 0
-    for index in x.indices { difference |= x[index] ^ y[index] }
-    return difference == 0
-}
 
 /// Seals secrets kept in the database (TOTP secrets; later, records-system credentials) with
 /// AES-256-GCM under the node's secret key, so that a copy of the database alone does not give

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import PeelCore
 import Synchronization
 
 /// How Peel and a records system sign what they send each other (`docs/integration/README.md`):
@@ -71,18 +72,10 @@ package enum HubSignature {
         else { return .failure(.malformed) }
         guard abs(now.timeIntervalSince1970 - Double(seconds)) <= window else { return .failure(.outsideWindow) }
         let expected = sign(body, timestamp: seconds, secret: secret)
-        guard constantTimeEqual(expected, signature.lowercased()) else { return .failure(.mismatch) }
+        guard constantTimeEquals(expected, signature.lowercased()) else { return .failure(.mismatch) }
         return .success(expected)
     }
 
-    private static func constantTimeEqual(_ a: String, _ b: String) -> Bool {
-        let x = Array(a.utf8)
-        let y = Array(b.utf8)
-        guard x.count == y.count else { return false }
-        var difference: UInt8 = 0
-        for index in x.indices { difference |= x[index] ^ y[index] }
-        return difference == 0
-    }
 }
 
 /// Remembers the signatures accepted within the signature window, so that a message captured

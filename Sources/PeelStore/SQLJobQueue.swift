@@ -16,6 +16,7 @@ package struct SQLJobQueue: JobQueue {
         self.engine = engine
     }
 
+    @discardableResult
     package func enqueue(_ job: NewJob) async throws -> JobID {
         try await enqueue([job])[0]
     }

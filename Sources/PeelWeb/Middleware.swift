@@ -171,7 +171,7 @@ struct CSRFMiddleware: RouterMiddleware {
                 context.postedForm = form
                 submitted = form.fields[Self.fieldName]?.first
             }
-            guard let submitted, Self.constantTimeEquals(submitted, cookieToken) else { throw CSRFRejected() }
+            guard let submitted, constantTimeEquals(submitted, cookieToken) else { throw CSRFRejected() }
         }
         var response = try await next(request, context)
         // Only pages carry forms; health checks and assets need no token.
@@ -198,14 +198,6 @@ struct CSRFMiddleware: RouterMiddleware {
         token.utf8.count == 43 && isToken(token, alsoAllowing: "-_")
     }
 
-    static func constantTimeEquals(_ a: String, _ b: String) -> Bool {
-        let x = Array(a.utf8)
-        let y = Array(b.utf8)
-        guard x.count == y.count else { return false }
-        var difference: UInt8 = 0
-        for index in x.indices { difference |= x[index] ^ y[index] }
-        return difference == 0
-    }
 }
 
 /// A state-changing request whose CSRF token did not match.
