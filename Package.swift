@@ -83,7 +83,7 @@ let package = Package(
         .target(
             name: "PeelWeb",
             dependencies: [
-                "PeelCore", "PeelForms", "PeelAuth",
+                "PeelCore", "PeelForms", "PeelAuth", "PeelHub",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Prometheus", package: "swift-prometheus"),

@@ -213,6 +213,7 @@ package func webDependencies(
         serviceSettings: store.serviceSettings, servedOverTLS: configuration.servedOverTLS, devTools: configuration.demo)
     dependencies.staffSecurity = try staffSecurity(configuration, store: store, now: now)
     dependencies.cases = store.cases
+    dependencies.hub = store.hub
     dependencies.publicURL = configuration.publicURL
     dependencies.staffPolicies = policies
     return dependencies

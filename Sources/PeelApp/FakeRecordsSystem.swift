@@ -3,6 +3,10 @@ import HTTPTypes
 import Hummingbird
 import Logging
 import NIOCore
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import PeelCore
 import PeelHub
 import Synchronization
 
@@ -19,12 +23,18 @@ package final class FakeRecordsSystem: Sendable {
         package var latency: Duration = .zero
         /// Answers 503 to everything for this long after starting.
         package var downFor: Duration = .zero
+        /// Peel's address (`http://host:port`): after accepting a report, the fake calls Peel
+        /// back, signed, with its reference and the status "recorded".
+        package var callbacks: String?
 
-        package init(secret: [UInt8], failRate: Double = 0, latency: Duration = .zero, downFor: Duration = .zero) {
+        package init(
+            secret: [UInt8], failRate: Double = 0, latency: Duration = .zero, downFor: Duration = .zero, callbacks: String? = nil
+        ) {
             self.secret = secret
             self.failRate = failRate
             self.latency = latency
             self.downFor = downFor
+            self.callbacks = callbacks
         }
     }
 
@@ -124,7 +134,24 @@ package final class FakeRecordsSystem: Sendable {
                 Received(reference: document.peelReference, idempotencyKey: key, recordsReference: reference, document: document))
             return reference
         }
+        if let base = options.callbacks {
+            let callback = RecordsCallback(peelReference: document.peelReference, sequence: 1, recordsReference: reference, status: "recorded")
+            let target = "\(base.trimmingCharacters(in: CharacterSet(charactersIn: "/")))/api/v1/hub/\(document.force)/callbacks"
+            let secret = options.secret
+            Task { await Self.callBack(callback, to: target, secret: secret) }
+        }
         return try jsonResponse(["reference": reference, "status": "accepted"], status: .created)
+    }
+
+    /// Sends Peel a signed callback; a failure is only logged (this is a fake).
+    static func callBack(_ callback: RecordsCallback, to target: String, secret: [UInt8]) async {
+        guard let url = URL(string: target), let body = try? JSONEncoder().encode(callback) else { return }
+        var request = URLRequest(url: url, timeoutInterval: 10)
+        request.httpMethod = "POST"
+        request.httpBody = body
+        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        for (name, value) in HubSignature.headers(for: body, secret: secret, at: Date()) { request.setValue(value, forHTTPHeaderField: name) }
+        _ = try? await URLSession.shared.data(for: request)
     }
 
     private func jsonResponse(_ value: some Encodable, status: HTTPResponse.Status) throws -> Response {

@@ -147,6 +147,8 @@ package struct CaseSummary: Sendable, Hashable {
 package struct CaseEvent: Sendable, Hashable {
     package enum Kind: String, Sendable, Hashable {
         case submitted, assessed, assigned, status, note, delivered
+        /// What the force's records system said: its status, officer in charge, outcome.
+        case records
     }
 
     package var id: String

@@ -43,6 +43,53 @@ package protocol HubRepository: Sendable {
     /// Records that the records system has the report, under its own reference when it gave one,
     /// with an event on the report's timeline.
     func recordDelivery(reportID: String, force: ForceID, recordsReference: String?, at date: Date) async throws
+    /// Applies what a records system said about a report, in the order it numbered its messages.
+    func apply(_ callback: RecordsCallback, force: ForceID, at date: Date) async throws -> CallbackOutcome
+}
+
+/// A records system's message about a report: its own reference, a change of status, the
+/// officer in charge, the outcome. `sequence` numbers the system's messages about one report,
+/// so that one overtaken by a later one is refused rather than applied out of order.
+package struct RecordsCallback: Codable, Sendable, Hashable {
+    package var peelReference: String
+    package var sequence: Int
+    package var recordsReference: String?
+    package var status: String?
+    package var officer: String?
+    package var outcome: String?
+
+    package init(
+        peelReference: String, sequence: Int, recordsReference: String? = nil, status: String? = nil, officer: String? = nil,
+        outcome: String? = nil
+    ) {
+        self.peelReference = peelReference
+        self.sequence = sequence
+        self.recordsReference = recordsReference
+        self.status = status
+        self.officer = officer
+        self.outcome = outcome
+    }
+
+    /// What is wrong with it, or nil: a sequence of 1 or more, and each text one line of 200
+    /// characters or fewer.
+    package var problem: String? {
+        if sequence < 1 { return "sequence must be 1 or more" }
+        for (name, value) in [("recordsReference", recordsReference), ("status", status), ("officer", officer), ("outcome", outcome)] {
+            guard let value else { continue }
+            if value.isEmpty || value.count > 200 || value.unicodeScalars.contains(where: { CharacterSet.controlCharacters.contains($0) }) {
+                return "\(name) must be one line of 1 to 200 characters"
+            }
+        }
+        if recordsReference == nil, status == nil, officer == nil, outcome == nil { return "the callback says nothing" }
+        return nil
+    }
+}
+
+package enum CallbackOutcome: Sendable, Hashable {
+    case applied
+    case unknownReference
+    /// A message numbered at or below one already applied.
+    case outOfOrder(lastApplied: Int)
 }
 
 /// A delivery the records system refused for good (a 4xx other than 408 and 429): retrying will

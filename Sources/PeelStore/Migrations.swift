@@ -429,6 +429,8 @@ package enum PeelMigrations {
                 """,
                 // The records system's own reference (crime or occurrence number), once it gives one.
                 "ALTER TABLE reports ADD COLUMN records_reference TEXT",
+                // The last records-system message applied to the report, by its sequence.
+                "ALTER TABLE reports ADD COLUMN records_sequence INTEGER NOT NULL DEFAULT 0",
             ]),
     ]
 }

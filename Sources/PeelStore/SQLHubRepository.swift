@@ -60,4 +60,40 @@ package struct SQLHubRepository: HubRepository {
                 on: tx)
         }
     }
+
+    package func apply(_ callback: RecordsCallback, force: ForceID, at date: Date) async throws -> CallbackOutcome {
+        let engine = engine
+        return try await inTransaction(on: db, engine: engine) { tx in
+            let lock = engine == .postgres ? "FOR UPDATE" : ""
+            guard
+                let row = try await tx.raw(
+                    """
+                    SELECT id, records_sequence FROM reports
+                    WHERE force_id = \(bind: force.rawValue) AND reference = \(bind: callback.peelReference.uppercased()) \(unsafeRaw: lock)
+                    """
+                ).first()
+            else { return .unknownReference }
+            let reportID = try row.decode(column: "id", as: String.self)
+            let last = try row.decode(column: "records_sequence", as: Int.self)
+            guard callback.sequence > last else { return .outOfOrder(lastApplied: last) }
+            try await tx.raw(
+                """
+                UPDATE reports SET records_sequence = \(bind: callback.sequence),
+                    records_reference = COALESCE(\(bind: callback.recordsReference), records_reference)
+                WHERE id = \(bind: reportID)
+                """
+            ).run()
+            var said: [String] = []
+            if let reference = callback.recordsReference { said.append("reference \(reference)") }
+            if let status = callback.status { said.append("status: \(status)") }
+            if let officer = callback.officer { said.append("officer in charge: \(officer)") }
+            if let outcome = callback.outcome { said.append("outcome: \(outcome)") }
+            try await SQLCaseRepository.appendEvent(
+                CaseEvent(
+                    id: UUID().uuidString.lowercased(), reportID: reportID, forceID: force, at: date, actorID: nil, actorName: nil,
+                    kind: .records, text: "Records system: " + said.joined(separator: "; ")),
+                on: tx)
+            return .applied
+        }
+    }
 }

@@ -28,6 +28,8 @@ package struct WebDependencies: Sendable {
     package var publicURL = ""
     /// Where each staff route's policy is recorded as it is registered.
     package var staffPolicies = StaffRoutePolicies()
+    /// Records systems' connections, for their signed callbacks.
+    package var hub: (any HubRepository)?
 
     package init(
         forces: any ForceRepository, forceContent: any ForceContentRepository, jobs: any JobQueue,
@@ -86,6 +88,10 @@ package func buildRouter(_ dependencies: WebDependencies, publicSite: Bool = tru
             offer: offer, journeys: dependencies.journeys, reports: dependencies.reports, jobs: dependencies.jobs),
         pages: dependencies.pages, secureCookies: dependencies.servedOverTLS
     ).addRoutes(to: forceSite)
+    if let hub = dependencies.hub, let security = dependencies.staffSecurity {
+        HubCallbackController(hub: hub, forces: dependencies.forces, secrets: security.secrets, now: security.now)
+            .addRoutes(to: router)
+    }
     if let security = dependencies.staffSecurity, let cases = dependencies.cases {
         let policies = dependencies.staffPolicies
         let signIn = StaffAuthController<ForceRequestContext>(

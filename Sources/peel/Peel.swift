@@ -403,13 +403,15 @@ struct FakeRMS: AsyncParsableCommand {
     var latency: Int = 0
     @Option(help: "Seconds to answer 503 to everything after starting.")
     var downFor: Int = 0
+    @Option(help: "Peel's address (http://127.0.0.1:8080): call it back, signed, with the reference and status of each report taken.")
+    var callbacks: String?
 
     func run() async throws {
         PeelLogging.bootstrap(level: .info, format: .text)
         let fake = FakeRecordsSystem(
             options: .init(
                 secret: Array(secret.utf8), failRate: min(max(failRate, 0), 1), latency: .milliseconds(max(0, latency)),
-                downFor: .seconds(max(0, downFor))))
+                downFor: .seconds(max(0, downFor)), callbacks: callbacks))
         print("fake records system on http://127.0.0.1:\(port)/reports (received: http://127.0.0.1:\(port)/received)")
         try await fake.serve(host: "127.0.0.1", port: port, logger: Logger(label: "fake-rms"))
     }

@@ -133,4 +133,57 @@ struct HubDeliveryTests {
             #expect(try await post(keyed).status == .unauthorized)
         }
     }
+
+    @Test("records systems call back signed: the reference, status and officer reach the timeline; bad signatures, replays, unknown references, malformed and out-of-order messages are refused", arguments: TestEngine.all)
+    func callbacks(engine: TestEngine) async throws {
+        try await withTestApp(engine) { client, scratch in
+            try await connect(scratch, port: 9, secret: Self.secret)
+            let reference = try await submitReport(client)
+            func send(_ json: String, secret: String = Self.secret, at date: Date = Date(), force: String = "metropolitan", headers extra: [(String, String)]? = nil) async throws -> TestResponse {
+                var headers = HTTPFields()
+                headers[.contentType] = "application/json"
+                for (name, value) in extra ?? HubSignature.headers(for: Array(json.utf8), secret: Array(secret.utf8), at: date) {
+                    headers[HTTPField.Name(name)!] = value
+                }
+                return try await client.execute(uri: "/api/v1/hub/\(force)/callbacks", method: .post, headers: headers, body: ByteBuffer(string: json))
+            }
+            func code(_ response: TestResponse) -> String { String(buffer: response.body) }
+            let first = #"{"peelReference":"\#(reference)","sequence":1,"recordsReference":"CRIME/123/26","status":"recorded"}"#
+            let firstHeaders = HubSignature.headers(for: Array(first.utf8), secret: Array(Self.secret.utf8), at: Date())
+            let applied = try await send(first, headers: firstHeaders)
+            #expect(applied.status == .ok)
+            // The same signed message again: a replay.
+            let replayed = try await send(first, headers: firstHeaders)
+            #expect(replayed.status == .unauthorized)
+            #expect(code(replayed).contains("signature_replayed"))
+            let wrong = try await send(#"{"peelReference":"\#(reference)","sequence":5,"status":"closed"}"#, secret: "somebody else's secret entirely")
+            #expect(wrong.status == .unauthorized)
+            #expect(code(wrong).contains("signature_mismatch"))
+            let stale = try await send(#"{"peelReference":"\#(reference)","sequence":5,"status":"closed"}"#, at: Date() - 600)
+            #expect(code(stale).contains("timestamp_outside_window"))
+            let unsigned = try await send("{}", headers: [])
+            #expect(code(unsigned).contains("signature_missing"))
+            let unknown = try await send(#"{"peelReference":"MET-ZZZZZZ-Z","sequence":1,"status":"recorded"}"#)
+            #expect(unknown.status == .notFound)
+            #expect(code(unknown).contains("unknown_reference"))
+            let malformed = try await send(#"{"reference":"nope"}"#)
+            #expect(malformed.status == .badRequest)
+            let empty = try await send(#"{"peelReference":"\#(reference)","sequence":7}"#)
+            #expect(empty.status == .badRequest)
+            #expect(code(empty).contains("callback_invalid"))
+            let officer = try await send(#"{"peelReference":"\#(reference)","sequence":3,"officer":"PC 4567 Morgan","status":"under investigation"}"#)
+            #expect(officer.status == .ok)
+            let late = try await send(#"{"peelReference":"\#(reference)","sequence":2,"status":"recorded again"}"#)
+            #expect(late.status == .conflict)
+            #expect(code(late).contains("out_of_order"))
+            #expect(try await send(first, force: "kent").status == .notFound)
+            let events = try await withStoreValue(scratch) { store in
+                let report = try #require(try await store.reports.find(reference: reference, force: ForceID("metropolitan")))
+                return try await store.cases.events(reportID: report.id, force: ForceID("metropolitan")).filter { $0.kind == .records }.map(\.text)
+            }
+            #expect(events.contains("Records system: reference CRIME/123/26; status: recorded"))
+            #expect(events.contains("Records system: status: under investigation; officer in charge: PC 4567 Morgan"))
+            #expect(!events.contains { $0.contains("recorded again") })
+        }
+    }
 }
