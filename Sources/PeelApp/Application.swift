@@ -3,6 +3,7 @@ import Hummingbird
 import Logging
 import NIOCore
 import PeelAuth
+import PeelHub
 import PeelCore
 import PeelForms
 import PeelNotify
@@ -62,7 +63,8 @@ package func buildApplication(
                     DeliverReportJob(
                         reports: store.reports, cases: store.cases, hub: store.hub, catalogue: catalogue,
                         secrets: try SecretBox.load(base64: configuration.secretKey, dataDirectory: configuration.dataDirectory),
-                        notify: LocalMailbox(messages: store.messages), logger: logger),
+                        notify: LocalMailbox(messages: store.messages), logger: logger, breaker: CircuitBreaker(),
+                        limiter: ConcurrencyLimiter(limit: 4)),
                     ReturnCodeEmailJob(
                         forces: store.forces, catalogue: catalogue, notify: LocalMailbox(messages: store.messages),
                         publicURL: configuration.publicURL),

@@ -22,6 +22,10 @@ struct DeliverReportJob: JobHandler {
     let secrets: SecretBox
     let notify: any NotifyClient
     let logger: Logger
+    /// Per force: stop trying a records system that keeps failing, for a while.
+    let breaker: CircuitBreaker
+    /// Per force: at most a few deliveries at once to one records system.
+    let limiter: ConcurrencyLimiter
 
     /// First retry within a minute, the last about two days after the first attempt.
     static let retry = RetryPolicy(base: .seconds(30), cap: .seconds(6 * 3600))
@@ -45,8 +49,22 @@ struct DeliverReportJob: JobHandler {
             guard let url = endpoint.url.flatMap(URL.init(string:)), let sealed = endpoint.sealedSecret else {
                 throw PermanentDeliveryFailure(status: 0, body: "the force's standard API has no address or secret")
             }
-            let reference = try await StandardAPITransport.post(
-                body, to: url, idempotencyKey: document.idempotencyKey, secret: try secrets.open(sealed))
+            if case .wait(let until) = breaker.decide(force, now: Date()) {
+                throw JobPostponed(until: until, reason: "the records system of \(force) is failing; the circuit is open until \(until)")
+            }
+            let secret = try secrets.open(sealed)
+            let reference: String?
+            do {
+                reference = try await limiter.withPermit(force) {
+                    try await StandardAPITransport.post(body, to: url, idempotencyKey: document.idempotencyKey, secret: secret)
+                }
+                breaker.succeeded(force)
+            } catch let failure as RetryableDeliveryFailure {
+                if breaker.failed(force, now: Date()) {
+                    logger.warning("records system failing: circuit opened", metadata: ["force_id": "\(force)", "error": "\(failure)"])
+                }
+                throw failure
+            }
             try await hub.recordDelivery(reportID: report.id, force: force, recordsReference: reference, at: Date())
         case .fileDrop:
             guard let directory = endpoint.directory else {

@@ -167,6 +167,9 @@ package protocol JobQueue: JobEnqueuing {
     /// Sends a held job to the dead letters at once (a failure retrying cannot fix). Returns
     /// `false` when the caller no longer held it.
     func deadLetter(_ job: ClaimedJob, error: String, now: Date) async throws -> Bool
+    /// Puts a held job back to run at `until`; the attempt it was claimed for does not count
+    /// against its limit.
+    func postpone(_ job: ClaimedJob, until: Date, reason: String, now: Date) async throws -> Bool
     /// Extends a held job's lease. Returns `false` when the caller no longer held it.
     func extendLease(_ job: ClaimedJob, until: Date, now: Date) async throws -> Bool
     func find(_ id: JobID) async throws -> JobRecord?
@@ -190,6 +193,18 @@ extension JobHandler {
 /// A job failure that retrying cannot fix: the worker sends the job to the dead letters at once,
 /// with the error kept.
 package protocol PermanentJobFailure: Error {}
+
+/// A job that should not run yet (its records system's circuit is open): the worker puts it back
+/// for `until` without counting the attempt.
+package struct JobPostponed: Error, CustomStringConvertible {
+    package let until: Date
+    package let reason: String
+    package init(until: Date, reason: String) {
+        self.until = until
+        self.reason = reason
+    }
+    package var description: String { reason }
+}
 
 /// The kinds of job a submission enqueues.
 package enum JobKinds {

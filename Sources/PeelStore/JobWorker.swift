@@ -126,6 +126,8 @@ package struct JobWorker: Sendable {
             switch outcome {
             case .success:
                 return true
+            case .failure(let postponed as JobPostponed):
+                _ = try await queue.postpone(job, until: postponed.until, reason: postponed.reason, now: Date())
             case .failure(let error as any PermanentJobFailure):
                 if try await queue.deadLetter(job, error: String(describing: error), now: Date()) {
                     logger.error("job failed for good and is dead", metadata: ["error": "\(error)"])

@@ -152,6 +152,21 @@ package struct SQLJobQueue: JobQueue {
         ).first() != nil
     }
 
+    /// The attempt number stays the claim's fencing token (decision 0003), so the job gets one
+    /// more allowed attempt instead of giving this one back.
+    package func postpone(_ job: ClaimedJob, until: Date, reason: String, now: Date) async throws -> Bool {
+        try await db.raw(
+            """
+            UPDATE jobs SET state = 'ready', locked_by = NULL, locked_until = NULL, max_attempts = max_attempts + 1,
+                run_at = \(bind: until.millisecondsSince1970), last_error = \(bind: String(reason.prefix(2000))),
+                updated_at = \(bind: now.millisecondsSince1970)
+            WHERE id = \(bind: job.id.rawValue) AND state = 'running' AND locked_by = \(bind: job.worker)
+                AND attempts = \(bind: job.attempt)
+            RETURNING id
+            """
+        ).first() != nil
+    }
+
     package func extendLease(_ job: ClaimedJob, until: Date, now: Date) async throws -> Bool {
         try await updateHeld(
             job,

@@ -100,3 +100,65 @@ struct RecordsDocumentTests {
         #expect(RecordsDocument.role(of: "witnesses witness") == "witness")
     }
 }
+
+@Suite("Circuit breaker and concurrency limit")
+struct BreakerTests {
+    let met = ForceID("metropolitan")
+    let kent = ForceID("kent")
+    let now = Date(timeIntervalSince1970: 1_800_000_000)
+
+    @Test("five failures in a row open the circuit for that force alone; one trial after the wait; a failed trial doubles the wait; success closes it")
+    func breaker() {
+        let breaker = CircuitBreaker(threshold: 5, openFor: 30, maximumOpen: 100)
+        for attempt in 1...4 { #expect(!breaker.failed(met, now: now), "attempt \(attempt)") }
+        #expect(breaker.decide(met, now: now) == .proceed)
+        #expect(breaker.failed(met, now: now))
+        #expect(breaker.decide(met, now: now + 10) == .wait(until: now + 30))
+        #expect(breaker.decide(kent, now: now + 10) == .proceed)
+        // Half open: one trial, the rest wait for it.
+        #expect(breaker.decide(met, now: now + 31) == .proceed)
+        if case .wait = breaker.decide(met, now: now + 31) {} else { Issue.record("a second delivery should wait for the trial") }
+        #expect(breaker.failed(met, now: now + 32))
+        #expect(breaker.decide(met, now: now + 40) == .wait(until: now + 92))
+        #expect(breaker.decide(met, now: now + 93) == .proceed)
+        breaker.succeeded(met)
+        #expect(breaker.decide(met, now: now + 94) == .proceed)
+        #expect(!breaker.failed(met, now: now + 95))
+    }
+
+    @Test("no more than the limit run at once for one force; another force is not held up")
+    func limiter() async throws {
+        let limiter = ConcurrencyLimiter(limit: 2)
+        let peak = PeakCounter()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for _ in 0..<8 {
+                group.addTask {
+                    try await limiter.withPermit(met) {
+                        await peak.enter()
+                        try await Task.sleep(for: .milliseconds(20))
+                        await peak.leave()
+                    }
+                }
+            }
+            group.addTask {
+                // Kent's delivery does not wait behind the Met's queue.
+                let started = ContinuousClock.now
+                try await limiter.withPermit(kent) {}
+                #expect(ContinuousClock.now - started < .milliseconds(60))
+            }
+            try await group.waitForAll()
+        }
+        #expect(await peak.peak == 2)
+        #expect(await limiter.inFlight(met) == 0)
+    }
+}
+
+actor PeakCounter {
+    private(set) var peak = 0
+    private var now = 0
+    func enter() {
+        now += 1
+        peak = max(peak, now)
+    }
+    func leave() { now -= 1 }
+}

@@ -217,3 +217,26 @@ struct JobBatchCompletionTests {
         }
     }
 }
+
+@Suite("Postponing a job")
+struct JobPostponeTests {
+    let now = Date(timeIntervalSince1970: 1_800_000_000)
+
+    @Test("a postponed job runs later and the attempt it was claimed for is not counted", arguments: TestEngine.all)
+    func postpone(engine: TestEngine) async throws {
+        try await withTestStore(engine) { store in
+            let id = try await store.jobs.enqueue(NewJob(kind: "k", runAt: now, maxAttempts: 2))
+            let first = try #require(try await store.jobs.claim(worker: "w", limit: 1, lease: .seconds(30), now: now).first)
+            #expect(first.attempt == 1)
+            #expect(try await store.jobs.postpone(first, until: now + 60, reason: "circuit open", now: now))
+            #expect(try await store.jobs.claim(worker: "w", limit: 1, lease: .seconds(30), now: now + 30).isEmpty)
+            let again = try #require(try await store.jobs.claim(worker: "w", limit: 1, lease: .seconds(30), now: now + 61).first)
+            #expect(again.id == id)
+            // The attempt number still fences claims; the postponed attempt is given back as one more allowed.
+            #expect(again.attempt == 2)
+            #expect(again.maxAttempts == 3)
+            // A stale claim cannot postpone.
+            #expect(!(try await store.jobs.postpone(first, until: now + 120, reason: "late", now: now + 62)))
+        }
+    }
+}
