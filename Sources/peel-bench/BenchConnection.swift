@@ -7,6 +7,8 @@ import NIOPosix
 struct BenchResponse: Sendable {
     let status: Int
     let setCookies: [String]
+    /// The body, when the request asked to keep it.
+    var body: String? = nil
 }
 
 /// A kept-alive HTTP/1.1 connection that sends one request at a time, on SwiftNIO, so that the
@@ -43,7 +45,11 @@ final class BenchConnection: Sendable {
         return BenchConnection(channel: channel, collector: collector, host: address)
     }
 
-    func send(method: String, path: String, headers: [(String, String)], body: String?) async throws -> BenchResponse {
+    var isActive: Bool { channel.isActive }
+
+    func send(method: String, path: String, headers: [(String, String)], body: String?, keepBody: Bool = false) async throws
+        -> BenchResponse
+    {
         let promise = channel.eventLoop.makePromise(of: BenchResponse.self)
         let host = host
         var head = HTTPRequestHead(version: .http1_1, method: HTTPMethod(rawValue: method), uri: path)
@@ -58,6 +64,7 @@ final class BenchConnection: Sendable {
         let payload = buffer
         channel.eventLoop.execute { [collector, channel] in
             collector.value.pending = promise
+            collector.value.keepBody = keepBody
             channel.write(HTTPClientRequestPart.head(request), promise: nil)
             if let payload { channel.write(HTTPClientRequestPart.body(.byteBuffer(payload)), promise: nil) }
             channel.writeAndFlush(HTTPClientRequestPart.end(nil), promise: nil)
@@ -75,17 +82,25 @@ private final class ResponseCollector: ChannelInboundHandler {
     typealias InboundIn = HTTPClientResponsePart
 
     var pending: EventLoopPromise<BenchResponse>?
+    var keepBody = false
     private var head: HTTPResponseHead?
+    private var body = ByteBuffer()
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch unwrapInboundIn(data) {
-        case .head(let head): self.head = head
-        case .body: break
+        case .head(let head):
+            self.head = head
+            body.clear()
+        case .body(var part):
+            if keepBody { body.writeBuffer(&part) }
         case .end:
             guard let head, let pending else { return }
             self.head = nil
             self.pending = nil
-            pending.succeed(BenchResponse(status: Int(head.status.code), setCookies: head.headers["Set-Cookie"]))
+            pending.succeed(
+                BenchResponse(
+                    status: Int(head.status.code), setCookies: head.headers["Set-Cookie"],
+                    body: keepBody ? String(buffer: body) : nil))
         }
     }
 

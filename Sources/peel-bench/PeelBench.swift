@@ -21,6 +21,9 @@ struct PeelBench {
         case "seed-queue":
             try await QueueBench.seed(path: arguments.database, force: ForceID(validating: arguments.force) ?? ForceID("metropolitan"), count: arguments.reports)
             return
+        case "stream":
+            try await StreamBench.run(arguments: arguments)
+            return
         case "queue":
             try await QueueBench.measure(base: arguments.baseURL, staffFile: arguments.staffFile, force: arguments.force, requests: arguments.requests)
             return
@@ -111,6 +114,7 @@ struct Arguments {
     var reports = 100_000
     var staffFile = "staff.txt"
     var requests = 500
+    var references = "references.txt"
 
     init(_ arguments: [String]) {
         var iterator = arguments.dropFirst().drop { !$0.hasPrefix("--") }.makeIterator()
@@ -128,6 +132,7 @@ struct Arguments {
             case "--reports": reports = Int(value) ?? reports
             case "--staff-file": staffFile = value
             case "--requests": requests = Int(value) ?? requests
+            case "--references": references = value
             default: break
             }
         }
@@ -220,10 +225,21 @@ final class Client: @unchecked Sendable {
         self.service = service
     }
 
-    func journey(_ script: JourneyScript, recorder: Recorder) async throws {
+    /// A whole journey; returns the reference the confirmation page showed.
+    @discardableResult
+    func journey(_ script: JourneyScript, recorder: Recorder) async throws -> String? {
         try await fill(script, recorder: recorder)
         try await submit(script, recorder: recorder)
-        _ = try await send("GET", "\(start)/confirmation", body: nil, recorder: recorder, kind: "page")
+        let page = try await send("GET", "\(start)/confirmation", body: nil, recorder: recorder, kind: "page", keepBody: true)
+        return page.body.flatMap(Self.reference(in:))
+    }
+
+    /// The reference on a confirmation page.
+    static func reference(in html: String) -> String? {
+        guard let start = html.range(of: #"class="reference">"#) else { return nil }
+        let rest = html[start.upperBound...]
+        guard let end = rest.firstIndex(of: "<") else { return nil }
+        return String(rest[..<end])
     }
 
     var start: String { "/\(force)/services/\(service)" }
@@ -231,24 +247,27 @@ final class Client: @unchecked Sendable {
     /// Every page up to check your answers.
     func fill(_ script: JourneyScript, recorder: Recorder? = nil) async throws {
         cookies = [:]
-        _ = try await send("GET", start, body: nil, recorder: recorder, kind: "page")
-        _ = try await send("POST", start, body: "", recorder: recorder, kind: "page")
+        try await send("GET", start, body: nil, recorder: recorder, kind: "page")
+        try await send("POST", start, body: "", recorder: recorder, kind: "page")
         for step in script.steps {
-            _ = try await send("GET", "\(start)/\(step.page)", body: nil, recorder: recorder, kind: "page")
-            _ = try await send("POST", "\(start)/\(step.page)", body: step.body, recorder: recorder, kind: "page")
+            try await send("GET", "\(start)/\(step.page)", body: nil, recorder: recorder, kind: "page")
+            try await send("POST", "\(start)/\(step.page)", body: step.body, recorder: recorder, kind: "page")
         }
-        _ = try await send("GET", "\(start)/check-answers", body: nil, recorder: recorder, kind: "page")
+        try await send("GET", "\(start)/check-answers", body: nil, recorder: recorder, kind: "page")
     }
 
     /// Sends the journey: the report, its reference and its outbox jobs in one transaction.
     func submit(_ script: JourneyScript, recorder: Recorder) async throws {
         let status = try await send(
             "POST", "\(start)/check-answers", body: script.declaration ? "declaration=agreed" : "", recorder: recorder,
-            kind: "submit")
+            kind: "submit").status
         guard status == 303 else { throw BenchError(message: "submission answered \(status)") }
     }
 
-    private func send(_ method: String, _ path: String, body: String?, recorder: Recorder?, kind: String) async throws -> Int {
+    @discardableResult
+    private func send(
+        _ method: String, _ path: String, body: String?, recorder: Recorder?, kind: String, keepBody: Bool = false
+    ) async throws -> BenchResponse {
         var headers: [(String, String)] = []
         if !cookies.isEmpty {
             headers.append(("Cookie", cookies.map { "\($0.key)=\($0.value)" }.joined(separator: "; ")))
@@ -260,7 +279,7 @@ final class Client: @unchecked Sendable {
             headers.append(("Content-Type", "application/x-www-form-urlencoded"))
         }
         let started = ContinuousClock.now
-        let response = try await connection.send(method: method, path: path, headers: headers, body: payload)
+        let response = try await connection.send(method: method, path: path, headers: headers, body: payload, keepBody: keepBody)
         let elapsed = ContinuousClock.now - started
         for cookie in response.setCookies {
             let pair = cookie.prefix { $0 != ";" }.split(separator: "=", maxSplits: 1)
@@ -268,7 +287,7 @@ final class Client: @unchecked Sendable {
         }
         guard response.status < 400 else { throw BenchError(message: "\(method) \(path) answered \(response.status)") }
         await recorder?.record(kind: kind, elapsed)
-        return response.status
+        return response
     }
 }
 
