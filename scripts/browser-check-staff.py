@@ -12,7 +12,7 @@ finds 0 violations and that the first TAB reaches the skip link:
   * the triage queue, a report's page (with its THRIVE, assignment, status and note forms),
     the same page in its error state (an empty assessment sent), and its audit trail;
   * the account page and the administration pages (services, a service's page wording, force
-    details, staff);
+    details, staff, delivery to the records system);
   * with --national-file, the national team's sign-in, forces and catalogue pages.
 It also checks that the sign-in page works with JavaScript off (the password form posts and
 moves on to the code page), and that staff pages are sent with Cache-Control: no-store.
@@ -168,7 +168,7 @@ def main() -> int:
             record(*axe_and_keyboard(driver, "audit trail"))
         for path, label in [("account", "account"), ("admin/services", "services"),
                             ("admin/services/report-crime/pages", "page wording"), ("admin/force", "force details"),
-                            ("admin/staff", "staff")]:
+                            ("admin/staff", "staff"), ("admin/delivery", "delivery")]:
             driver.get(f"{base}/metropolitan/staff/{path}")
             record(*axe_and_keyboard(driver, label))
         request = urllib.request.Request(f"{base}/metropolitan/staff/sign-in")

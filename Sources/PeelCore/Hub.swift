@@ -45,6 +45,48 @@ package protocol HubRepository: Sendable {
     func recordDelivery(reportID: String, force: ForceID, recordsReference: String?, at date: Date) async throws
     /// Applies what a records system said about a report, in the order it numbered its messages.
     func apply(_ callback: RecordsCallback, force: ForceID, at date: Date) async throws -> CallbackOutcome
+    /// The force's deliveries: how many wait, the oldest undelivered report, recent failures.
+    func deliveryState(force: ForceID, now: Date) async throws -> DeliveryState
+    /// Sends the force's dead deliveries (all, or those named) back to the queue, each with a
+    /// fresh allowance of attempts. Returns how many.
+    func replayDeadLetters(force: ForceID, jobs: [String]?, now: Date) async throws -> Int
+}
+
+/// What the back office shows of a force's deliveries to its records system.
+package struct DeliveryState: Sendable, Hashable {
+    package struct Failure: Sendable, Hashable {
+        package var jobID: String
+        package var reference: String
+        package var state: String
+        package var attempts: Int
+        package var error: String
+        package var nextTry: Date?
+        package var updatedAt: Date
+
+        package init(jobID: String, reference: String, state: String, attempts: Int, error: String, nextTry: Date?, updatedAt: Date) {
+            self.jobID = jobID
+            self.reference = reference
+            self.state = state
+            self.attempts = attempts
+            self.error = error
+            self.nextTry = nextTry
+            self.updatedAt = updatedAt
+        }
+    }
+
+    /// Deliveries waiting (due now or retrying later) or running.
+    package var waiting: Int
+    package var dead: Int
+    /// Age of the oldest report not yet delivered, in seconds.
+    package var oldestUndeliveredSeconds: Double?
+    package var failures: [Failure]
+
+    package init(waiting: Int, dead: Int, oldestUndeliveredSeconds: Double?, failures: [Failure]) {
+        self.waiting = waiting
+        self.dead = dead
+        self.oldestUndeliveredSeconds = oldestUndeliveredSeconds
+        self.failures = failures
+    }
 }
 
 /// A records system's message about a report: its own reference, a change of status, the

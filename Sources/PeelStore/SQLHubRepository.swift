@@ -96,4 +96,67 @@ package struct SQLHubRepository: HubRepository {
             return .applied
         }
     }
+
+    package func deliveryState(force: ForceID, now: Date) async throws -> DeliveryState {
+        let kind = JobKinds.deliverReport
+        let counts = try await db.raw(
+            """
+            SELECT COALESCE(SUM(CASE WHEN state IN ('ready', 'running') THEN 1 ELSE 0 END), 0) AS waiting,
+                COALESCE(SUM(CASE WHEN state = 'dead' THEN 1 ELSE 0 END), 0) AS dead
+            FROM jobs WHERE kind = \(bind: kind) AND force_id = \(bind: force.rawValue) AND state <> 'done'
+            """
+        ).first()
+        let oldest = try await db.raw(
+            """
+            SELECT MIN(created_at) AS oldest FROM reports
+            WHERE force_id = \(bind: force.rawValue) AND status <> 'delivered'
+            """
+        ).first()?.decode(column: "oldest", as: Int64?.self)
+        let rows = try await db.raw(
+            """
+            SELECT j.id, j.state, j.attempts, j.last_error, j.run_at, j.updated_at, r.reference
+            FROM jobs j JOIN reports r ON r.id = \(unsafeRaw: jsonReportID)
+            WHERE j.kind = \(bind: kind) AND j.force_id = \(bind: force.rawValue) AND j.last_error IS NOT NULL
+                AND j.state IN ('ready', 'dead')
+            ORDER BY j.updated_at DESC LIMIT 50
+            """
+        ).all()
+        return DeliveryState(
+            waiting: Int(try counts?.decode(column: "waiting", as: Int64.self) ?? 0),
+            dead: Int(try counts?.decode(column: "dead", as: Int64.self) ?? 0),
+            oldestUndeliveredSeconds: oldest.map { max(0, Double(now.millisecondsSince1970 - $0) / 1000) },
+            failures: try rows.map { row in
+                let state = try row.decode(column: "state", as: String.self)
+                return DeliveryState.Failure(
+                    jobID: try row.decode(column: "id", as: String.self), reference: try row.decode(column: "reference", as: String.self),
+                    state: state, attempts: try row.decode(column: "attempts", as: Int.self),
+                    error: try row.decode(column: "last_error", as: String?.self) ?? "",
+                    nextTry: state == "ready" ? Date(millisecondsSince1970: try row.decode(column: "run_at", as: Int64.self)) : nil,
+                    updatedAt: Date(millisecondsSince1970: try row.decode(column: "updated_at", as: Int64.self)))
+            })
+    }
+
+    /// The report id inside a delivery job's payload (`{"report":"…","force":"…"}`), in each dialect.
+    private var jsonReportID: String {
+        engine == .postgres ? "(j.payload::json ->> 'report')" : "json_extract(j.payload, '$.report')"
+    }
+
+    package func replayDeadLetters(force: ForceID, jobs: [String]?, now: Date) async throws -> Int {
+        var query: SQLQueryString = """
+            UPDATE jobs SET state = 'ready', run_at = \(bind: now.millisecondsSince1970), max_attempts = attempts + max_attempts,
+                updated_at = \(bind: now.millisecondsSince1970)
+            WHERE kind = \(bind: JobKinds.deliverReport) AND force_id = \(bind: force.rawValue) AND state = 'dead'
+            """
+        if let jobs {
+            guard !jobs.isEmpty else { return 0 }
+            query.appendLiteral(" AND id IN (")
+            for (index, id) in jobs.enumerated() {
+                if index > 0 { query.appendLiteral(", ") }
+                query.appendInterpolation(bind: id)
+            }
+            query.appendLiteral(")")
+        }
+        query.appendLiteral(" RETURNING id")
+        return try await db.raw(query).all().count
+    }
 }

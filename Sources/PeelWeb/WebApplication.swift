@@ -103,7 +103,7 @@ package func buildRouter(_ dependencies: WebDependencies, publicSite: Bool = tru
             .group(context: ForceRequestContext.self)
         signIn.addRoutes(to: StaffSignInRoutes(group: staffSite, pattern: StaffURL.groupPattern, policies: policies))
         let backOffice = BackOfficeController(
-            security: security, forces: dependencies.forces, cases: cases, catalogue: dependencies.catalogue,
+            security: security, forces: dependencies.forces, hub: dependencies.hub, cases: cases, catalogue: dependencies.catalogue,
             serviceSettings: dependencies.serviceSettings, forceContent: dependencies.forceContent, jobs: dependencies.jobs,
             pages: dependencies.pages, publicURL: dependencies.publicURL)
         backOffice.addRoutes(

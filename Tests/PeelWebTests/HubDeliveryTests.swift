@@ -81,13 +81,14 @@ struct HubDeliveryTests {
         }
     }
 
-    @Test("a refused signature is a permanent failure: the job is a dead letter with the records system's answer", arguments: TestEngine.all)
+    @Test("a refused signature is a permanent failure: the job is a dead letter with the records system's answer; the administrator sees it and, once the secret is right, sends it again", arguments: TestEngine.all)
     func deadLetter(engine: TestEngine) async throws {
         let fake = FakeRecordsSystem(options: .init(secret: Array(Self.secret.utf8)))
         let rmsApp = Application(router: fake.router(), configuration: .init(address: .hostname("127.0.0.1", port: 0)), logger: testLogger)
+        let clock = TestClock()
         try await rmsApp.test(.live) { rms in
             let port = try #require(rms.port)
-            try await withTestApp(engine) { client, scratch in
+            try await withTestApp(engine, now: clock.reader) { client, scratch in
                 try await connect(scratch, port: port, secret: "not the secret the records system knows")
                 _ = try await submitReport(client)
                 var dead: String?
@@ -105,6 +106,25 @@ struct HubDeliveryTests {
                 let got = try await received(rms)
                 #expect(got.received.isEmpty)
                 #expect(got.refused == 1)
+
+                let admin = try await createStaff(scratch, force: "metropolitan", roles: [.forceAdministrator], email: "ops@met.police.uk")
+                var browser = TestBrowser(client: client)
+                try await browser.signIn(admin, force: "metropolitan", clock: clock)
+                let page = try await browser.get("/metropolitan/staff/admin/delivery")
+                #expect(page.html.contains("Dead letter"))
+                #expect(page.html.contains("signature_mismatch"))
+                let nothing = try await browser.post("/metropolitan/staff/admin/delivery/replay", [])
+                #expect(nothing.status == .badRequest)
+                let jobID = try #require(page.html.components(separatedBy: #"name="job" value=""#).dropFirst().first?.prefix { $0 != "\"" })
+                try await connect(scratch, port: port, secret: Self.secret)
+                let replayed = try await browser.post("/metropolitan/staff/admin/delivery/replay", [("job", String(jobID))])
+                #expect(replayed.html.contains("1 dead letter sent again"))
+                var after = try await received(rms)
+                for _ in 0..<200 where after.received.isEmpty {
+                    try await Task.sleep(for: .milliseconds(50))
+                    after = try await received(rms)
+                }
+                #expect(after.received.count == 1)
             }
         }
     }

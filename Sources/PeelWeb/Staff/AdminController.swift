@@ -9,6 +9,7 @@ import PeelForms
 struct AdminController {
     let security: StaffSecurity
     let forces: any ForceRepository
+    let hub: (any HubRepository)?
     let catalogue: ServiceCatalogue
     let serviceSettings: any ForceServiceSettingsRepository
     let forceContent: any ForceContentRepository
@@ -162,6 +163,29 @@ struct AdminController {
                 at: now)
             return redirect(to: StaffURL.adminForce(context.force.id).path + "?saved=1")
         }
+        if let hub {
+            routes.get("/admin/delivery", .manageForce) { request, context in
+                let replayed = request.uri.queryParameters.get("replayed").flatMap { Int($0) }
+                return try await deliveryPage(hub, context, notice: replayed.map { "\($0) dead letter\($0 == 1 ? "" : "s") sent again" })
+            }
+            routes.post("/admin/delivery/replay", .manageForce) { request, context in
+                let form = try await context.form(request)
+                let chosen = (form["job"] ?? []).filter { $0.count <= 64 }
+                let all = form["all"]?.first == "yes"
+                guard all || !chosen.isEmpty else {
+                    return try await deliveryPage(
+                        hub, context, notice: nil, errors: [StaffFieldError(field: "replay", message: "Choose the dead letters to send again")]
+                    ).with(status: .badRequest)
+                }
+                let count = try await hub.replayDeadLetters(force: context.force.id, jobs: all ? nil : chosen, now: Date())
+                try await security.audit.append(
+                    AuditRecord(
+                        forceID: context.force.id, actorID: context.staff.id, action: "hub.replay", subject: "force:\(context.force.id)",
+                        detail: "\(count) dead letter\(count == 1 ? "" : "s") sent again"),
+                    at: security.now())
+                return redirect(to: StaffURL.adminDelivery(context.force.id).path + "?replayed=\(count)")
+            }
+        }
         routes.get("/admin/staff", .manageStaff) { _, context in
             try await staffPage(context, notice: nil, errors: [], invite: ("", "", []))
         }
@@ -256,6 +280,35 @@ struct AdminController {
                 service: definition.title.en, action: StaffURL.adminService(context.force.id, definition.id).path + "/pages",
                 backHref: StaffURL.adminServices(context.force.id).path, rows: rows, notice: notice, errors: errors),
             template: "staff-admin-pages")
+    }
+
+    private func deliveryPage(
+        _ hub: any HubRepository, _ context: StaffRequestContext, notice: String?, errors: [StaffFieldError] = []
+    ) async throws -> Response {
+        let state = try await hub.deliveryState(force: context.force.id, now: Date())
+        let endpoint = try await hub.endpoint(for: context.force.id)
+        return pages.response(
+            DeliveryPage(
+                layout: layout("Delivery to the records system", context, current: StaffURL.adminDelivery(context.force.id).path),
+                adapter: endpoint?.adapter.rawValue ?? "demo records system (no connection set)", waiting: state.waiting, dead: state.dead,
+                oldest: state.oldestUndeliveredSeconds.map(Self.age) ?? "none", replayAction: StaffURL.adminDelivery(context.force.id).path + "/replay",
+                failures: state.failures.map {
+                    DeliveryFailureRow(
+                        jobID: $0.jobID, reference: $0.reference, state: $0.state == "dead" ? "Dead letter" : "Retrying",
+                        isDead: $0.state == "dead", attempts: $0.attempts, error: String($0.error.prefix(300)),
+                        when: $0.nextTry.map { "next try \($0.staffText)" } ?? "since \($0.updatedAt.staffText)")
+                },
+                notice: notice, errors: errors),
+            template: "staff-admin-delivery")
+    }
+
+    static func age(_ seconds: Double) -> String {
+        switch seconds {
+        case ..<120: "\(Int(seconds)) seconds"
+        case ..<7200: "\(Int(seconds / 60)) minutes"
+        case ..<172_800: "\(Int(seconds / 3600)) hours"
+        default: "\(Int(seconds / 86_400)) days"
+        }
     }
 
     static func isEmail(_ text: String) -> Bool {

@@ -9,6 +9,7 @@ import PeelForms
 struct BackOfficeController {
     let security: StaffSecurity
     let forces: any ForceRepository
+    let hub: (any HubRepository)?
     let cases: any CaseRepository
     let catalogue: ServiceCatalogue
     let serviceSettings: any ForceServiceSettingsRepository
@@ -105,7 +106,7 @@ struct BackOfficeController {
         }
         routes.post("/sign-out", .signedIn) { _, context in try await signOut(context, everywhere: false) }
         routes.post("/sign-out-everywhere", .signedIn) { _, context in try await signOut(context, everywhere: true) }
-        AdminController(security: security, forces: forces, catalogue: catalogue, serviceSettings: serviceSettings, forceContent: forceContent, jobs: jobs, pages: pages, publicURL: publicURL)
+        AdminController(security: security, forces: forces, hub: hub, catalogue: catalogue, serviceSettings: serviceSettings, forceContent: forceContent, jobs: jobs, pages: pages, publicURL: publicURL)
             .addRoutes(to: routes)
     }
 

@@ -23,6 +23,7 @@ enum StaffURL {
     case adminForce(ForceID)
     case adminStaff(ForceID)
     case adminMember(ForceID, String)
+    case adminDelivery(ForceID)
 
     var path: String {
         switch self {
@@ -43,6 +44,7 @@ enum StaffURL {
         case .adminForce(let force): "/\(force)/staff/admin/force"
         case .adminStaff(let force): "/\(force)/staff/admin/staff"
         case .adminMember(let force, let id): "/\(force)/staff/admin/staff/\(id)"
+        case .adminDelivery(let force): "/\(force)/staff/admin/delivery"
         }
     }
 

@@ -61,6 +61,7 @@ struct StaffLayout: Sendable {
                 ("Services", StaffURL.adminServices(force).path, .manageServices),
                 ("Force details", StaffURL.adminForce(force).path, .manageForce),
                 ("Staff", StaffURL.adminStaff(force).path, .manageStaff),
+                ("Delivery", StaffURL.adminDelivery(force).path, .manageForce),
             ]
         } else {
             items = [
@@ -364,6 +365,28 @@ struct PageWordingPage: StaffErrorsView {
     let action: String
     let backHref: String
     let rows: [PageWordingRow]
+    let notice: String?
+    let errors: [StaffFieldError]
+}
+
+struct DeliveryFailureRow: Sendable {
+    let jobID: String
+    let reference: String
+    let state: String
+    let isDead: Bool
+    let attempts: Int
+    let error: String
+    let when: String
+}
+
+struct DeliveryPage: StaffErrorsView {
+    let layout: StaffLayout
+    let adapter: String
+    let waiting: Int
+    let dead: Int
+    let oldest: String
+    let replayAction: String
+    let failures: [DeliveryFailureRow]
     let notice: String?
     let errors: [StaffFieldError]
 }
