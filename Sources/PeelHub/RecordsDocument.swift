@@ -14,6 +14,19 @@ package struct RecordsDocument: Codable, Sendable, Hashable {
         package var description: String?
         package var email: String?
         package var phone: String?
+
+        package init(
+            role: String, name: String? = nil, dateOfBirth: String? = nil, ageRange: String? = nil, description: String? = nil,
+            email: String? = nil, phone: String? = nil
+        ) {
+            self.role = role
+            self.name = name
+            self.dateOfBirth = dateOfBirth
+            self.ageRange = ageRange
+            self.description = description
+            self.email = email
+            self.phone = phone
+        }
     }
 
     package struct Object: Codable, Sendable, Hashable {
@@ -25,6 +38,20 @@ package struct RecordsDocument: Codable, Sendable, Hashable {
         package var description: String?
         package var value: String?
         package var serialNumber: String?
+
+        package init(
+            kind: String, registration: String? = nil, make: String? = nil, model: String? = nil, colour: String? = nil,
+            description: String? = nil, value: String? = nil, serialNumber: String? = nil
+        ) {
+            self.kind = kind
+            self.registration = registration
+            self.make = make
+            self.model = model
+            self.colour = colour
+            self.description = description
+            self.value = value
+            self.serialNumber = serialNumber
+        }
     }
 
     package struct Location: Codable, Sendable, Hashable {
@@ -33,6 +60,17 @@ package struct RecordsDocument: Codable, Sendable, Hashable {
         package var postcode: String?
         package var latitude: String?
         package var longitude: String?
+
+        package init(
+            description: String? = nil, address: [String: String]? = nil, postcode: String? = nil, latitude: String? = nil,
+            longitude: String? = nil
+        ) {
+            self.description = description
+            self.address = address
+            self.postcode = postcode
+            self.latitude = latitude
+            self.longitude = longitude
+        }
     }
 
     package struct Answer: Codable, Sendable, Hashable {
@@ -45,6 +83,12 @@ package struct RecordsDocument: Codable, Sendable, Hashable {
         package var id: String
         package var version: Int
         package var title: String
+
+        package init(id: String, version: Int, title: String) {
+            self.id = id
+            self.version = version
+            self.title = title
+        }
     }
 
     package var documentVersion = 1
@@ -65,6 +109,28 @@ package struct RecordsDocument: Codable, Sendable, Hashable {
     package var riskAssessment: ThriveAssessment?
     package var duplicateCandidates: [String]
     package var media: [String]
+
+    package init(
+        peelReference: String, revision: Int, force: String, service: Service, receivedAt: Date, language: String, persons: [Person],
+        objects: [Object], locations: [Location], when: [String: String]?, statement: String, answers: [Answer],
+        riskAssessment: ThriveAssessment?, duplicateCandidates: [String], media: [String]
+    ) {
+        self.peelReference = peelReference
+        self.revision = revision
+        self.force = force
+        self.service = service
+        self.receivedAt = receivedAt
+        self.language = language
+        self.persons = persons
+        self.objects = objects
+        self.locations = locations
+        self.when = when
+        self.statement = statement
+        self.answers = answers
+        self.riskAssessment = riskAssessment
+        self.duplicateCandidates = duplicateCandidates
+        self.media = media
+    }
 
     /// The idempotency key of this revision: the Peel reference and the revision.
     package var idempotencyKey: String { "\(peelReference):\(revision)" }

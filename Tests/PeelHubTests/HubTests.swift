@@ -162,3 +162,97 @@ actor PeakCounter {
     }
     func leave() { now -= 1 }
 }
+
+@Suite("De-duplication")
+struct DuplicateTests {
+    /// A generated set: 300 reports of ordinary variety, and 60 of them reported again (the same
+    /// reporter, the same vehicle, or the same words and place), with the answers varied the way
+    /// people vary them. Precision and recall are printed and held to a floor.
+    @Test("seeded duplicates are found and unrelated reports are not flagged")
+    func precisionAndRecall() {
+        var random = SeededGenerator(seed: 2026)
+        let places = ["CF10 1AA", "SW1A 2AA", "M1 1AE", "LS1 4DY", "B1 1BB", "NE1 7RU", "BS1 5TR", "L1 8JQ"]
+        let things = ["bicycle", "laptop", "phone", "wallet", "handbag", "car", "van", "motorbike", "shed", "garden tools"]
+        let verbs = ["stolen from", "taken from", "damaged outside", "broken into at", "removed from"]
+        let spots = ["my house", "the station", "the shop on the high street", "the car park", "my workplace", "the park"]
+        let start = Date(timeIntervalSince1970: 1_800_000_000)
+        func document(_ n: Int, email: String?, phone: String?, registration: String?, postcode: String, statement: String, at: Date) -> RecordsDocument {
+            RecordsDocument(
+                peelReference: "MET-\(n)", revision: 1, force: "metropolitan", service: .init(id: "report-theft", version: 1, title: "t"),
+                receivedAt: at, language: "en",
+                persons: [.init(role: "reporter", name: "P \(n)", email: email, phone: phone)],
+                objects: registration.map { [.init(kind: "vehicle", registration: $0)] } ?? [],
+                locations: [.init(postcode: postcode)], when: nil, statement: statement, answers: [], riskAssessment: nil,
+                duplicateCandidates: [], media: [])
+        }
+        var originals: [RecordsDocument] = []
+        for n in 0..<300 {
+            let thing = things[Int(random.next() % UInt64(things.count))]
+            let statement = "My \(thing) was \(verbs[Int(random.next() % UInt64(verbs.count))]) \(spots[Int(random.next() % UInt64(spots.count))]) sometime on the \(n % 28 + 1)th, reference item \(n), it was \(["red", "blue", "black", "silver"][n % 4]) and about \(n % 7 + 1) years old."
+            originals.append(
+                document(
+                    n, email: "person\(n)@example.org", phone: String(format: "07700%06d", n),
+                    registration: thing == "car" || thing == "van" ? String(format: "AB%02d XYZ", n % 100) + "\(n)" : nil,
+                    postcode: places[n % places.count], statement: statement, at: start + Double(n) * 3600))
+        }
+        var duplicates: [(RecordsDocument, String)] = []
+        for k in 0..<60 {
+            let original = originals[k * 5]
+            let n = 1000 + k
+            switch k % 3 {
+            case 0:  // the same person again, in other words
+                duplicates.append((document(n, email: original.persons[0].email?.uppercased(), phone: nil, registration: nil,
+                    postcode: original.locations[0].postcode ?? "", statement: "Following up: I reported this before.", at: original.receivedAt + 7200), original.peelReference))
+            case 1:  // the same phone and nearly the same words
+                duplicates.append((document(n, email: nil, phone: "+44 " + String((original.persons[0].phone ?? "").dropFirst()),
+                    registration: nil, postcode: "ZZ1 1ZZ", statement: original.statement + " Please call me.", at: original.receivedAt + 600), original.peelReference))
+            default:  // someone else saw the same thing, at the same place, in much the same words
+                duplicates.append((document(n, email: "witness\(k)@example.net", phone: nil, registration: nil,
+                    postcode: original.locations[0].postcode ?? "", statement: original.statement.replacingOccurrences(of: "My", with: "Their"), at: original.receivedAt + 3600), original.peelReference))
+            }
+        }
+        let all = originals + duplicates.map(\.0)
+        let features = all.map(DuplicateFinder.Features.init(document:))
+        let truth = Dictionary(uniqueKeysWithValues: duplicates.map { ($0.0.peelReference, $0.1) })
+        var truePositives = 0
+        var falsePositives = 0
+        var found = 0
+        for feature in features {
+            let candidates = DuplicateFinder.candidates(for: feature, among: features).map(\.reference)
+            for candidate in DuplicateFinder.candidates(for: feature, among: features) {
+                let pair = truth[feature.reference] == candidate.reference || truth[candidate.reference] == feature.reference
+                if pair { truePositives += 1 } else {
+                    falsePositives += 1
+                    if falsePositives <= 3 { print("false positive: \(feature.reference) and \(candidate.reference): \(candidate.reasons)") }
+                }
+            }
+            if let expected = truth[feature.reference], candidates.contains(expected) { found += 1 }
+        }
+        let precision = Double(truePositives) / Double(max(1, truePositives + falsePositives))
+        let recall = Double(found) / Double(duplicates.count)
+        print(String(format: "de-duplication on %d reports with %d seeded duplicates: precision %.3f, recall %.3f", all.count, duplicates.count, precision, recall))
+        #expect(precision >= 0.9)
+        #expect(recall >= 0.9)
+    }
+
+    @Test("reasons say why, and a report is not its own duplicate")
+    func reasons() {
+        let shingles = DuplicateFinder.shingles("My blue bike was stolen")
+        #expect(shingles == ["my blue", "blue bike", "bike was", "was stolen"])
+        #expect(DuplicateFinder.jaccard(shingles, shingles) == 1)
+        #expect(DuplicateFinder.jaccard([], shingles) == 0)
+    }
+}
+
+/// A small deterministic random source for generated data.
+struct SeededGenerator: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
