@@ -41,8 +41,15 @@ struct DeliverReportJob: JobHandler {
             logger.info("report delivered to the demo records system", metadata: ["force_id": "\(force)", "reference": "\(report.reference)"])
             return
         }
-        let document = RecordsDocument.make(
+        var document = RecordsDocument.make(
             report: report, definition: catalogue.service(report.serviceID), risk: try await cases.thrive(reportID: report.id, force: force))
+        let candidates = try await duplicateCandidates(of: document, report: report)
+        document.duplicateCandidates = candidates.map(\.reference)
+        if !candidates.isEmpty {
+            let text = "Possible duplicate of " + candidates.prefix(3).map { "\($0.reference) (\($0.reasons.joined(separator: ", ")))" }
+                .joined(separator: "; ")
+            try await hub.noteDuplicates(reportID: report.id, force: force, text: text, at: Date())
+        }
         let body = try document.encoded()
         switch endpoint.adapter {
         case .standardAPI:
@@ -53,10 +60,11 @@ struct DeliverReportJob: JobHandler {
                 throw JobPostponed(until: until, reason: "the records system of \(force) is failing; the circuit is open until \(until)")
             }
             let secret = try secrets.open(sealed)
+            let key = document.idempotencyKey
             let reference: String?
             do {
                 reference = try await limiter.withPermit(force) {
-                    try await StandardAPITransport.post(body, to: url, idempotencyKey: document.idempotencyKey, secret: secret)
+                    try await StandardAPITransport.post(body, to: url, idempotencyKey: key, secret: secret)
                 }
                 breaker.succeeded(force)
             } catch let failure as RetryableDeliveryFailure {
@@ -87,6 +95,20 @@ struct DeliverReportJob: JobHandler {
                 body: String(decoding: body, as: UTF8.self), force: force, idempotencyKey: "records-email:\(document.idempotencyKey)")
             try await hub.recordDelivery(reportID: report.id, force: force, recordsReference: nil, at: Date())
         }
+    }
+}
+
+extension DeliverReportJob {
+    /// How far back, and how many of the force's reports, a new report is compared with.
+    static let duplicateWindow: TimeInterval = 14 * 86_400
+    static let duplicateLimit = 500
+
+    /// Likely duplicates among the force's recent reports (made before this one).
+    func duplicateCandidates(of document: RecordsDocument, report: Report) async throws -> [DuplicateFinder.Candidate] {
+        let recent = try await reports.recent(force: report.forceID, since: report.createdAt - Self.duplicateWindow, limit: Self.duplicateLimit)
+            .filter { $0.id != report.id && $0.createdAt <= report.createdAt }
+        let others = recent.map { DuplicateFinder.Features(document: RecordsDocument.make(report: $0, definition: catalogue.service($0.serviceID))) }
+        return Array(DuplicateFinder.candidates(for: DuplicateFinder.Features(document: document), among: others).prefix(10))
     }
 }
 

@@ -50,6 +50,8 @@ package protocol HubRepository: Sendable {
     /// Sends the force's dead deliveries (all, or those named) back to the queue, each with a
     /// fresh allowance of attempts. Returns how many.
     func replayDeadLetters(force: ForceID, jobs: [String]?, now: Date) async throws -> Int
+    /// Puts a note of likely duplicates on the report's timeline, for a handler to judge.
+    func noteDuplicates(reportID: String, force: ForceID, text: String, at date: Date) async throws
 }
 
 /// What the back office shows of a force's deliveries to its records system.

@@ -193,6 +193,8 @@ package protocol ReportRepository: Sendable {
     func submit(_ report: Report, journeyID: String, jobs: [NewJob]) async throws -> SubmissionOutcome
     /// Records that the force's records system has the report.
     func markDelivered(_ id: String, force: ForceID, at date: Date) async throws
+    /// The force's reports made since `date`, newest first, at most `limit`.
+    func recent(force: ForceID, since date: Date, limit: Int) async throws -> [Report]
 }
 
 /// Outbound messages, for the local mailbox.

@@ -159,4 +159,23 @@ package struct SQLHubRepository: HubRepository {
         query.appendLiteral(" RETURNING id")
         return try await db.raw(query).all().count
     }
+
+    package func noteDuplicates(reportID: String, force: ForceID, text: String, at date: Date) async throws {
+        let engine = engine
+        try await inTransaction(on: db, engine: engine) { tx in
+            // Once per report: a delivery that runs again does not repeat the note.
+            let noted = try await tx.raw(
+                """
+                SELECT 1 AS noted FROM case_events
+                WHERE report_id = \(bind: reportID) AND kind = 'records' AND text LIKE 'Possible duplicate%'
+                """
+            ).first()
+            guard noted == nil else { return }
+            try await SQLCaseRepository.appendEvent(
+                CaseEvent(
+                    id: UUID().uuidString.lowercased(), reportID: reportID, forceID: force, at: date, actorID: nil, actorName: nil,
+                    kind: .records, text: text),
+                on: tx)
+        }
+    }
 }

@@ -205,6 +205,16 @@ package struct SQLReportRepository: ReportRepository {
         ).run()
     }
 
+    package func recent(force: ForceID, since date: Date, limit: Int) async throws -> [Report] {
+        try await db.raw(
+            """
+            SELECT \(unsafeRaw: Self.columns) FROM reports
+            WHERE force_id = \(bind: force.rawValue) AND created_at >= \(bind: date.millisecondsSince1970)
+            ORDER BY created_at DESC LIMIT \(literal: max(1, limit))
+            """
+        ).all().map(Self.report)
+    }
+
     static func report(_ row: any SQLRow) throws -> Report {
         let force = try row.decode(column: "force_id", as: String.self)
         guard let forceID = ForceID(validating: force) else { throw StoreDataError("reports.force_id '\(force)' is malformed") }

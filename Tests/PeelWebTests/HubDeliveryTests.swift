@@ -15,9 +15,13 @@ import Testing
 /// The fake records system's `GET /received`, as tests read it.
 struct ReceivedByRMS: Decodable {
     struct Entry: Decodable {
+        struct Document: Decodable {
+            let duplicateCandidates: [String]
+        }
         let reference: String
         let idempotencyKey: String
         let recordsReference: String
+        let document: Document
     }
     let received: [Entry]
     let duplicates: Int
@@ -77,6 +81,37 @@ struct HubDeliveryTests {
                     try await store.database.sql.raw("SELECT records_reference FROM reports").first()?.decode(column: "records_reference", as: String?.self)
                 }
                 #expect(stored == "RMS-000001")
+            }
+        }
+    }
+
+    @Test("the same person reporting twice: the second report names the first as a likely duplicate, to the records system and on its timeline")
+    func duplicates() async throws {
+        let fake = FakeRecordsSystem(options: .init(secret: Array(Self.secret.utf8)))
+        let rmsApp = Application(router: fake.router(), configuration: .init(address: .hostname("127.0.0.1", port: 0)), logger: testLogger)
+        try await rmsApp.test(.live) { rms in
+            let port = try #require(rms.port)
+            try await withTestApp { client, scratch in
+                try await connect(scratch, port: port, secret: Self.secret)
+                let first = try await submitReport(client)
+                var got = try await received(rms)
+                for _ in 0..<200 where got.received.count < 1 {
+                    try await Task.sleep(for: .milliseconds(50))
+                    got = try await received(rms)
+                }
+                let second = try await submitReport(client)
+                for _ in 0..<200 where got.received.count < 2 {
+                    try await Task.sleep(for: .milliseconds(50))
+                    got = try await received(rms)
+                }
+                let delivered = try #require(got.received.first { $0.reference == second })
+                #expect(delivered.document.duplicateCandidates == [first])
+                #expect(got.received.first { $0.reference == first }?.document.duplicateCandidates == [])
+                let timeline = try await withStoreValue(scratch) { store in
+                    let report = try #require(try await store.reports.find(reference: second, force: ForceID("metropolitan")))
+                    return try await store.cases.events(reportID: report.id, force: ForceID("metropolitan")).map(\.text)
+                }
+                #expect(timeline.contains { $0.hasPrefix("Possible duplicate of \(first) (same reporter email") })
             }
         }
     }
