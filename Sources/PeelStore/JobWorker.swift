@@ -19,7 +19,7 @@ package struct JobWorker: Sendable {
         package var keepDone: Duration
 
         package init(
-            name: String, concurrency: Int = 16, lease: Duration = .seconds(60), pollInterval: Duration = .seconds(1),
+            name: String, concurrency: Int = 16, lease: Duration = .seconds(60), pollInterval: Duration = .milliseconds(100),
             retry: RetryPolicy = RetryPolicy(), keepDone: Duration = .seconds(7 * 24 * 3600)
         ) {
             self.name = name
