@@ -149,6 +149,8 @@ package struct CaseEvent: Sendable, Hashable {
         case submitted, assessed, assigned, status, note, delivered
         /// What the force's records system said: its status, officer in charge, outcome.
         case records
+        /// Reports this one likely repeats, for a handler to judge.
+        case possibleDuplicate = "possible-duplicate"
     }
 
     package var id: String

@@ -260,8 +260,8 @@ package enum AgeRange {
 
 /// Cleaning of typed text: control characters other than new lines and tabs are removed, new
 /// lines are normalised, and the ends are trimmed. HTML is kept as typed; pages escape it.
-enum Clean {
-    static func text(_ raw: String) -> String {
+package enum Clean {
+    package static func text(_ raw: String) -> String {
         let normalised = raw.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\r", with: "\n")
         let scalars = normalised.unicodeScalars.filter { scalar in
             scalar == "\n" || scalar == "\t" || !(scalar.properties.generalCategory == .control
@@ -271,7 +271,7 @@ enum Clean {
     }
 
     /// One line: new lines and tabs become spaces.
-    static func line(_ raw: String) -> String {
+    package static func line(_ raw: String) -> String {
         text(raw).replacingOccurrences(of: "\n", with: " ").replacingOccurrences(of: "\t", with: " ")
     }
 }

@@ -167,14 +167,14 @@ package struct SQLHubRepository: HubRepository {
             let noted = try await tx.raw(
                 """
                 SELECT 1 AS noted FROM case_events
-                WHERE report_id = \(bind: reportID) AND kind = 'records' AND text LIKE 'Possible duplicate%'
+                WHERE report_id = \(bind: reportID) AND kind = \(bind: CaseEvent.Kind.possibleDuplicate.rawValue)
                 """
             ).first()
             guard noted == nil else { return }
             try await SQLCaseRepository.appendEvent(
                 CaseEvent(
                     id: UUID().uuidString.lowercased(), reportID: reportID, forceID: force, at: date, actorID: nil, actorName: nil,
-                    kind: .records, text: text),
+                    kind: .possibleDuplicate, text: text),
                 on: tx)
         }
     }

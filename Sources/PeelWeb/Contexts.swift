@@ -51,3 +51,26 @@ package struct ForceRequestContext: ChildRequestContext {
 /// Raised when a force id in the address is malformed or unknown; rendered as a force-specific
 /// "not found" page.
 package struct ForceNotFound: Error {}
+
+/// A request context that may carry the form the CSRF check already read, so that a handler
+/// never reads the body twice.
+protocol CarriesPostedForm {
+    var postedForm: PostedForm? { get }
+}
+
+extension CarriesPostedForm {
+    /// The posted form, files included: as the CSRF check read it, or read here when a header
+    /// carried the token.
+    func formWithFiles(_ request: Request) async throws -> PostedForm {
+        if let postedForm { return postedForm }
+        var request = request
+        return try await PostedForm.read(&request) ?? PostedForm()
+    }
+
+    /// The posted form's fields.
+    func form(_ request: Request) async throws -> [String: [String]] {
+        try await formWithFiles(request).fields
+    }
+}
+
+extension ForceRequestContext: CarriesPostedForm {}

@@ -47,7 +47,7 @@ struct JourneyController {
             if journey.stored.reportID != nil {
                 return redirect(to: SiteURL.journeyConfirmation(context.force.id, journey.definition.id).path)
             }
-            let form = try await postedForm(request, context).fields
+            let form = try await context.formWithFiles(request).fields
             let email = (form["email"]?.first ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
             if !email.isEmpty, email.count > 254 || !Validate.email(email) {
                 return saveView(
@@ -67,7 +67,7 @@ struct JourneyController {
         }
         group.post("/services/:service/resume") { request, context in
             let definition = try await definition(context)
-            let typed = try await postedForm(request, context).fields["code"]?.first ?? ""
+            let typed = try await context.formWithFiles(request).fields["code"]?.first ?? ""
             guard let code = ReturnCode.normalise(typed), let id = try await service.resume(code: code, service: definition, force: context.force)
             else {
                 return resumeView(
@@ -99,7 +99,7 @@ struct JourneyController {
             guard journey.engine.position(journey.state) == .checkAnswers else { return redirectToPosition(journey, context) }
             var loaded = journey
             if journey.definition.declaration != nil {
-                let form = try await postedForm(request, context).fields
+                let form = try await context.formWithFiles(request).fields
                 guard form["declaration"]?.first == "agreed" else {
                     return checkAnswers(
                         journey, request: request, context: context,
@@ -137,7 +137,7 @@ struct JourneyController {
             // A page the answers no longer lead to (an earlier answer changed, or a tampered
             // address) is not accepted: the person is sent to where the journey stands.
             guard let page = try pageOnPath(journey, context) else { return redirectToPosition(journey, context) }
-            let posted = try await postedForm(request, context)
+            let posted = try await context.formWithFiles(request)
             var form = posted.fields
             let uploads = posted.files
             // File questions: what was uploaded before stays; new files are checked and kept.
@@ -289,12 +289,6 @@ struct JourneyController {
             path: SiteURL.serviceStart(force, definition.id).path, secure: secureCookies, httpOnly: true, sameSite: .lax)
     }
 
-    /// The posted form: as the CSRF check read it, or read here when a header carried the token.
-    private func postedForm(_ request: Request, _ context: ForceRequestContext) async throws -> PostedForm {
-        if let posted = context.postedForm { return posted }
-        var request = request
-        return try await PostedForm.read(&request) ?? PostedForm()
-    }
 
     private func render(
         _ page: Page, journey: JourneyService.Loaded, request: Request, context: ForceRequestContext,

@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import Logging
+import PeelAuth
 import PeelCore
 
 extension HTTPField.Name {
@@ -188,19 +189,10 @@ struct CSRFMiddleware: RouterMiddleware {
         return response
     }
 
-    static func generate() -> String {
-        var generator = SystemRandomNumberGenerator()
-        var bytes = [UInt8]()
-        bytes.reserveCapacity(32)
-        for _ in 0..<4 { withUnsafeBytes(of: generator.next() as UInt64) { bytes.append(contentsOf: $0) } }
-        return Data(bytes).base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
-    }
+    /// A CSRF token is a bearer token like a session id: 256 random bits, base64url.
+    static func generate() -> String { Tokens.generate() }
 
-    static func isWellFormed(_ token: String) -> Bool {
-        token.utf8.count == 43 && isToken(token, alsoAllowing: "-_")
-    }
+    static func isWellFormed(_ token: String) -> Bool { Tokens.isWellFormed(token) }
 
 }
 

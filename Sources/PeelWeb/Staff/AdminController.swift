@@ -33,7 +33,7 @@ struct AdminController {
             let form = try await context.form(request)
             var errors: [StaffFieldError] = []
             func text(_ name: String, limit: Int) -> String? {
-                let value = BackOfficeController.clean(form[name]?.first?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "")
+                let value = Clean.text(form[name]?.first ?? "")
                 if value.contains(where: \.isNewline) || value.count > limit {
                     errors.append(StaffFieldError(field: "\(id)-\(name)", message: "Wording must be one line of \(limit) characters or fewer"))
                 }
@@ -77,7 +77,7 @@ struct AdminController {
             var errors: [StaffFieldError] = []
             var wording: [String: PageWording] = [:]
             func text(_ field: String, limit: Int, lines: Bool) -> String? {
-                let value = BackOfficeController.clean(form[field]?.first?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "")
+                let value = Clean.text(form[field]?.first ?? "")
                 if value.count > limit || (!lines && value.contains(where: \.isNewline)) {
                     errors.append(StaffFieldError(field: field, message: lines ? "Text must be \(limit) characters or fewer" : "A title must be one line of \(limit) characters or fewer"))
                 }
@@ -126,7 +126,7 @@ struct AdminController {
         routes.post("/admin/force", .manageForce) { request, context in
             let form = try await context.form(request)
             func field(_ name: String) -> String {
-                BackOfficeController.clean(form[name]?.first?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "")
+                Clean.text(form[name]?.first ?? "")
             }
             let details = ForceDetailsForm(
                 onboarding: field("onboarding"), phone: field("phone"), textNumber: field("text-number"), website: field("website"),
@@ -191,7 +191,7 @@ struct AdminController {
         }
         routes.post("/admin/staff", .manageStaff) { request, context in
             let form = try await context.form(request)
-            let name = BackOfficeController.clean(form["name"]?.first?.trimmingCharacters(in: .whitespaces) ?? "")
+            let name = Clean.text(form["name"]?.first ?? "")
             let email = (form["email"]?.first ?? "").trimmingCharacters(in: .whitespaces).lowercased()
             let roles = Set((form["roles"] ?? []).compactMap(StaffRole.init(rawValue:)).filter { $0 != .nationalAdministrator })
             var errors: [StaffFieldError] = []

@@ -62,7 +62,7 @@ struct BackOfficeController {
             if let problem {
                 return try await reportPage(id, context, errors: [StaffFieldError(field: "note", message: problem)]).with(status: .badRequest)
             }
-            return try await apply(.note(Self.clean(text)), id, context)
+            return try await apply(.note(Clean.text(text)), id, context)
         }
         routes.get("/reports/:report/audit", .viewAudit) { _, context in
             let id = try reportID(context)
@@ -154,12 +154,6 @@ struct BackOfficeController {
         StaffLayout(title: title, force: context.force, csrfToken: context.csrfToken, staff: context.staff, current: current)
     }
 
-    /// Removes control characters other than line breaks; everything else is kept as text and
-    /// escaped when shown.
-    static func clean(_ text: String) -> String {
-        String(String.UnicodeScalarView(text.unicodeScalars.filter { $0 == "\n" || $0 == "\t" || !CharacterSet.controlCharacters.contains($0) }))
-    }
-
     static func readAssessment(_ form: [String: [String]]) -> Result<ThriveAssessment, StaffFormErrors> {
         var errors: [StaffFieldError] = []
         func level(_ name: String, _ label: String) -> ThriveLevel? {
@@ -170,7 +164,7 @@ struct BackOfficeController {
             return value
         }
         func text(_ name: String, _ label: String) -> String {
-            let value = clean(form[name]?.first?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "")
+            let value = Clean.text(form[name]?.first ?? "")
             if value.isEmpty { errors.append(StaffFieldError(field: name, message: "Enter the \(label)")) }
             if value.count > ThriveAssessment.maximumTextLength {
                 errors.append(StaffFieldError(field: name, message: "The \(label) must be \(ThriveAssessment.maximumTextLength) characters or fewer"))

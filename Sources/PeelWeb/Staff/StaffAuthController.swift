@@ -17,7 +17,7 @@ struct StaffAuthController<Context: StaffSignInContext> {
             signInPage(context, fields: SignInFields(), errors: [])
         }
         routes.step(.post, "/sign-in") { request, context in
-            let form = try await form(request, context)
+            let form = try await context.form(request)
             let email = form["email"]?.first?.trimmingCharacters(in: .whitespaces) ?? ""
             let password = form["password"]?.first ?? ""
             var errors: [StaffFieldError] = []
@@ -58,7 +58,7 @@ struct StaffAuthController<Context: StaffSignInContext> {
             guard let identity = context.staffSession, identity.session.stage == .awaitingCode else {
                 return redirect(to: context.realm.path("/sign-in"))
             }
-            let code = try await form(request, context)["code"]?.first ?? ""
+            let code = try await context.form(request)["code"]?.first ?? ""
             guard !code.isEmpty, code.count <= 32 else {
                 return codePage(context, errors: [StaffFieldError(field: "code", message: "Enter the 6-digit code from your authenticator app")])
                     .with(status: .badRequest)
@@ -88,7 +88,7 @@ struct StaffAuthController<Context: StaffSignInContext> {
             guard let identity = context.staffSession, identity.session.stage == .awaitingEnrolment else {
                 return redirect(to: context.realm.path("/sign-in"))
             }
-            let code = try await form(request, context)["code"]?.first ?? ""
+            let code = try await context.form(request)["code"]?.first ?? ""
             guard code.count <= 32, let (token, codes) = try await security.enrol(code: code, identity: identity) else {
                 return try await enrolPage(
                     context, identity: identity,
@@ -108,7 +108,7 @@ struct StaffAuthController<Context: StaffSignInContext> {
             return joinPage(context, token: token, invitation: invitation, errors: [])
         }
         routes.step(.post, "/join") { request, context in
-            let form = try await form(request, context)
+            let form = try await context.form(request)
             let token = form["token"]?.first ?? ""
             guard let invitation = try await invitation(token, realm: context.realm) else { throw HTTPError(.notFound) }
             let password = form["password"]?.first ?? ""
@@ -140,11 +140,6 @@ struct StaffAuthController<Context: StaffSignInContext> {
         return invitation
     }
 
-    private func form(_ request: Request, _ context: Context) async throws -> [String: [String]] {
-        if let posted = context.postedForm { return posted.fields }
-        var request = request
-        return try await PostedForm.read(&request)?.fields ?? [:]
-    }
 
     private func sessionCookie(_ token: String) -> Cookie {
         Cookie(

@@ -14,7 +14,7 @@ struct StaffIdentity: Sendable {
 /// The request context of signed-in staff pages: a force, and a member of staff of that force
 /// whose session has passed both steps of sign-in. Staff of another force get 404, as if the
 /// page did not exist; a request without a signed-in session is sent to sign in.
-struct StaffRequestContext: ChildRequestContext {
+struct StaffRequestContext: ChildRequestContext, CarriesPostedForm {
     typealias ParentContext = ForceRequestContext
     var coreContext: CoreRequestContextStorage
     let requestID: String
@@ -36,13 +36,6 @@ struct StaffRequestContext: ChildRequestContext {
         self.staff = identity.member
         self.token = identity.token
         self.postedForm = context.postedForm
-    }
-
-    /// The posted form: as the CSRF check read it, or read here when a header carried the token.
-    func form(_ request: Request) async throws -> [String: [String]] {
-        if let posted = postedForm { return posted.fields }
-        var request = request
-        return try await PostedForm.read(&request)?.fields ?? [:]
     }
 }
 

@@ -34,11 +34,10 @@ struct StaffRealm: Sendable, Hashable {
 }
 
 /// A request context in which the sign-in steps run: it knows its realm and the session so far.
-protocol StaffSignInContext: RequestContext {
+protocol StaffSignInContext: RequestContext, CarriesPostedForm {
     var realm: StaffRealm { get }
     var csrfToken: String { get }
     var staffSession: StaffIdentity? { get }
-    var postedForm: PostedForm? { get }
 }
 
 extension ForceRequestContext: StaffSignInContext {
@@ -63,7 +62,7 @@ struct NationalRequestContext: ChildRequestContext, StaffSignInContext {
 }
 
 /// The request context of the national team's signed-in pages: a national administrator.
-struct NationalStaffRequestContext: ChildRequestContext {
+struct NationalStaffRequestContext: ChildRequestContext, CarriesPostedForm {
     typealias ParentContext = NationalRequestContext
     var coreContext: CoreRequestContextStorage
     let csrfToken: String
@@ -81,11 +80,5 @@ struct NationalStaffRequestContext: ChildRequestContext {
         self.staff = identity.member
         self.token = identity.token
         self.postedForm = context.postedForm
-    }
-
-    func form(_ request: Request) async throws -> [String: [String]] {
-        if let posted = postedForm { return posted.fields }
-        var request = request
-        return try await PostedForm.read(&request)?.fields ?? [:]
     }
 }
