@@ -78,7 +78,7 @@ package func buildApplication(
                         try await database.optimize()
                         return 0
                     },
-                ])
+                ], doorbell: store.doorbell)
             : nil
         let services: [any Service] = [StoreService(database: store.database, worker: worker, logger: logger)]
         // A worker-only node answers health checks and metrics for its orchestrator, not pages.

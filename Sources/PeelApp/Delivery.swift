@@ -99,16 +99,21 @@ struct DeliverReportJob: JobHandler {
 }
 
 extension DeliverReportJob {
-    /// How far back, and how many of the force's reports, a new report is compared with.
+    /// How far back a new report is compared with the force's reports.
     static let duplicateWindow: TimeInterval = 14 * 86_400
-    static let duplicateLimit = 500
+    /// For each thing a report is found by (an email, a vehicle, a place, a band of its
+    /// statement), how many of the most recent reports filed under it are compared.
+    static let duplicatesPerKey = 20
 
-    /// Likely duplicates among the force's recent reports (made before this one).
+    /// Likely duplicates among the force's reports of the two weeks before this one that share
+    /// a reporter, vehicle, place or statement band with it.
     func duplicateCandidates(of document: RecordsDocument, report: Report) async throws -> [DuplicateFinder.Candidate] {
-        let recent = try await reports.recent(force: report.forceID, since: report.createdAt - Self.duplicateWindow, limit: Self.duplicateLimit)
-            .filter { $0.id != report.id && $0.createdAt <= report.createdAt }
-        let others = recent.map { DuplicateFinder.Features(document: RecordsDocument.make(report: $0, definition: catalogue.service($0.serviceID))) }
-        return Array(DuplicateFinder.candidates(for: DuplicateFinder.Features(document: document), among: others).prefix(10))
+        let features = DuplicateFinder.Features(document: document)
+        let others = try await reports.sharingKeys(
+            DuplicateFinder.lookupKeys(features), force: report.forceID, from: report.createdAt - Self.duplicateWindow,
+            to: report.createdAt, excluding: report.id, perKey: Self.duplicatesPerKey)
+        let compared = others.map { DuplicateFinder.Features(document: RecordsDocument.make(report: $0, definition: catalogue.service($0.serviceID))) }
+        return Array(DuplicateFinder.candidates(for: features, among: compared).prefix(10))
     }
 }
 

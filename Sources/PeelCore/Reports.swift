@@ -51,13 +51,17 @@ package struct Report: Sendable, Hashable {
     /// What staff can find the report by (reference, names, email, phone, postcodes, vehicle
     /// registrations), normalised by ``SearchTerm``. Written with the report; not read back.
     package var searchTerms: [String]
+    /// The keys later reports find this one by when they look for duplicates (reporter,
+    /// vehicle, place, statement). Written with the report; not read back.
+    package var matchKeys: [String]
 
     package init(
         id: String, forceID: ForceID, reference: String, serviceID: String, serviceVersion: Int, answers: String,
         contactName: String?, contactEmail: String?, contactPhone: String?, language: Language, createdAt: Date,
-        searchTerms: [String] = []
+        searchTerms: [String] = [], matchKeys: [String] = []
     ) {
         self.searchTerms = searchTerms
+        self.matchKeys = matchKeys
         self.id = id
         self.forceID = forceID
         self.reference = reference
@@ -193,8 +197,10 @@ package protocol ReportRepository: Sendable {
     func submit(_ report: Report, journeyID: String, jobs: [NewJob]) async throws -> SubmissionOutcome
     /// Records that the force's records system has the report.
     func markDelivered(_ id: String, force: ForceID, at date: Date) async throws
-    /// The force's reports made since `date`, newest first, at most `limit`.
-    func recent(force: ForceID, since date: Date, limit: Int) async throws -> [Report]
+    /// The force's reports made between `from` and `to` filed under any of `keys` (see
+    /// ``Report/matchKeys``), other than `excluding`: for each key the most recent `perKey`.
+    func sharingKeys(_ keys: [String], force: ForceID, from: Date, to: Date, excluding: String, perKey: Int) async throws
+        -> [Report]
 }
 
 /// Outbound messages, for the local mailbox.

@@ -13,6 +13,8 @@ package enum DuplicateFinder {
         package var phones: Set<String>
         package var registrations: Set<String>
         package var postcodes: Set<String>
+        /// Places given on a map, as latitude and longitude.
+        package var points: [Point]
         package var shingles: Set<String>
 
         package init(document: RecordsDocument) {
@@ -23,7 +25,32 @@ package enum DuplicateFinder {
             registrations = Set(document.objects.compactMap(\.registration).map(SearchTerm.normalise).filter { !$0.isEmpty })
             postcodes = Set(
                 document.locations.compactMap { $0.postcode ?? $0.address?["postcode"] }.map(SearchTerm.normalise).filter { !$0.isEmpty })
+            points = document.locations.compactMap { location in
+                guard let latitude = location.latitude.flatMap(Double.init), let longitude = location.longitude.flatMap(Double.init),
+                    (-90...90).contains(latitude), (-180...180).contains(longitude)
+                else { return nil }
+                return Point(latitude: latitude, longitude: longitude)
+            }
             shingles = DuplicateFinder.shingles(document.statement)
+        }
+    }
+
+    package struct Point: Sendable, Hashable {
+        package var latitude: Double
+        package var longitude: Double
+
+        package init(latitude: Double, longitude: Double) {
+            self.latitude = latitude
+            self.longitude = longitude
+        }
+
+        /// Metres between two points (haversine).
+        package func distance(to other: Point) -> Double {
+            let radians = Double.pi / 180
+            let dLat = (other.latitude - latitude) * radians
+            let dLon = (other.longitude - longitude) * radians
+            let a = sin(dLat / 2) * sin(dLat / 2) + cos(latitude * radians) * cos(other.latitude * radians) * sin(dLon / 2) * sin(dLon / 2)
+            return 6_371_000 * 2 * atan2(a.squareRoot(), (1 - a).squareRoot())
         }
     }
 
@@ -39,6 +66,8 @@ package enum DuplicateFinder {
     package static let minimumShingles = 8
     /// How close in time two reports of one place must be.
     package static let placeWindow: TimeInterval = 48 * 3600
+    /// How close two places on a map must be to count as one.
+    package static let placeDistance: Double = 250
 
     /// The candidates among `others` for `report`, best first.
     package static func candidates(for report: Features, among others: [Features]) -> [Candidate] {
@@ -63,6 +92,11 @@ package enum DuplicateFinder {
             {
                 score += 0.3
                 reasons.append("same place within two days")
+            } else if abs(report.receivedAt.timeIntervalSince(other.receivedAt)) <= placeWindow,
+                report.points.contains(where: { point in other.points.contains { point.distance(to: $0) <= placeDistance } })
+            {
+                score += 0.3
+                reasons.append("within \(Int(placeDistance)) m within two days")
             }
             // Reports of one kind share many phrases ("was stolen from outside"): only statements
             // that read nearly the same count, and alone only when they are the same.
@@ -77,6 +111,85 @@ package enum DuplicateFinder {
             return capped >= threshold ? Candidate(reference: other.reference, score: capped, reasons: reasons) : nil
         }
         .sorted { $0.score > $1.score || ($0.score == $1.score && $0.reference < $1.reference) }
+    }
+
+    // MARK: Finding the reports to compare
+
+    /// The keys a report is filed under so that later reports find it without reading every
+    /// recent report: its reporter's email and phone, vehicles, postcodes, the map cell of each
+    /// place, and bands of its statement's MinHash signature (two statements as alike as the
+    /// threshold share a band with a probability above 0.99).
+    package static func matchKeys(_ features: Features) -> [String] {
+        keys(features, neighbouringCells: false)
+    }
+
+    /// The keys to look a report's possible duplicates up by: its own, with the cells around
+    /// each place, so that two places either side of a cell's edge still meet.
+    package static func lookupKeys(_ features: Features) -> [String] {
+        keys(features, neighbouringCells: true)
+    }
+
+    private static func keys(_ features: Features, neighbouringCells: Bool) -> [String] {
+        var keys = features.emails.sorted().map { "e:" + $0 }
+        keys += features.phones.sorted().map { "p:" + $0 }
+        keys += features.registrations.sorted().map { "v:" + $0 }
+        keys += features.postcodes.sorted().map { "pc:" + $0 }
+        var cells = Set<String>()
+        for point in features.points {
+            let row = Int((point.latitude / cellDegrees.latitude).rounded(.down))
+            let column = Int((point.longitude / cellDegrees.longitude).rounded(.down))
+            let around = neighbouringCells ? [-1, 0, 1] : [0]
+            for dr in around { for dc in around { cells.insert("g:\(row + dr):\(column + dc)") } }
+        }
+        keys += cells.sorted()
+        if features.shingles.count >= minimumShingles {
+            keys += statementBands(features.shingles)
+        }
+        return keys.map { String($0.prefix(SearchTerm.maximumLength)) }
+    }
+
+    /// A map cell: about 550 m by 550 m in Britain, wider than ``placeDistance``, so that two
+    /// places close enough to match are in the same or neighbouring cells.
+    static let cellDegrees = (latitude: 0.005, longitude: 0.008)
+    package static let bands = 12
+    static let rowsPerBand = 4
+
+    /// The statement's MinHash signature, cut into bands, each band one key.
+    static func statementBands(_ shingles: Set<String>) -> [String] {
+        let count = bands * rowsPerBand
+        var minimums = [UInt64](repeating: .max, count: count)
+        for shingle in shingles {
+            let base = fnv1a(Array(shingle.utf8))
+            for index in 0..<count {
+                let value = mix(base &+ UInt64(index + 1) &* 0x9E37_79B9_7F4A_7C15)
+                if value < minimums[index] { minimums[index] = value }
+            }
+        }
+        return (0..<bands).map { band in
+            var bytes: [UInt8] = []
+            for value in minimums[(band * rowsPerBand)..<((band + 1) * rowsPerBand)] {
+                withUnsafeBytes(of: value.littleEndian) { bytes += $0 }
+            }
+            return "t\(band):" + String(fnv1a(bytes), radix: 16)
+        }
+    }
+
+    /// FNV-1a, 64 bits: the same in every process (Swift's own hashing is seeded per process).
+    static func fnv1a(_ bytes: [UInt8]) -> UInt64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in bytes {
+            hash ^= UInt64(byte)
+            hash = hash &* 0x0000_0100_0000_01b3
+        }
+        return hash
+    }
+
+    /// SplitMix64's finaliser: spreads a value's bits over the whole word.
+    static func mix(_ value: UInt64) -> UInt64 {
+        var z = value
+        z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
+        z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
+        return z ^ (z >> 31)
     }
 
     /// Word pairs of a text, lower-cased, letters and digits only: "my blue bike" → "my blue", "blue bike".

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import PeelCore
+import Synchronization
 
 /// Claims due jobs from the queue and runs them with their handlers.
 ///
@@ -36,14 +37,17 @@ package struct JobWorker: Sendable {
     private let handlers: [String: any JobHandler]
     private let housekeeping: [@Sendable () async throws -> Int]
     private let logger: Logger
+    /// Rung when jobs are enqueued on this node and when a running job finishes.
+    package let doorbell: Doorbell
 
     /// `housekeeping` runs hourly beside the purge of finished jobs (expired journeys, …); each
     /// returns how many rows it removed.
     package init(
         queue: any JobQueue, handlers: [any JobHandler], settings: Settings, logger: Logger,
-        housekeeping: [@Sendable () async throws -> Int] = []
+        housekeeping: [@Sendable () async throws -> Int] = [], doorbell: Doorbell = Doorbell()
     ) {
         self.housekeeping = housekeeping
+        self.doorbell = doorbell
         self.queue = queue
         self.handlers = Dictionary(handlers.map { ($0.kind, $0) }, uniquingKeysWith: { first, _ in first })
         self.settings = settings
@@ -52,29 +56,69 @@ package struct JobWorker: Sendable {
         self.logger = logger
     }
 
-    /// Runs until the task is cancelled: claims a batch, runs it, and sleeps for the poll interval
-    /// only when there was nothing to do.
+    /// Runs until the task is cancelled, keeping up to `concurrency` jobs running: whenever one
+    /// finishes, or the doorbell rings (a submission's jobs committed on this node), it records
+    /// the finished jobs in one write and claims as many as there are free places. With nothing
+    /// to do it waits for the doorbell or the poll interval, whichever comes first.
     package func run() async {
+        let pipeline = Pipeline()
         var lastPurge = Date.distantPast
-        while !Task.isCancelled {
-            var ran = 0
-            do {
-                ran = try await runOnce()
-                if Date().timeIntervalSince(lastPurge) > 3600 {
-                    lastPurge = Date()
-                    let purged = try await queue.purgeDone(olderThan: Date() - settings.keepDone.timeInterval)
-                    if purged > 0 { logger.info("purged finished jobs", metadata: ["count": "\(purged)"]) }
-                    for task in housekeeping {
-                        let removed = try await task()
-                        if removed > 0 { logger.info("housekeeping removed rows", metadata: ["count": "\(removed)"]) }
+        await withDiscardingTaskGroup { group in
+            while !Task.isCancelled {
+                await complete(pipeline.finished.withLock { jobs in
+                    defer { jobs.removeAll() }
+                    return jobs
+                })
+                let free = settings.concurrency - pipeline.running.withLock { $0 }
+                var claimed = 0
+                do {
+                    if free > 0 {
+                        let jobs = try await queue.claim(worker: settings.name, limit: free, lease: settings.lease, now: Date())
+                        claimed = jobs.count
+                        pipeline.running.withLock { $0 += jobs.count }
+                        for job in jobs {
+                            group.addTask {
+                                if await self.execute(job) { pipeline.finished.withLock { $0.append(job) } }
+                                pipeline.running.withLock { $0 -= 1 }
+                                self.doorbell.ring()
+                            }
+                        }
                     }
+                    if Date().timeIntervalSince(lastPurge) > 3600 {
+                        lastPurge = Date()
+                        try await purge()
+                    }
+                } catch {
+                    logger.error("job queue unavailable", metadata: ["error": "\(String(describing: error))"])
                 }
-            } catch {
-                logger.error("job queue unavailable", metadata: ["error": "\(String(describing: error))"])
+                // Claim again at once only when the queue may hold more than was claimed.
+                if claimed == 0 || claimed == free {
+                    await doorbell.wait(timeout: settings.pollInterval)
+                }
             }
-            if ran == 0 {
-                try? await Task.sleep(for: settings.pollInterval)
+        }
+        await complete(pipeline.finished.withLock { $0 })
+    }
+
+    private func purge() async throws {
+        let purged = try await queue.purgeDone(olderThan: Date() - settings.keepDone.timeInterval)
+        if purged > 0 { logger.info("purged finished jobs", metadata: ["count": "\(purged)"]) }
+        for task in housekeeping {
+            let removed = try await task()
+            if removed > 0 { logger.info("housekeeping removed rows", metadata: ["count": "\(removed)"]) }
+        }
+    }
+
+    /// Marks finished jobs done in one write.
+    private func complete(_ jobs: [ClaimedJob]) async {
+        guard !jobs.isEmpty else { return }
+        do {
+            let held = try await queue.complete(jobs, now: Date())
+            for job in jobs where !held.contains(job.id) {
+                logger.warning("job finished after its lease passed to another worker", metadata: ["job_id": "\(job.id)"])
             }
+        } catch {
+            logger.error("could not record finished jobs", metadata: ["error": "\(String(describing: error))"])
         }
     }
 
@@ -91,15 +135,7 @@ package struct JobWorker: Sendable {
             for await job in group { if let job { succeeded.append(job) } }
             return succeeded
         }
-        // The batch's finished jobs are marked done in one write.
-        do {
-            let held = try await queue.complete(succeeded, now: Date())
-            for job in succeeded where !held.contains(job.id) {
-                logger.warning("job finished after its lease passed to another worker", metadata: ["job_id": "\(job.id)"])
-            }
-        } catch {
-            logger.error("could not record finished jobs", metadata: ["error": "\(String(describing: error))"])
-        }
+        await complete(succeeded)
         return jobs.count
     }
 
@@ -190,6 +226,12 @@ package struct JobWorker: Sendable {
             return result!
         }
     }
+}
+
+/// What the running worker shares with its jobs: how many run, and which finished well.
+private final class Pipeline: Sendable {
+    let finished = Mutex<[ClaimedJob]>([])
+    let running = Mutex(0)
 }
 
 private enum LeaseEvent: Sendable {

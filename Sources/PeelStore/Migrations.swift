@@ -432,6 +432,22 @@ package enum PeelMigrations {
                 // The last records-system message applied to the report, by its sequence.
                 "ALTER TABLE reports ADD COLUMN records_sequence INTEGER NOT NULL DEFAULT 0",
             ]),
+        Migration("0014_create_report_match_keys") { engine in
+            let binary = engine == .postgres ? #"COLLATE "C""# : ""
+            return [
+                // The keys a report's possible duplicates are found by (reporter, vehicle, place,
+                // statement bands), each read newest first within a force.
+                """
+                CREATE TABLE report_match_keys (
+                    force_id TEXT NOT NULL,
+                    match_key TEXT \(binary) NOT NULL,
+                    created_at BIGINT NOT NULL,
+                    report_id TEXT NOT NULL REFERENCES reports (id),
+                    PRIMARY KEY (force_id, match_key, created_at, report_id)
+                )
+                """
+            ]
+        },
     ]
 }
 

@@ -33,6 +33,16 @@ package struct SQLCaseRepository: CaseRepository {
             }
             try await tx.raw(insert).run()
         }
+        if !report.matchKeys.isEmpty {
+            let at = report.createdAt.millisecondsSince1970
+            var insert: SQLQueryString = "INSERT INTO report_match_keys (force_id, match_key, created_at, report_id) VALUES "
+            for (index, key) in Set(report.matchKeys).sorted().enumerated() {
+                if index > 0 { insert.appendLiteral(", ") }
+                insert.appendInterpolation(
+                    "(\(bind: report.forceID.rawValue), \(bind: key), \(bind: at), \(bind: report.id))" as SQLQueryString)
+            }
+            try await tx.raw(insert).run()
+        }
         try await appendEvent(
             CaseEvent(
                 id: UUID().uuidString.lowercased(), reportID: report.id, forceID: report.forceID, at: report.createdAt,

@@ -122,10 +122,13 @@ extension SQLJourneyRepository {
 package struct SQLReportRepository: ReportRepository {
     package let db: any SQLDatabase
     let engine: DatabaseEngine
+    /// Rung once a submission's jobs have committed, so this node's worker starts on them.
+    let doorbell: Doorbell?
 
-    package init(db: any SQLDatabase, engine: DatabaseEngine) {
+    package init(db: any SQLDatabase, engine: DatabaseEngine, doorbell: Doorbell? = nil) {
         self.db = db
         self.engine = engine
+        self.doorbell = doorbell
     }
 
     static let columns =
@@ -148,7 +151,7 @@ package struct SQLReportRepository: ReportRepository {
 
     package func submit(_ report: Report, journeyID: String, jobs: [NewJob]) async throws -> SubmissionOutcome {
         let engine = engine
-        return try await inTransaction(on: db, engine: engine) { tx in
+        let outcome = try await inTransaction(on: db, engine: engine) { tx -> SubmissionOutcome in
             // The journey row is locked for the transaction (SQLite: BEGIN IMMEDIATE already
             // holds the write lock), so two submits of one journey are serialised here.
             let lock = engine == .postgres ? "FOR UPDATE" : ""
@@ -197,6 +200,8 @@ package struct SQLReportRepository: ReportRepository {
             try await SQLJobQueue(db: tx, engine: engine).enqueue(jobs)
             return .created(report)
         }
+        if case .created = outcome { doorbell?.ring() }
+        return outcome
     }
 
     package func markDelivered(_ id: String, force: ForceID, at date: Date) async throws {
@@ -205,12 +210,29 @@ package struct SQLReportRepository: ReportRepository {
         ).run()
     }
 
-    package func recent(force: ForceID, since date: Date, limit: Int) async throws -> [Report] {
-        try await db.raw(
+    package func sharingKeys(_ keys: [String], force: ForceID, from: Date, to: Date, excluding: String, perKey: Int) async throws
+        -> [Report]
+    {
+        let keys = Array(Set(keys)).sorted()
+        guard !keys.isEmpty else { return [] }
+        // Each key reads its own short range of the index, newest first and at most `perKey`:
+        // a reporter with hundreds of reports costs no more than one with a few.
+        var lookup: SQLQueryString = ""
+        for (index, key) in keys.enumerated() {
+            if index > 0 { lookup.appendLiteral(" UNION ") }
+            lookup.appendInterpolation(
+                """
+                SELECT report_id FROM (SELECT report_id FROM report_match_keys
+                    WHERE force_id = \(bind: force.rawValue) AND match_key = \(bind: key)
+                    AND created_at >= \(bind: from.millisecondsSince1970) AND created_at <= \(bind: to.millisecondsSince1970)
+                    AND report_id <> \(bind: excluding)
+                    ORDER BY created_at DESC LIMIT \(literal: max(1, perKey))) AS k\(literal: index)
+                """ as SQLQueryString)
+        }
+        return try await db.raw(
             """
             SELECT \(unsafeRaw: Self.columns) FROM reports
-            WHERE force_id = \(bind: force.rawValue) AND created_at >= \(bind: date.millisecondsSince1970)
-            ORDER BY created_at DESC LIMIT \(literal: max(1, limit))
+            WHERE force_id = \(bind: force.rawValue) AND id IN (\(lookup))
             """
         ).all().map(Self.report)
     }

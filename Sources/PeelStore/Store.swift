@@ -17,7 +17,7 @@ package struct Repositories: Sendable {
     package let audit: SQLAuditLog
     package let hub: SQLHubRepository
 
-    init(db: any SQLDatabase, engine: DatabaseEngine) {
+    init(db: any SQLDatabase, engine: DatabaseEngine, doorbell: Doorbell) {
         self.hub = SQLHubRepository(db: db, engine: engine)
         self.staff = SQLStaffRepository(db: db, engine: engine)
         self.cases = SQLCaseRepository(db: db, engine: engine)
@@ -26,7 +26,7 @@ package struct Repositories: Sendable {
         self.forceContent = SQLForceContentRepository(db: db)
         self.jobs = SQLJobQueue(db: db, engine: engine)
         self.journeys = SQLJourneyRepository(db: db)
-        self.reports = SQLReportRepository(db: db, engine: engine)
+        self.reports = SQLReportRepository(db: db, engine: engine, doorbell: doorbell)
         self.messages = SQLMessageRepository(db: db)
         self.serviceSettings = SQLForceServiceSettingsRepository(db: db)
     }
@@ -37,10 +37,12 @@ package struct Store: Sendable {
     package let database: Database
     /// Repositories that take a pooled connection per statement.
     package let repositories: Repositories
+    /// Rung when jobs are enqueued on this node; the node's job worker waits on it.
+    package let doorbell = Doorbell()
 
     package init(database: Database) {
         self.database = database
-        self.repositories = Repositories(db: database.sql, engine: database.engine)
+        self.repositories = Repositories(db: database.sql, engine: database.engine, doorbell: doorbell)
     }
 
     package var forces: SQLForceRepository { repositories.forces }
@@ -61,7 +63,8 @@ package struct Store: Sendable {
         -> T
     {
         let engine = database.engine
-        return try await database.transaction { tx in try await body(Repositories(db: tx, engine: engine)) }
+        let doorbell = doorbell
+        return try await database.transaction { tx in try await body(Repositories(db: tx, engine: engine, doorbell: doorbell)) }
     }
 
     package func migrate(logger: Logger) async throws {

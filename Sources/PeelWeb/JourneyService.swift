@@ -1,6 +1,7 @@
 import Foundation
 import PeelCore
 import PeelForms
+import PeelHub
 
 /// What the journey routes do, apart from HTTP: start, load and save journeys, and submit them.
 struct JourneyService: Sendable {
@@ -98,13 +99,14 @@ struct JourneyService: Sendable {
             entries: journey.state.entries, declared: journey.state.declared)
         let answers = String(decoding: try JSONEncoder.sorted.encode(document), as: UTF8.self)
         let reference = ReportReference.make(force: force.id, using: &generator)
-        let report = Report(
+        var report = Report(
             id: UUID().uuidString.lowercased(), forceID: force.id, reference: reference, serviceID: definition.id,
             serviceVersion: definition.version, answers: answers, contactName: contact[.name],
             contactEmail: contact[.email], contactPhone: contact[.phone], language: language, createdAt: Date(),
             searchTerms: ReportSearchTerms.terms(
                 definition: definition, reference: reference, contactName: contact[.name], contactEmail: contact[.email],
                 contactPhone: contact[.phone], answers: journey.state.answers, entries: journey.state.entries))
+        report.matchKeys = DuplicateFinder.matchKeys(.init(document: RecordsDocument.make(report: report, definition: definition)))
         let payload = #"{"report":"\#(report.id)","force":"\#(force.id)"}"#
         // Delivery keeps trying for about two days (its own backoff) before it is a dead letter.
         var jobs = [NewJob(kind: JobKinds.deliverReport, payload: payload, forceID: force.id, runAt: Date(), maxAttempts: 20)]

@@ -142,3 +142,78 @@ struct JobWorkerLeaseTests {
         }
     }
 }
+
+/// Sleeps for as long as the job's payload says (in milliseconds), noting when each job ended
+/// and how many ran at once.
+final class PipelineLedger: Sendable {
+    private let state = Mutex<(running: Int, peak: Int, ended: [String])>((0, 0, []))
+    func begin() { state.withLock { $0.running += 1; $0.peak = max($0.peak, $0.running) } }
+    func end(_ payload: String) { state.withLock { $0.running -= 1; $0.ended.append(payload) } }
+    var peak: Int { state.withLock { $0.peak } }
+    var ended: [String] { state.withLock { $0.ended } }
+}
+
+struct SleepingHandler: JobHandler {
+    let kind = "sleep"
+    let ledger: PipelineLedger
+    func run(_ job: ClaimedJob) async throws {
+        ledger.begin()
+        try? await Task.sleep(for: .milliseconds(Int(job.payload) ?? 0))
+        ledger.end(job.payload)
+    }
+}
+
+@Suite("Job worker pipeline")
+struct JobWorkerPipelineTests {
+    /// Runs `worker.run()` until `done` holds (checked every 20 ms, at most `limit`), then stops it.
+    func run(_ worker: JobWorker, limit: Duration = .seconds(20), until done: @escaping @Sendable () async throws -> Bool) async throws -> Bool {
+        let task = Task { await worker.run() }
+        defer { task.cancel() }
+        let clock = ContinuousClock()
+        let deadline = clock.now + limit
+        while clock.now < deadline {
+            if try await done() { return true }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        return false
+    }
+
+    @Test("a slow job does not hold up the others, and no more than the concurrency run at once", arguments: TestEngine.all)
+    func slowJobDoesNotHoldUpOthers(engine: TestEngine) async throws {
+        try await withTestStore(engine, poolSize: 8) { store in
+            let ledger = PipelineLedger()
+            try await store.jobs.enqueue(NewJob(kind: "sleep", payload: "3000", runAt: Date()))
+            for _ in 0..<30 { try await store.jobs.enqueue(NewJob(kind: "sleep", payload: "5", runAt: Date() + 0.01)) }
+            let worker = JobWorker(
+                queue: store.jobs, handlers: [SleepingHandler(ledger: ledger)],
+                settings: .init(name: "pipeline", concurrency: 3, pollInterval: .milliseconds(50)), logger: testLogger)
+            let finished = try await run(worker) { ledger.ended.count == 31 }
+            #expect(finished)
+            // Every quick job ended while the slow one still ran: places were refilled as they freed.
+            #expect(ledger.ended.last == "3000")
+            #expect(ledger.peak == 3)
+            #expect(try await store.jobs.stats(now: Date()).running == 0)
+        }
+    }
+
+    @Test("the doorbell starts an idle worker on new jobs before its next poll", arguments: TestEngine.all)
+    func doorbellWakesTheWorker(engine: TestEngine) async throws {
+        try await withTestStore(engine) { store in
+            let ledger = PipelineLedger()
+            let doorbell = Doorbell()
+            let worker = JobWorker(
+                queue: store.jobs, handlers: [SleepingHandler(ledger: ledger)],
+                settings: .init(name: "doorbell", concurrency: 2, pollInterval: .seconds(600)), logger: testLogger, doorbell: doorbell)
+            let ran = try await run(worker, limit: .seconds(30)) {
+                if ledger.ended.isEmpty, try await store.jobs.stats(now: Date()).due == 0 {
+                    // The worker is asleep on its ten-minute poll by now; a job arrives and the bell rings.
+                    try await Task.sleep(for: .milliseconds(200))
+                    try await store.jobs.enqueue(NewJob(kind: "sleep", payload: "1", runAt: Date()))
+                    doorbell.ring()
+                }
+                return !ledger.ended.isEmpty
+            }
+            #expect(ran)
+        }
+    }
+}
