@@ -119,7 +119,7 @@ let package = Package(
         .executableTarget(
             name: "peel-bench",
             dependencies: [
-                "PeelCore", "PeelForms", "PeelStore", "PeelAuth",
+                "PeelCore", "PeelForms", "PeelStore", "PeelAuth", "PeelHub",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

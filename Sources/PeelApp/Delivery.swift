@@ -112,7 +112,7 @@ extension DeliverReportJob {
         let others = try await reports.sharingKeys(
             DuplicateFinder.lookupKeys(features), force: report.forceID, from: report.createdAt - Self.duplicateWindow,
             to: report.createdAt, excluding: report.id, perKey: Self.duplicatesPerKey)
-        let compared = others.map { DuplicateFinder.Features(document: RecordsDocument.make(report: $0, definition: catalogue.service($0.serviceID))) }
+        let compared = others.map { DuplicateFinder.Features(stored: $0.features, reference: $0.reference, receivedAt: $0.createdAt) }
         return Array(DuplicateFinder.candidates(for: features, among: compared).prefix(10))
     }
 }

@@ -54,6 +54,9 @@ package struct Report: Sendable, Hashable {
     /// The keys later reports find this one by when they look for duplicates (reporter,
     /// vehicle, place, statement). Written with the report; not read back.
     package var matchKeys: [String]
+    /// What later reports compare with when they look for duplicates, in the duplicate
+    /// finder's own compact form. Written with the report.
+    package var matchFeatures: String?
 
     package init(
         id: String, forceID: ForceID, reference: String, serviceID: String, serviceVersion: Int, answers: String,
@@ -200,7 +203,23 @@ package protocol ReportRepository: Sendable {
     /// The force's reports made between `from` and `to` filed under any of `keys` (see
     /// ``Report/matchKeys``), other than `excluding`: for each key the most recent `perKey`.
     func sharingKeys(_ keys: [String], force: ForceID, from: Date, to: Date, excluding: String, perKey: Int) async throws
-        -> [Report]
+        -> [MatchedReport]
+}
+
+/// A report found by its match keys, with what was stored of it for comparison.
+package struct MatchedReport: Sendable, Hashable {
+    package var id: String
+    package var reference: String
+    package var createdAt: Date
+    /// ``Report/matchFeatures``.
+    package var features: String
+
+    package init(id: String, reference: String, createdAt: Date, features: String) {
+        self.id = id
+        self.reference = reference
+        self.createdAt = createdAt
+        self.features = features
+    }
 }
 
 /// Outbound messages, for the local mailbox.

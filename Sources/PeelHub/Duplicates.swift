@@ -1,5 +1,6 @@
 import Foundation
 import PeelCore
+import PeelForms
 
 /// Finds reports that are likely the same matter reported again: the same reporter (email or
 /// phone), the same vehicle, the same place close in time, or a statement that reads the same.
@@ -15,7 +16,8 @@ package enum DuplicateFinder {
         package var postcodes: Set<String>
         /// Places given on a map, as latitude and longitude.
         package var points: [Point]
-        package var shingles: Set<String>
+        /// The statement's word pairs, each as its FNV-1a hash.
+        package var shingles: Set<UInt64>
 
         package init(document: RecordsDocument) {
             reference = document.peelReference
@@ -31,7 +33,46 @@ package enum DuplicateFinder {
                 else { return nil }
                 return Point(latitude: latitude, longitude: longitude)
             }
-            shingles = DuplicateFinder.shingles(document.statement)
+            shingles = Set(DuplicateFinder.shingles(document.statement).map { DuplicateFinder.fnv1a(Array($0.utf8)) })
+        }
+
+        /// What is stored of a report for later comparisons, one line per value: compact, and
+        /// read back without decoding the report's answers.
+        package var stored: String {
+            var lines = emails.sorted().map { "e " + $0 } + phones.sorted().map { "p " + $0 }
+            lines += registrations.sorted().map { "v " + $0 } + postcodes.sorted().map { "pc " + $0 }
+            lines += points.map { "g \($0.latitude) \($0.longitude)" }
+            lines += shingles.sorted().map { "s " + String($0, radix: 36) }
+            return lines.joined(separator: "\n")
+        }
+
+        /// Reads what ``stored`` wrote; an unreadable line is skipped.
+        package init(stored: String, reference: String, receivedAt: Date) {
+            self.reference = reference
+            self.receivedAt = receivedAt
+            emails = []
+            phones = []
+            registrations = []
+            postcodes = []
+            points = []
+            shingles = []
+            for line in stored.split(separator: "\n") {
+                let parts = line.split(separator: " ")
+                guard parts.count >= 2 else { continue }
+                let value = String(parts[1])
+                switch parts[0] {
+                case "e": emails.insert(value)
+                case "p": phones.insert(value)
+                case "v": registrations.insert(value)
+                case "pc": postcodes.insert(value)
+                case "g":
+                    if parts.count == 3, let latitude = Double(value), let longitude = Double(parts[2]) {
+                        points.append(Point(latitude: latitude, longitude: longitude))
+                    }
+                case "s": if let hash = UInt64(value, radix: 36) { shingles.insert(hash) }
+                default: continue
+                }
+            }
         }
     }
 
@@ -115,6 +156,14 @@ package enum DuplicateFinder {
 
     // MARK: Finding the reports to compare
 
+    /// Files a new report for later comparisons: its match keys and compact features, written
+    /// with it.
+    package static func file(_ report: inout Report, definition: ServiceDefinition?) {
+        let features = Features(document: RecordsDocument.make(report: report, definition: definition))
+        report.matchKeys = matchKeys(features)
+        report.matchFeatures = features.stored
+    }
+
     /// The keys a report is filed under so that later reports find it without reading every
     /// recent report: its reporter's email and phone, vehicles, postcodes, the map cell of each
     /// place, and bands of its statement's MinHash signature (two statements as alike as the
@@ -155,11 +204,10 @@ package enum DuplicateFinder {
     static let rowsPerBand = 4
 
     /// The statement's MinHash signature, cut into bands, each band one key.
-    static func statementBands(_ shingles: Set<String>) -> [String] {
+    static func statementBands(_ shingles: Set<UInt64>) -> [String] {
         let count = bands * rowsPerBand
         var minimums = [UInt64](repeating: .max, count: count)
-        for shingle in shingles {
-            let base = fnv1a(Array(shingle.utf8))
+        for base in shingles {
             for index in 0..<count {
                 let value = mix(base &+ UInt64(index + 1) &* 0x9E37_79B9_7F4A_7C15)
                 if value < minimums[index] { minimums[index] = value }
@@ -175,7 +223,7 @@ package enum DuplicateFinder {
     }
 
     /// FNV-1a, 64 bits: the same in every process (Swift's own hashing is seeded per process).
-    static func fnv1a(_ bytes: [UInt8]) -> UInt64 {
+    package static func fnv1a(_ bytes: [UInt8]) -> UInt64 {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         for byte in bytes {
             hash ^= UInt64(byte)
@@ -199,7 +247,7 @@ package enum DuplicateFinder {
         return Set(zip(words, words.dropFirst()).map { "\($0) \($1)" })
     }
 
-    package static func jaccard(_ a: Set<String>, _ b: Set<String>) -> Double {
+    package static func jaccard<Element: Hashable>(_ a: Set<Element>, _ b: Set<Element>) -> Double {
         guard !a.isEmpty, !b.isEmpty else { return 0 }
         return Double(a.intersection(b).count) / Double(a.union(b).count)
     }

@@ -445,7 +445,9 @@ package enum PeelMigrations {
                     report_id TEXT NOT NULL REFERENCES reports (id),
                     PRIMARY KEY (force_id, match_key, created_at, report_id)
                 )
-                """
+                """,
+                // What a later report compares with, in the duplicate finder's compact form.
+                "ALTER TABLE reports ADD COLUMN match_features TEXT",
             ]
         },
     ]

@@ -183,11 +183,12 @@ package struct SQLReportRepository: ReportRepository {
             try await tx.raw(
                 """
                 INSERT INTO reports (id, force_id, reference, service_id, service_version, answers, contact_name,
-                    contact_email, contact_phone, language, journey_id, created_at)
+                    contact_email, contact_phone, language, journey_id, created_at, match_features)
                 VALUES (\(bind: report.id), \(bind: report.forceID.rawValue), \(bind: report.reference),
                     \(bind: report.serviceID), \(bind: report.serviceVersion), \(bind: report.answers),
                     \(bind: report.contactName), \(bind: report.contactEmail), \(bind: report.contactPhone),
-                    \(bind: report.language.rawValue), \(bind: journeyID), \(bind: report.createdAt.millisecondsSince1970))
+                    \(bind: report.language.rawValue), \(bind: journeyID), \(bind: report.createdAt.millisecondsSince1970),
+                    \(bind: report.matchFeatures))
                 """
             ).run()
             try await tx.raw(
@@ -211,7 +212,7 @@ package struct SQLReportRepository: ReportRepository {
     }
 
     package func sharingKeys(_ keys: [String], force: ForceID, from: Date, to: Date, excluding: String, perKey: Int) async throws
-        -> [Report]
+        -> [MatchedReport]
     {
         let keys = Array(Set(keys)).sorted()
         guard !keys.isEmpty else { return [] }
@@ -231,10 +232,15 @@ package struct SQLReportRepository: ReportRepository {
         }
         return try await db.raw(
             """
-            SELECT \(unsafeRaw: Self.columns) FROM reports
-            WHERE force_id = \(bind: force.rawValue) AND id IN (\(lookup))
+            SELECT id, reference, created_at, match_features FROM reports
+            WHERE force_id = \(bind: force.rawValue) AND id IN (\(lookup)) AND match_features IS NOT NULL
             """
-        ).all().map(Self.report)
+        ).all().map { row in
+            MatchedReport(
+                id: try row.decode(column: "id", as: String.self), reference: try row.decode(column: "reference", as: String.self),
+                createdAt: Date(millisecondsSince1970: try row.decode(column: "created_at", as: Int64.self)),
+                features: try row.decode(column: "match_features", as: String.self))
+        }
     }
 
     static func report(_ row: any SQLRow) throws -> Report {

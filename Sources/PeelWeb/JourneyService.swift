@@ -106,7 +106,7 @@ struct JourneyService: Sendable {
             searchTerms: ReportSearchTerms.terms(
                 definition: definition, reference: reference, contactName: contact[.name], contactEmail: contact[.email],
                 contactPhone: contact[.phone], answers: journey.state.answers, entries: journey.state.entries))
-        report.matchKeys = DuplicateFinder.matchKeys(.init(document: RecordsDocument.make(report: report, definition: definition)))
+        DuplicateFinder.file(&report, definition: definition)
         let payload = #"{"report":"\#(report.id)","force":"\#(force.id)"}"#
         // Delivery keeps trying for about two days (its own backoff) before it is a dead letter.
         var jobs = [NewJob(kind: JobKinds.deliverReport, payload: payload, forceID: force.id, runAt: Date(), maxAttempts: 20)]

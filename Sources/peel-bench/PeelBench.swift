@@ -12,6 +12,7 @@ import SQLKit
 ///     peel-bench --base-url http://127.0.0.1:8080 --service report-crime --clients 64 --seconds 30
 ///                --insert-db /tmp/raw.sqlite
 ///     peel-bench seed-queue --database DIR/peel.sqlite --force metropolitan --reports 100000
+///     peel-bench seed-outbox --database DIR/peel.sqlite --force metropolitan --reports 10000
 ///     peel-bench queue --base-url http://127.0.0.1:8080 --staff-file staff.txt --requests 500
 @main
 struct PeelBench {
@@ -23,6 +24,11 @@ struct PeelBench {
             return
         case "stream":
             try await StreamBench.run(arguments: arguments)
+            return
+        case "seed-outbox":
+            try await OutboxBench.seed(
+                path: arguments.database, force: ForceID(validating: arguments.force) ?? ForceID("metropolitan"), service: arguments.service,
+                count: arguments.reports)
             return
         case "queue":
             try await QueueBench.measure(base: arguments.baseURL, staffFile: arguments.staffFile, force: arguments.force, requests: arguments.requests)
@@ -149,6 +155,8 @@ struct JourneyScript: Sendable {
     }
     let steps: [Step]
     let declaration: Bool
+    /// The answers the steps give, as the engine read them.
+    var answers: [String: Answer] = [:]
 
     static let preferred = ["emergency-now": "no", "crime-kind": "something-else", "reporting-for": "me"]
 
@@ -175,7 +183,7 @@ struct JourneyScript: Sendable {
             state.completed.insert(id)
             steps.append(Step(page: id, body: encode(fields), kind: page.kind))
         }
-        return JourneyScript(steps: steps, declaration: definition.declaration != nil)
+        return JourneyScript(steps: steps, declaration: definition.declaration != nil, answers: state.answers)
     }
 
     static func answer(_ question: Question) -> [(String, String)] {

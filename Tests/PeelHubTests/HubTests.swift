@@ -218,7 +218,10 @@ struct DuplicateTests {
             }
         }
         let all = originals + duplicates.map(\.0)
-        let features = all.map(DuplicateFinder.Features.init(document:))
+        // Compared as delivery compares them: in the form stored with each report.
+        let features = all.map(DuplicateFinder.Features.init(document:)).map {
+            DuplicateFinder.Features(stored: $0.stored, reference: $0.reference, receivedAt: $0.receivedAt)
+        }
         let truth = Dictionary(uniqueKeysWithValues: duplicates.map { ($0.0.peelReference, $0.1) })
         var truePositives = 0
         var falsePositives = 0
@@ -288,6 +291,9 @@ struct DuplicateTests {
         // 100 m north, across whatever cell edge: still looked up.
         let near = DuplicateFinder.matchKeys(features(text, point: (51.5016, -0.1246))).filter { $0.hasPrefix("g:") }
         #expect(Set(DuplicateFinder.lookupKeys(here)).isSuperset(of: near))
+        // What is stored reads back the same.
+        let stored = DuplicateFinder.Features(stored: here.stored, reference: here.reference, receivedAt: here.receivedAt)
+        #expect(stored == here)
         let point = DuplicateFinder.Point(latitude: 51.5007, longitude: -0.1246)
         #expect(abs(point.distance(to: DuplicateFinder.Point(latitude: 51.5016, longitude: -0.1246)) - 100) < 2)
     }
