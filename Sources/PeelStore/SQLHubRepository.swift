@@ -199,21 +199,20 @@ package struct SQLHubRepository: HubRepository {
                 ids[try row.decode(column: "reference", as: String.self)] = try row.decode(column: "id", as: String.self)
             }
             let found = candidates.filter { ids[$0.reference] != nil && ids[$0.reference] != reportID }
-            if !found.isEmpty {
-                var insert: SQLQueryString =
-                    "INSERT INTO duplicate_candidates (report_id, candidate_id, force_id, candidate_reference, score, reasons, found_at) VALUES "
-                for (index, candidate) in found.enumerated() {
-                    if index > 0 { insert.appendLiteral(", ") }
-                    let reasons = String(decoding: try JSONEncoder().encode(candidate.reasons), as: UTF8.self)
-                    insert.appendInterpolation(
-                        """
-                        (\(bind: reportID), \(bind: ids[candidate.reference] ?? ""), \(bind: force.rawValue), \(bind: candidate.reference),
-                        \(bind: candidate.score), \(bind: reasons), \(bind: date.millisecondsSince1970))
-                        """ as SQLQueryString)
-                }
-                insert.appendLiteral(" ON CONFLICT (report_id, candidate_id) DO NOTHING")
-                try await tx.raw(insert).run()
+            guard !found.isEmpty else { return }
+            var insert: SQLQueryString =
+                "INSERT INTO duplicate_candidates (report_id, candidate_id, force_id, candidate_reference, score, reasons, found_at) VALUES "
+            for (index, candidate) in found.enumerated() {
+                if index > 0 { insert.appendLiteral(", ") }
+                let reasons = String(decoding: try JSONEncoder().encode(candidate.reasons), as: UTF8.self)
+                insert.appendInterpolation(
+                    """
+                    (\(bind: reportID), \(bind: ids[candidate.reference] ?? ""), \(bind: force.rawValue), \(bind: candidate.reference),
+                    \(bind: candidate.score), \(bind: reasons), \(bind: date.millisecondsSince1970))
+                    """ as SQLQueryString)
             }
+            insert.appendLiteral(" ON CONFLICT (report_id, candidate_id) DO NOTHING")
+            try await tx.raw(insert).run()
             try await SQLCaseRepository.appendEvent(
                 CaseEvent(
                     id: UUID().uuidString.lowercased(), reportID: reportID, forceID: force, at: date, actorID: nil, actorName: nil,
