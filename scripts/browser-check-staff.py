@@ -170,6 +170,14 @@ def main() -> int:
             record(*send_for_errors(driver, "form[action$='/assess']", "report with errors", "an empty assessment"))
             driver.get(report + "/audit")
             record(*axe_and_keyboard(driver, "audit trail"))
+            # The journeys' reports share a reporter: a later one lists the earlier as possible duplicates.
+            for href in [h for h in links if "/staff/reports/" in (h or "")]:
+                driver.get(href)
+                if "Possible duplicates" in driver.page_source:
+                    record(*axe_and_keyboard(driver, "report with possible duplicates"))
+                    break
+            else:
+                record(False, "staff report: no report lists possible duplicates (the journeys should have made some)")
         for path, label in [("account", "account"), ("admin/services", "services"),
                             ("admin/services/report-crime/pages", "page wording"), ("admin/force", "force details"),
                             ("admin/staff", "staff"), ("admin/delivery", "delivery"),

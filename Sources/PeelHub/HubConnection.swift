@@ -18,7 +18,8 @@ package struct HubConnectionRequest: Sendable, Hashable {
     package var email: String
 
     package init(
-        adapter: String, url: String = "", secret: String = "", generateSecret: Bool = false, directory: String = "", email: String = ""
+        adapter: String, url: String = "", secret: String = "", generateSecret: Bool = false, directory: String = "",
+        email: String = ""
     ) {
         self.adapter = adapter
         self.url = url
@@ -66,7 +67,9 @@ package enum HubConnection {
     /// Everything wrong with a request; nothing was saved.
     package struct Refused: Error, Sendable, Hashable, CustomStringConvertible {
         package var problems: [Problem]
-        package var description: String { problems.map { "--\($0.field.rawValue): \($0.message)" }.joined(separator: "; ") }
+        package var description: String {
+            problems.map { "--\($0.field.rawValue): \($0.message)" }.joined(separator: "; ")
+        }
     }
 
     /// A checked request: the connection to save (its secret sealed), or none.
@@ -95,7 +98,8 @@ package enum HubConnection {
     /// read), seals a new secret with `secrets`, and keeps the current secret or folder when
     /// none is given. Throws ``Refused`` with every problem at once.
     package static func settle(
-        _ request: HubConnectionRequest, force: ForceID, current: HubEndpoint?, folders: Folders, secrets: SecretBox, now: Date
+        _ request: HubConnectionRequest, force: ForceID, current: HubEndpoint?, folders: Folders, secrets: SecretBox,
+        now: Date
     ) throws -> Change {
         if request.adapter == none { return .remove(force) }
         guard let adapter = HubAdapter(rawValue: request.adapter) else {
@@ -119,7 +123,10 @@ package enum HubConnection {
             } else if !request.secret.isEmpty {
                 if let problem = secretProblem(request.secret) { problems.append(Problem(.secret, problem)) }
             } else if kept?.sealedSecret == nil {
-                problems.append(Problem(.secret, "Enter the shared secret (\(secretMinimum) characters or more), or generate a new one"))
+                problems.append(
+                    Problem(
+                        .secret, "Enter the shared secret (\(secretMinimum) characters or more), or generate a new one")
+                )
             }
             guard problems.isEmpty else { break }
             if let secret = generated ?? (request.secret.isEmpty ? nil : request.secret) {
@@ -147,7 +154,10 @@ package enum HubConnection {
                         endpoint.directory = dropFolder(given, force: force, dataDirectory: data)
                     } else {
                         problems.append(
-                            Problem(.directory, "Enter a folder name of letters, digits, hyphens and underscores (up to 64), like inbound"))
+                            Problem(
+                                .directory,
+                                "Enter a folder name of letters, digits, hyphens and underscores (up to 64), like inbound"
+                            ))
                     }
                 }
             }
@@ -156,7 +166,10 @@ package enum HubConnection {
             if EmailAddress.isWellFormed(email) {
                 endpoint.email = email
             } else {
-                problems.append(Problem(.email, "Enter the force mailbox's address in the correct format, like online-reports@force.police.uk"))
+                problems.append(
+                    Problem(
+                        .email,
+                        "Enter the force mailbox's address in the correct format, like online-reports@force.police.uk"))
             }
         }
         guard problems.isEmpty else { throw Refused(problems: problems) }
@@ -165,7 +178,9 @@ package enum HubConnection {
 
     /// Saves (or removes) the connection and writes the change to the force's audit log.
     /// `actorID` is the member of staff, or nil for the operator at the command line.
-    package static func apply(_ change: Change, hub: any HubRepository, audit: any AuditLog, actorID: String?, at date: Date)
+    package static func apply(
+        _ change: Change, hub: any HubRepository, audit: any AuditLog, actorID: String?, at date: Date
+    )
         async throws
     {
         let force: ForceID
@@ -189,7 +204,8 @@ package enum HubConnection {
     package static func urlProblem(_ url: String) -> String? {
         if url.isEmpty { return "Enter the address of the records system's standard API" }
         guard url.count <= 2000, !url.contains(where: \.isWhitespace), let parsed = URL(string: url),
-            let scheme = parsed.scheme?.lowercased(), scheme == "https" || scheme == "http", let host = parsed.host, !host.isEmpty
+            let scheme = parsed.scheme?.lowercased(), scheme == "https" || scheme == "http", let host = parsed.host,
+            !host.isEmpty
         else { return "Enter the address in full, like https://records.force.example/reports" }
         if parsed.user != nil || parsed.password != nil {
             return "Take the user name and password out of the address: the shared secret signs every request"
@@ -216,7 +232,9 @@ package enum HubConnection {
 
     /// A simple folder name: a letter or digit, then letters, digits, hyphens and underscores.
     static func isFolderName(_ name: String) -> Bool {
-        guard let first = name.first, name.count <= 64, first.isASCII, first.isLetter || first.isNumber else { return false }
+        guard let first = name.first, name.count <= 64, first.isASCII, first.isLetter || first.isNumber else {
+            return false
+        }
         return name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }
     }
 
@@ -230,6 +248,7 @@ package enum HubConnection {
     /// folders; nil for a folder the operator chose elsewhere.
     package static func folderName(of directory: String, force: ForceID, dataDirectory: String) -> String? {
         let name = URL(fileURLWithPath: directory).lastPathComponent
-        return isFolderName(name) && dropFolder(name, force: force, dataDirectory: dataDirectory) == directory ? name : nil
+        return isFolderName(name) && dropFolder(name, force: force, dataDirectory: dataDirectory) == directory
+            ? name : nil
     }
 }
