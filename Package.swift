@@ -54,7 +54,7 @@ let package = Package(
         .target(
             name: "PeelHub",
             dependencies: [
-                "PeelCore", "PeelForms",
+                "PeelCore", "PeelForms", "PeelAuth",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: strict
@@ -140,7 +140,7 @@ let package = Package(
         ),
         .testTarget(
             name: "PeelHubTests",
-            dependencies: ["PeelCore", "PeelForms", "PeelHub"],
+            dependencies: ["PeelCore", "PeelForms", "PeelAuth", "PeelHub", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict
         ),
         .testTarget(

@@ -92,6 +92,19 @@ def axe_and_keyboard(driver, label: str) -> tuple[bool, str]:
     return (not problems, summary)
 
 
+def send_for_errors(driver, form: str, label: str, what: str) -> tuple[bool, str]:
+    """Sends the form by keyboard (ENTER on its button, as a person who does not use a mouse
+    would), expects the error summary, and checks the page with it."""
+    driver.find_element(By.CSS_SELECTOR, f"{form} button[type=submit]").send_keys(bc.Keys.ENTER)
+    try:
+        bc.WebDriverWait(driver, 10).until(lambda d: "There is a problem" in d.page_source)
+    except Exception:  # noqa: BLE001
+        pass
+    if "There is a problem" not in driver.page_source:
+        return (False, f"staff {label}: {what} showed no error summary (at {driver.current_url}: {driver.title})")
+    return axe_and_keyboard(driver, label)
+
+
 def sign_in(driver, base: str, staff: dict[str, str], realm: str = "metropolitan") -> None:
     driver.get(f"{base}/{realm}/staff/sign-in")
     driver.find_element(By.ID, "email").send_keys(staff["email"])
@@ -154,23 +167,28 @@ def main() -> int:
         else:
             driver.get(report)
             record(*axe_and_keyboard(driver, "report"))
-            # By keyboard, as a person who does not use a mouse would send it.
-            driver.find_element(By.CSS_SELECTOR, "form[action$='/assess'] button[type=submit]").send_keys(bc.Keys.ENTER)
-            try:
-                bc.WebDriverWait(driver, 10).until(lambda d: "There is a problem" in d.page_source)
-            except Exception:  # noqa: BLE001
-                pass
-            if "There is a problem" not in driver.page_source:
-                record(False, f"staff report: an empty assessment showed no error summary (at {driver.current_url}: {driver.title})")
-            else:
-                record(*axe_and_keyboard(driver, "report with errors"))
+            record(*send_for_errors(driver, "form[action$='/assess']", "report with errors", "an empty assessment"))
             driver.get(report + "/audit")
             record(*axe_and_keyboard(driver, "audit trail"))
+            # The journeys' reports share a reporter: a later one lists the earlier as possible duplicates.
+            for href in [h for h in links if "/staff/reports/" in (h or "")]:
+                driver.get(href)
+                if "Possible duplicates" in driver.page_source:
+                    record(*axe_and_keyboard(driver, "report with possible duplicates"))
+                    break
+            else:
+                record(False, "staff report: no report lists possible duplicates (the journeys should have made some)")
         for path, label in [("account", "account"), ("admin/services", "services"),
                             ("admin/services/report-crime/pages", "page wording"), ("admin/force", "force details"),
-                            ("admin/staff", "staff"), ("admin/delivery", "delivery")]:
+                            ("admin/staff", "staff"), ("admin/delivery", "delivery"),
+                            ("admin/delivery/connection", "records-system connection")]:
             driver.get(f"{base}/metropolitan/staff/{path}")
             record(*axe_and_keyboard(driver, label))
+        # The connection form, by keyboard: the standard API without an address or secret is refused
+        # with the error summary, and nothing is saved.
+        driver.find_element(By.ID, "adapter-standard-api").send_keys(bc.Keys.SPACE)
+        record(*send_for_errors(driver, "form[action$='/connection']", "records-system connection with errors",
+                                "the standard API without an address or secret"))
         request = urllib.request.Request(f"{base}/metropolitan/staff/sign-in")
         with urllib.request.urlopen(request, timeout=30) as response:
             cache = response.headers.get("Cache-Control")

@@ -216,6 +216,7 @@ package func webDependencies(
     dependencies.staffSecurity = try staffSecurity(configuration, store: store, now: now)
     dependencies.cases = store.cases
     dependencies.hub = store.hub
+    dependencies.dataDirectory = configuration.dataDirectory
     dependencies.publicURL = configuration.publicURL
     dependencies.staffPolicies = policies
     return dependencies

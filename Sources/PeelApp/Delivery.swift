@@ -36,19 +36,23 @@ struct DeliverReportJob: JobHandler {
     func run(_ job: ClaimedJob) async throws {
         let (id, force) = try ReportJobPayload.decode(job)
         guard let report = try await reports.find(id, force: force) else { throw JobPayloadError(job: job.id) }
-        guard let endpoint = try await hub.endpoint(for: force) else {
-            try await hub.recordDelivery(reportID: report.id, force: force, recordsReference: nil, at: Date())
-            logger.info("report delivered to the demo records system", metadata: ["force_id": "\(force)", "reference": "\(report.reference)"])
-            return
-        }
         var document = RecordsDocument.make(
             report: report, definition: catalogue.service(report.serviceID), risk: try await cases.thrive(reportID: report.id, force: force))
+        // Every report's likely duplicates are kept for handlers to decide, whatever the connection.
         let candidates = try await duplicateCandidates(of: document, report: report)
         document.duplicateCandidates = candidates.map(\.reference)
         if !candidates.isEmpty {
             let text = "Possible duplicate of " + candidates.prefix(3).map { "\($0.reference) (\($0.reasons.joined(separator: ", ")))" }
                 .joined(separator: "; ")
-            try await hub.noteDuplicates(reportID: report.id, force: force, text: text, at: Date())
+            try await hub.recordDuplicates(
+                reportID: report.id, force: force,
+                candidates: candidates.map { FoundDuplicate(reference: $0.reference, score: $0.score, reasons: $0.reasons) }, note: text,
+                at: Date())
+        }
+        guard let endpoint = try await hub.endpoint(for: force) else {
+            try await hub.recordDelivery(reportID: report.id, force: force, recordsReference: nil, at: Date())
+            logger.info("report delivered to the demo records system", metadata: ["force_id": "\(force)", "reference": "\(report.reference)"])
+            return
         }
         let body = try document.encoded()
         switch endpoint.adapter {

@@ -151,6 +151,8 @@ package struct CaseEvent: Sendable, Hashable {
         case records
         /// Reports this one likely repeats, for a handler to judge.
         case possibleDuplicate = "possible-duplicate"
+        /// A handler confirmed or rejected "duplicate of" (on both reports).
+        case duplicateDecision = "duplicate-decision"
     }
 
     package var id: String
@@ -239,6 +241,88 @@ package enum CaseChangeError: Error, Hashable, CustomStringConvertible {
     }
 }
 
+/// What a handler decided of a likely duplicate.
+package enum DuplicateDecision: String, Sendable, CaseIterable, Hashable, Codable {
+    case undecided
+    /// The report is a duplicate of the candidate.
+    case confirmed
+    /// It is not.
+    case rejected
+}
+
+/// An earlier report of the same force that a report likely repeats, as delivery found it, and
+/// what a handler decided of it.
+package struct DuplicateCandidate: Sendable, Hashable {
+    package var reportID: String
+    package var forceID: ForceID
+    package var candidateID: String
+    package var candidateReference: String
+    /// 0 to 1; 0.6 or more makes a candidate.
+    package var score: Double
+    package var reasons: [String]
+    package var decision: DuplicateDecision
+    package var decidedBy: String?
+    package var decidedByName: String?
+    package var decidedAt: Date?
+
+    package init(
+        reportID: String, forceID: ForceID, candidateID: String, candidateReference: String, score: Double, reasons: [String],
+        decision: DuplicateDecision = .undecided, decidedBy: String? = nil, decidedByName: String? = nil, decidedAt: Date? = nil
+    ) {
+        self.reportID = reportID
+        self.forceID = forceID
+        self.candidateID = candidateID
+        self.candidateReference = candidateReference
+        self.score = score
+        self.reasons = reasons
+        self.decision = decision
+        self.decidedBy = decidedBy
+        self.decidedByName = decidedByName
+        self.decidedAt = decidedAt
+    }
+}
+
+/// A report's duplicate links: the earlier reports it likely repeats, and the later reports
+/// confirmed as duplicates of it.
+package struct DuplicateLinks: Sendable, Hashable {
+    package struct Later: Sendable, Hashable {
+        package var reportID: String
+        package var reference: String
+        package init(reportID: String, reference: String) {
+            self.reportID = reportID
+            self.reference = reference
+        }
+    }
+
+    package var candidates: [DuplicateCandidate]
+    package var confirmedLater: [Later]
+
+    package init(candidates: [DuplicateCandidate], confirmedLater: [Later]) {
+        self.candidates = candidates
+        self.confirmedLater = confirmedLater
+    }
+}
+
+/// Why a duplicate decision was refused; nothing was written.
+package enum DuplicateDecisionError: Error, Hashable, CustomStringConvertible {
+    /// No such candidate of this report in this force.
+    case notFound
+    case alreadyDecided(DuplicateDecision, reference: String)
+    /// Only confirmed or rejected can be chosen.
+    case undecidedChosen
+
+    package var description: String {
+        switch self {
+        case .notFound: "There is no such likely duplicate of this report in this force."
+        case .alreadyDecided(let decision, let reference):
+            decision == .confirmed
+                ? "This report was already confirmed as a duplicate of \(reference)."
+                : "This report was already judged not a duplicate of \(reference)."
+        case .undecidedChosen: "Choose whether this is a duplicate or not."
+        }
+    }
+}
+
 /// The back office's view of reports: always scoped to one force.
 package protocol CaseRepository: Sendable {
     func queue(force: ForceID, query: CaseQuery) async throws -> CasePage
@@ -248,6 +332,13 @@ package protocol CaseRepository: Sendable {
     /// Applies `change` by `actor`, with its timeline event and audit entry, in one transaction.
     func apply(_ change: CaseChange, reportID: String, force: ForceID, actor: StaffMember, at date: Date) async throws
         -> CaseSummary
+    /// The report's likely duplicates (best first) and the later reports confirmed as its duplicates.
+    func duplicates(reportID: String, force: ForceID) async throws -> DuplicateLinks
+    /// Records `actor`'s decision that the report is (or is not) a duplicate of the candidate, once,
+    /// with a timeline event on both reports and an audit entry, in one transaction.
+    func decideDuplicate(
+        reportID: String, candidateID: String, force: ForceID, decision: DuplicateDecision, actor: StaffMember, at date: Date
+    ) async throws -> DuplicateCandidate
 }
 
 /// One entry of the append-only audit log. `hash` covers every field and the previous entry's

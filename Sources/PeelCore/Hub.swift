@@ -22,10 +22,14 @@ package struct HubEndpoint: Sendable, Hashable {
     package var directory: String?
     /// The force mailbox.
     package var email: String?
+    /// When the shared secret was last set: the back office says a secret is set and when, never what.
+    package var secretSetAt: Date?
+    /// When the connection was last saved (set by the store when it reads the connection).
+    package var updatedAt: Date?
 
     package init(
         forceID: ForceID, adapter: HubAdapter, url: String? = nil, sealedSecret: String? = nil, directory: String? = nil,
-        email: String? = nil
+        email: String? = nil, secretSetAt: Date? = nil, updatedAt: Date? = nil
     ) {
         self.forceID = forceID
         self.adapter = adapter
@@ -33,6 +37,8 @@ package struct HubEndpoint: Sendable, Hashable {
         self.sealedSecret = sealedSecret
         self.directory = directory
         self.email = email
+        self.secretSetAt = secretSetAt
+        self.updatedAt = updatedAt
     }
 }
 
@@ -40,6 +46,8 @@ package struct HubEndpoint: Sendable, Hashable {
 package protocol HubRepository: Sendable {
     func endpoint(for force: ForceID) async throws -> HubEndpoint?
     func save(_ endpoint: HubEndpoint, at date: Date) async throws
+    /// Takes the force's connection away: its reports go to the demo records system.
+    func removeEndpoint(for force: ForceID) async throws
     /// Records that the records system has the report, under its own reference when it gave one,
     /// with an event on the report's timeline.
     func recordDelivery(reportID: String, force: ForceID, recordsReference: String?, at date: Date) async throws
@@ -50,8 +58,23 @@ package protocol HubRepository: Sendable {
     /// Sends the force's dead deliveries (all, or those named) back to the queue, each with a
     /// fresh allowance of attempts. Returns how many.
     func replayDeadLetters(force: ForceID, jobs: [String]?, now: Date) async throws -> Int
-    /// Puts a note of likely duplicates on the report's timeline, for a handler to judge.
-    func noteDuplicates(reportID: String, force: ForceID, text: String, at date: Date) async throws
+    /// Stores the report's likely duplicates (of the same force, found by reference), undecided,
+    /// with `note` on its timeline, for a handler to confirm or reject. Once per report: a
+    /// delivery that runs again stores nothing twice.
+    func recordDuplicates(reportID: String, force: ForceID, candidates: [FoundDuplicate], note: String, at date: Date) async throws
+}
+
+/// A likely duplicate as delivery found it: an earlier report of the force, how alike, and why.
+package struct FoundDuplicate: Sendable, Hashable {
+    package var reference: String
+    package var score: Double
+    package var reasons: [String]
+
+    package init(reference: String, score: Double, reasons: [String]) {
+        self.reference = reference
+        self.score = score
+        self.reasons = reasons
+    }
 }
 
 /// What the back office shows of a force's deliveries to its records system.

@@ -432,6 +432,33 @@ package enum PeelMigrations {
                 // The last records-system message applied to the report, by its sequence.
                 "ALTER TABLE reports ADD COLUMN records_sequence INTEGER NOT NULL DEFAULT 0",
             ]),
+        Migration("0013_create_duplicate_candidates_and_hub_secret_date") { engine in
+            let real = engine == .postgres ? "DOUBLE PRECISION" : "REAL"
+            return [
+                // Earlier reports of the same force that a report likely repeats, as delivery found
+                // them, and what a handler decided of each.
+                """
+                CREATE TABLE duplicate_candidates (
+                    report_id TEXT NOT NULL REFERENCES reports (id),
+                    candidate_id TEXT NOT NULL REFERENCES reports (id),
+                    force_id TEXT NOT NULL REFERENCES forces (id),
+                    candidate_reference TEXT NOT NULL,
+                    score \(real) NOT NULL,
+                    reasons TEXT NOT NULL,
+                    found_at BIGINT NOT NULL,
+                    decision TEXT NOT NULL DEFAULT 'undecided' CHECK (decision IN ('undecided', 'confirmed', 'rejected')),
+                    decided_by TEXT REFERENCES staff (id),
+                    decided_at BIGINT,
+                    PRIMARY KEY (report_id, candidate_id)
+                )
+                """,
+                // The later reports confirmed as duplicates of a report.
+                "CREATE INDEX duplicate_candidates_candidate ON duplicate_candidates (candidate_id, decision)",
+                // When the standard API's shared secret was last set: shown, unlike the secret.
+                "ALTER TABLE hub_endpoints ADD COLUMN secret_set_at BIGINT",
+                "UPDATE hub_endpoints SET secret_set_at = updated_at WHERE secret IS NOT NULL",
+            ]
+        },
         Migration("0014_create_report_match_keys") { engine in
             let binary = engine == .postgres ? #"COLLATE "C""# : ""
             return [

@@ -221,6 +221,113 @@ package struct SQLCaseRepository: CaseRepository {
         }
     }
 
+    package func duplicates(reportID: String, force: ForceID) async throws -> DuplicateLinks {
+        let rows = try await db.raw(
+            """
+            SELECT d.candidate_id, d.candidate_reference, d.score, d.reasons, d.decision, d.decided_by, d.decided_at,
+                s.name AS decided_by_name
+            FROM duplicate_candidates d LEFT JOIN staff s ON s.id = d.decided_by
+            WHERE d.report_id = \(bind: reportID) AND d.force_id = \(bind: force.rawValue)
+            ORDER BY d.score DESC, d.candidate_reference
+            """
+        ).all()
+        let later = try await db.raw(
+            """
+            SELECT d.report_id, r.reference FROM duplicate_candidates d JOIN reports r ON r.id = d.report_id
+            WHERE d.candidate_id = \(bind: reportID) AND d.force_id = \(bind: force.rawValue) AND d.decision = 'confirmed'
+            ORDER BY r.reference
+            """
+        ).all()
+        return DuplicateLinks(
+            candidates: try rows.map { try Self.candidate($0, reportID: reportID, force: force) },
+            confirmedLater: try later.map {
+                DuplicateLinks.Later(
+                    reportID: try $0.decode(column: "report_id", as: String.self), reference: try $0.decode(column: "reference", as: String.self))
+            })
+    }
+
+    package func decideDuplicate(
+        reportID: String, candidateID: String, force: ForceID, decision: DuplicateDecision, actor: StaffMember, at date: Date
+    ) async throws -> DuplicateCandidate {
+        guard decision != .undecided else { throw DuplicateDecisionError.undecidedChosen }
+        let engine = engine
+        return try await inTransaction(on: db, engine: engine) { tx in
+            // Both reports' timelines change: hold both case rows (on PostgreSQL; SQLite has one
+            // writer), in one order so that two decisions cannot wait on each other.
+            if engine == .postgres {
+                try await tx.raw(
+                    """
+                    SELECT report_id FROM cases WHERE report_id IN (\(bind: reportID), \(bind: candidateID))
+                        AND force_id = \(bind: force.rawValue)
+                    ORDER BY report_id FOR UPDATE
+                    """
+                ).run()
+            }
+            guard
+                let row = try await tx.raw(
+                    """
+                    SELECT d.candidate_id, d.candidate_reference, d.score, d.reasons, d.decision, d.decided_by, d.decided_at,
+                        s.name AS decided_by_name, r.reference
+                    FROM duplicate_candidates d JOIN reports r ON r.id = d.report_id LEFT JOIN staff s ON s.id = d.decided_by
+                    WHERE d.report_id = \(bind: reportID) AND d.candidate_id = \(bind: candidateID) AND d.force_id = \(bind: force.rawValue)
+                    """
+                ).first()
+            else { throw DuplicateDecisionError.notFound }
+            var candidate = try Self.candidate(row, reportID: reportID, force: force)
+            let reference = try row.decode(column: "reference", as: String.self)
+            guard candidate.decision == .undecided else {
+                throw DuplicateDecisionError.alreadyDecided(candidate.decision, reference: candidate.candidateReference)
+            }
+            // Decided once: the condition on `undecided` holds even against a decision made meanwhile.
+            let updated = try await tx.raw(
+                """
+                UPDATE duplicate_candidates SET decision = \(bind: decision.rawValue), decided_by = \(bind: actor.id),
+                    decided_at = \(bind: date.millisecondsSince1970)
+                WHERE report_id = \(bind: reportID) AND candidate_id = \(bind: candidateID) AND decision = 'undecided'
+                RETURNING report_id
+                """
+            ).first()
+            guard updated != nil else { throw DuplicateDecisionError.alreadyDecided(decision, reference: candidate.candidateReference) }
+            let confirmed = decision == .confirmed
+            try await tx.raw("UPDATE cases SET updated_at = \(bind: date.millisecondsSince1970) WHERE report_id = \(bind: reportID)").run()
+            for (id, text) in [
+                (reportID, confirmed ? "Confirmed as a duplicate of \(candidate.candidateReference)" : "Not a duplicate of \(candidate.candidateReference)"),
+                (candidateID, confirmed ? "\(reference) confirmed as a duplicate of this report" : "\(reference) judged not a duplicate of this report"),
+            ] {
+                try await Self.appendEvent(
+                    CaseEvent(
+                        id: UUID().uuidString.lowercased(), reportID: id, forceID: force, at: date, actorID: actor.id,
+                        actorName: actor.name, kind: .duplicateDecision, text: text),
+                    on: tx)
+            }
+            try await SQLAuditLog(db: tx, engine: engine).append(
+                AuditRecord(
+                    forceID: force, actorID: actor.id, action: confirmed ? "report.duplicate.confirmed" : "report.duplicate.rejected",
+                    subject: "report:\(reportID)", detail: "\(confirmed ? "duplicate" : "not a duplicate") of \(candidate.candidateReference) (report:\(candidateID))"),
+                at: date)
+            candidate.decision = decision
+            candidate.decidedBy = actor.id
+            candidate.decidedByName = actor.name
+            candidate.decidedAt = date
+            return candidate
+        }
+    }
+
+    private static func candidate(_ row: any SQLRow, reportID: String, force: ForceID) throws -> DuplicateCandidate {
+        let decisionText = try row.decode(column: "decision", as: String.self)
+        guard let decision = DuplicateDecision(rawValue: decisionText) else {
+            throw StoreDataError("duplicate_candidates.decision '\(decisionText)' is unknown")
+        }
+        return DuplicateCandidate(
+            reportID: reportID, forceID: force, candidateID: try row.decode(column: "candidate_id", as: String.self),
+            candidateReference: try row.decode(column: "candidate_reference", as: String.self),
+            score: try row.decode(column: "score", as: Double.self),
+            reasons: try JSONDecoder().decode([String].self, from: Data(try row.decode(column: "reasons", as: String.self).utf8)),
+            decision: decision, decidedBy: try row.decode(column: "decided_by", as: String?.self),
+            decidedByName: try row.decode(column: "decided_by_name", as: String?.self),
+            decidedAt: try row.decode(column: "decided_at", as: Int64?.self).map(Date.init(millisecondsSince1970:)))
+    }
+
     /// Appends to the report's timeline; the caller's transaction holds the report (its case row
     /// on PostgreSQL, the single writer on SQLite), so positions follow one another.
     static func appendEvent(_ event: CaseEvent, on tx: any SQLDatabase) async throws {

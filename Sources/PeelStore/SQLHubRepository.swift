@@ -15,7 +15,10 @@ package struct SQLHubRepository: HubRepository {
     package func endpoint(for force: ForceID) async throws -> HubEndpoint? {
         guard
             let row = try await db.raw(
-                "SELECT adapter, url, secret, directory, email FROM hub_endpoints WHERE force_id = \(bind: force.rawValue)"
+                """
+                SELECT adapter, url, secret, directory, email, secret_set_at, updated_at FROM hub_endpoints
+                WHERE force_id = \(bind: force.rawValue)
+                """
             ).first()
         else { return nil }
         let adapterText = try row.decode(column: "adapter", as: String.self)
@@ -25,19 +28,29 @@ package struct SQLHubRepository: HubRepository {
         return HubEndpoint(
             forceID: force, adapter: adapter, url: try row.decode(column: "url", as: String?.self),
             sealedSecret: try row.decode(column: "secret", as: String?.self),
-            directory: try row.decode(column: "directory", as: String?.self), email: try row.decode(column: "email", as: String?.self))
+            directory: try row.decode(column: "directory", as: String?.self), email: try row.decode(column: "email", as: String?.self),
+            secretSetAt: try row.decode(column: "secret_set_at", as: Int64?.self).map(Date.init(millisecondsSince1970:)),
+            updatedAt: Date(millisecondsSince1970: try row.decode(column: "updated_at", as: Int64.self)))
     }
 
     package func save(_ endpoint: HubEndpoint, at date: Date) async throws {
+        // A secret saved without its date was set now.
+        let secretSetAt = endpoint.sealedSecret == nil ? nil : (endpoint.secretSetAt ?? date).millisecondsSince1970
         try await db.raw(
             """
-            INSERT INTO hub_endpoints (force_id, adapter, url, secret, directory, email, updated_at)
+            INSERT INTO hub_endpoints (force_id, adapter, url, secret, directory, email, secret_set_at, updated_at)
             VALUES (\(bind: endpoint.forceID.rawValue), \(bind: endpoint.adapter.rawValue), \(bind: endpoint.url),
-                \(bind: endpoint.sealedSecret), \(bind: endpoint.directory), \(bind: endpoint.email), \(bind: date.millisecondsSince1970))
+                \(bind: endpoint.sealedSecret), \(bind: endpoint.directory), \(bind: endpoint.email), \(bind: secretSetAt),
+                \(bind: date.millisecondsSince1970))
             ON CONFLICT (force_id) DO UPDATE SET adapter = excluded.adapter, url = excluded.url, secret = excluded.secret,
-                directory = excluded.directory, email = excluded.email, updated_at = excluded.updated_at
+                directory = excluded.directory, email = excluded.email, secret_set_at = excluded.secret_set_at,
+                updated_at = excluded.updated_at
             """
         ).run()
+    }
+
+    package func removeEndpoint(for force: ForceID) async throws {
+        try await db.raw("DELETE FROM hub_endpoints WHERE force_id = \(bind: force.rawValue)").run()
     }
 
     package func recordDelivery(reportID: String, force: ForceID, recordsReference: String?, at date: Date) async throws {
@@ -160,10 +173,13 @@ package struct SQLHubRepository: HubRepository {
         return try await db.raw(query).all().count
     }
 
-    package func noteDuplicates(reportID: String, force: ForceID, text: String, at date: Date) async throws {
+    package func recordDuplicates(
+        reportID: String, force: ForceID, candidates: [FoundDuplicate], note: String, at date: Date
+    ) async throws {
+        guard !candidates.isEmpty else { return }
         let engine = engine
         try await inTransaction(on: db, engine: engine) { tx in
-            // Once per report: a delivery that runs again does not repeat the note.
+            // Once per report: a delivery that runs again stores nothing twice.
             let noted = try await tx.raw(
                 """
                 SELECT 1 AS noted FROM case_events
@@ -171,10 +187,36 @@ package struct SQLHubRepository: HubRepository {
                 """
             ).first()
             guard noted == nil else { return }
+            // Candidates are found by reference among the force's own reports, never another's.
+            var lookup: SQLQueryString = "SELECT id, reference FROM reports WHERE force_id = \(bind: force.rawValue) AND reference IN ("
+            for (index, candidate) in candidates.enumerated() {
+                if index > 0 { lookup.appendLiteral(", ") }
+                lookup.appendInterpolation(bind: candidate.reference)
+            }
+            lookup.appendLiteral(")")
+            var ids: [String: String] = [:]
+            for row in try await tx.raw(lookup).all() {
+                ids[try row.decode(column: "reference", as: String.self)] = try row.decode(column: "id", as: String.self)
+            }
+            let found = candidates.filter { ids[$0.reference] != nil && ids[$0.reference] != reportID }
+            guard !found.isEmpty else { return }
+            var insert: SQLQueryString =
+                "INSERT INTO duplicate_candidates (report_id, candidate_id, force_id, candidate_reference, score, reasons, found_at) VALUES "
+            for (index, candidate) in found.enumerated() {
+                if index > 0 { insert.appendLiteral(", ") }
+                let reasons = String(decoding: try JSONEncoder().encode(candidate.reasons), as: UTF8.self)
+                insert.appendInterpolation(
+                    """
+                    (\(bind: reportID), \(bind: ids[candidate.reference] ?? ""), \(bind: force.rawValue), \(bind: candidate.reference),
+                    \(bind: candidate.score), \(bind: reasons), \(bind: date.millisecondsSince1970))
+                    """ as SQLQueryString)
+            }
+            insert.appendLiteral(" ON CONFLICT (report_id, candidate_id) DO NOTHING")
+            try await tx.raw(insert).run()
             try await SQLCaseRepository.appendEvent(
                 CaseEvent(
                     id: UUID().uuidString.lowercased(), reportID: reportID, forceID: force, at: date, actorID: nil, actorName: nil,
-                    kind: .possibleDuplicate, text: text),
+                    kind: .possibleDuplicate, text: note),
                 on: tx)
         }
     }

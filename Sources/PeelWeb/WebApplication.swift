@@ -28,8 +28,10 @@ package struct WebDependencies: Sendable {
     package var publicURL = ""
     /// Where each staff route's policy is recorded as it is registered.
     package var staffPolicies = StaffRoutePolicies()
-    /// Records systems' connections, for their signed callbacks.
+    /// Records systems' connections, for their signed callbacks and the administrators' delivery page.
     package var hub: (any HubRepository)?
+    /// The data folder: a force administrator's file-drop folders are under its `drops/`.
+    package var dataDirectory = ""
 
     package init(
         forces: any ForceRepository, forceContent: any ForceContentRepository, jobs: any JobQueue,
@@ -105,7 +107,7 @@ package func buildRouter(_ dependencies: WebDependencies, publicSite: Bool = tru
         let backOffice = BackOfficeController(
             security: security, forces: dependencies.forces, hub: dependencies.hub, cases: cases, catalogue: dependencies.catalogue,
             serviceSettings: dependencies.serviceSettings, forceContent: dependencies.forceContent, jobs: dependencies.jobs,
-            pages: dependencies.pages, publicURL: dependencies.publicURL)
+            pages: dependencies.pages, publicURL: dependencies.publicURL, dataDirectory: dependencies.dataDirectory)
         backOffice.addRoutes(
             to: StaffRoutes(
                 signedIn: staffSite.group(context: StaffRequestContext.self), pattern: StaffURL.groupPattern, policies: policies))

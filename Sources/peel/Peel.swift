@@ -332,17 +332,19 @@ struct Hub: AsyncParsableCommand {
 
     struct Configure: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Set how a force's reports reach its records system: standard-api, file-drop or email.")
+            abstract: "Set how a force's reports reach its records system: standard-api, file-drop, email, or none (the demo records system).")
         @OptionGroup var common: CommonOptions
         @Option(help: "The force id, as listed by 'peel forces list'.")
         var force: String
-        @Option(help: "standard-api, file-drop or email.")
+        @Option(help: "standard-api, file-drop, email, or none.")
         var adapter: String
         @Option(help: "standard-api: the records system's address for reports (https, or http on loopback).")
         var url: String?
-        @Option(help: "standard-api: the shared secret that signs both ways (kept sealed with the node's key).")
+        @Option(help: "standard-api: the shared secret that signs both ways, 32 characters or more (kept sealed with the node's key; without it, the current one is kept).")
         var secret: String?
-        @Option(help: "file-drop: the folder to write each report into.")
+        @Flag(help: "standard-api: draw a new shared secret and print it once, to give to the records system.")
+        var generateSecret = false
+        @Option(help: "file-drop: the folder to write each report into (any folder; administrators in the back office choose a folder under the data folder's drops/).")
         var directory: String?
         @Option(help: "email: the force mailbox.")
         var email: String?
@@ -352,37 +354,29 @@ struct Hub: AsyncParsableCommand {
                 guard let forceID = ForceID(validating: force) else {
                     throw StartupError("'\(force)' is not a force id. Run 'peel forces list' to see them.")
                 }
-                guard let chosen = HubAdapter(rawValue: adapter) else {
-                    throw StartupError("--adapter must be standard-api, file-drop or email, not '\(adapter)'")
-                }
-                var endpoint = HubEndpoint(forceID: forceID, adapter: chosen)
                 try await withStore(common) { store, configuration in
                     guard try await store.forces.find(forceID) != nil else {
                         throw StartupError("there is no force with id '\(force)'. Run 'peel forces list' to see them.")
                     }
-                    switch chosen {
-                    case .standardAPI:
-                        guard let url, let parsed = URL(string: url), let host = parsed.host,
-                            parsed.scheme == "https" || (parsed.scheme == "http" && ["127.0.0.1", "localhost", "::1"].contains(host))
-                        else { throw StartupError("--url must be an https address (http only on loopback, for the fake records system)") }
-                        guard let secret, secret.count >= 16 else { throw StartupError("--secret must be 16 characters or more") }
-                        let box = try SecretBox.load(base64: configuration.secretKey, dataDirectory: configuration.dataDirectory)
-                        endpoint.url = url
-                        endpoint.sealedSecret = try box.seal(Array(secret.utf8))
-                    case .fileDrop:
-                        guard let directory, !directory.isEmpty else { throw StartupError("--directory is required for file-drop") }
-                        endpoint.directory = URL(fileURLWithPath: directory).standardizedFileURL.path
-                    case .email:
-                        guard let email, email.contains("@") else { throw StartupError("--email is required for email") }
-                        endpoint.email = email
+                    let request = HubConnectionRequest(
+                        adapter: adapter, url: url ?? "", secret: secret ?? "", generateSecret: generateSecret, directory: directory ?? "",
+                        email: email ?? "")
+                    let change: HubConnection.Change
+                    do {
+                        change = try HubConnection.settle(
+                            request, force: forceID, current: try await store.hub.endpoint(for: forceID), folders: .anyPath,
+                            secrets: try SecretBox.load(base64: configuration.secretKey, dataDirectory: configuration.dataDirectory),
+                            now: Date())
+                    } catch let refused as HubConnection.Refused {
+                        throw StartupError(refused.description)
                     }
-                    try await store.hub.save(endpoint, at: Date())
-                    try await store.audit.append(
-                        AuditRecord(
-                            forceID: forceID, actorID: nil, action: "hub.configure", subject: "force:\(forceID)",
-                            detail: "\(chosen.rawValue) from the command line"),
-                        at: Date())
-                    print("\(forceID) now delivers reports by \(chosen.rawValue).")
+                    try await HubConnection.apply(change, hub: store.hub, audit: store.audit, actorID: nil, at: Date())
+                    switch change {
+                    case .remove: print("\(forceID) now delivers reports to the demo records system.")
+                    case .save(let endpoint, let generated, _):
+                        print("\(forceID) now delivers reports by \(endpoint.adapter.rawValue).")
+                        if let generated { print("shared secret (shown once; give it to the records system): \(generated)") }
+                    }
                 }
             }
         }

@@ -158,7 +158,15 @@ struct SleepingHandler: JobHandler {
     let ledger: PipelineLedger
     func run(_ job: ClaimedJob) async throws {
         ledger.begin()
-        try? await Task.sleep(for: .milliseconds(Int(job.payload) ?? 0))
+        if job.payload.hasPrefix("until ") {
+            // Runs until that many other jobs have ended (or 20 s pass).
+            let others = Int(job.payload.dropFirst(6)) ?? 0
+            let clock = ContinuousClock()
+            let deadline = clock.now + .seconds(20)
+            while ledger.ended.count < others, clock.now < deadline { try? await Task.sleep(for: .milliseconds(10)) }
+        } else {
+            try? await Task.sleep(for: .milliseconds(Int(job.payload) ?? 0))
+        }
         ledger.end(job.payload)
     }
 }
@@ -166,31 +174,37 @@ struct SleepingHandler: JobHandler {
 @Suite("Job worker pipeline")
 struct JobWorkerPipelineTests {
     /// Runs `worker.run()` until `done` holds (checked every 20 ms, at most `limit`), then stops it.
-    func run(_ worker: JobWorker, limit: Duration = .seconds(20), until done: @escaping @Sendable () async throws -> Bool) async throws -> Bool {
+    func run(_ worker: JobWorker, limit: Duration = .seconds(30), until done: @escaping @Sendable () async throws -> Bool) async throws -> Bool {
         let task = Task { await worker.run() }
-        defer { task.cancel() }
         let clock = ContinuousClock()
         let deadline = clock.now + limit
-        while clock.now < deadline {
-            if try await done() { return true }
-            try await Task.sleep(for: .milliseconds(20))
+        var finished = false
+        while clock.now < deadline, !finished {
+            finished = try await done()
+            if !finished { try await Task.sleep(for: .milliseconds(20)) }
         }
-        return false
+        // The worker stops before the store it writes to is closed.
+        task.cancel()
+        await task.value
+        return finished
     }
 
     @Test("a slow job does not hold up the others, and no more than the concurrency run at once", arguments: TestEngine.all)
     func slowJobDoesNotHoldUpOthers(engine: TestEngine) async throws {
         try await withTestStore(engine, poolSize: 8) { store in
             let ledger = PipelineLedger()
-            try await store.jobs.enqueue(NewJob(kind: "sleep", payload: "3000", runAt: Date()))
+            // The long job ends only once the 30 others have: a worker that waited for it before
+            // claiming more would never get there.
+            try await store.jobs.enqueue(NewJob(kind: "sleep", payload: "until 30", runAt: Date()))
             for _ in 0..<30 { try await store.jobs.enqueue(NewJob(kind: "sleep", payload: "5", runAt: Date() + 0.01)) }
             let worker = JobWorker(
                 queue: store.jobs, handlers: [SleepingHandler(ledger: ledger)],
                 settings: .init(name: "pipeline", concurrency: 3, pollInterval: .milliseconds(50)), logger: testLogger)
             let finished = try await run(worker) { ledger.ended.count == 31 }
+            #expect(ledger.ended.count == 31)
             #expect(finished)
             // Every quick job ended while the slow one still ran: places were refilled as they freed.
-            #expect(ledger.ended.last == "3000")
+            #expect(ledger.ended.last == "until 30")
             #expect(ledger.peak == 3)
             #expect(try await store.jobs.stats(now: Date()).running == 0)
         }

@@ -34,6 +34,16 @@ struct StaffRouteMatrixTests {
             for route in staffRoutes {
                 #expect(policies.policy(route.method, route.path.description) != nil, "\(route) was registered without a policy")
             }
+            // The records-system connection and the duplicate decisions are in the matrix, with their permissions.
+            let named: [(HTTPRequest.Method, String, StaffPermission)] = [
+                (.get, "/{force}/staff/admin/delivery/connection", .manageForce),
+                (.post, "/{force}/staff/admin/delivery/connection", .manageForce),
+                (.post, "/{force}/staff/reports/{report}/duplicates", .changeStatus),
+            ]
+            for (method, path, permission) in named {
+                #expect(staffRoutes.contains { $0.method == method && $0.path.description == path }, "\(method) \(path) is not a route")
+                #expect(policies.policy(method, path) == .permission(permission), "\(method) \(path)")
+            }
             // Another force's objects.
             let west = ForceID("west-midlands")
             let theirReport = try await seedReport(store, force: west)

@@ -3,9 +3,11 @@ import Hummingbird
 import PeelAuth
 import PeelCore
 import PeelForms
+import PeelHub
 
 /// The force administrator's pages: which services the force offers and in whose words, the
-/// force's home-page words, and its staff (invitations, roles, deactivation).
+/// force's home-page words, its connection to its records system and its deliveries, and its
+/// staff (invitations, roles, deactivation).
 struct AdminController {
     let security: StaffSecurity
     let forces: any ForceRepository
@@ -16,6 +18,8 @@ struct AdminController {
     let jobs: any JobEnqueuing
     let pages: PageRenderer
     let publicURL: String
+    /// The data folder: file-drop folders chosen here are under its `drops/<force>/`.
+    let dataDirectory: String
 
     static let titleLimit = 120
     static let summaryLimit = 300
@@ -185,6 +189,39 @@ struct AdminController {
                     at: security.now())
                 return redirect(to: StaffURL.adminDelivery(context.force.id).path + "?replayed=\(count)")
             }
+            routes.get("/admin/delivery/connection", .manageForce) { request, context in
+                let saved = request.uri.queryParameters.get("saved") == "1"
+                return try await connectionPage(hub, context, notice: saved ? "Connection saved" : nil)
+            }
+            routes.post("/admin/delivery/connection", .manageForce) { request, context in
+                let form = try await context.form(request)
+                func field(_ name: String) -> String { form[name]?.first ?? "" }
+                // The secret is taken as typed: spaces inside it count.
+                let asked = HubConnectionRequest(
+                    adapter: field("adapter"), url: Clean.text(field("url")), secret: field("secret"),
+                    generateSecret: field("generate-secret") == "yes", directory: Clean.text(field("directory")),
+                    email: Clean.text(field("email")))
+                let now = security.now()
+                let change: HubConnection.Change
+                do {
+                    change = try HubConnection.settle(
+                        asked, force: context.force.id, current: try await hub.endpoint(for: context.force.id),
+                        folders: .named(dataDirectory: dataDirectory), secrets: security.secrets, now: now)
+                } catch let refused as HubConnection.Refused {
+                    let errors = refused.problems.map { problem in
+                        StaffFieldError(
+                            field: problem.field == .adapter ? "adapter-\(HubAdapter.standardAPI.rawValue)" : problem.field.rawValue,
+                            message: problem.message)
+                    }
+                    return try await connectionPage(hub, context, notice: nil, errors: errors, asked: asked).with(status: .badRequest)
+                }
+                try await HubConnection.apply(change, hub: hub, audit: security.audit, actorID: context.staff.id, at: now)
+                // A secret Peel drew is shown once, on this answer, and never again.
+                if case .save(_, let generated?, _) = change {
+                    return try await connectionPage(hub, context, notice: "Connection saved with a new shared secret", newSecret: generated)
+                }
+                return redirect(to: StaffURL.adminConnection(context.force.id).path + "?saved=1")
+            }
         }
         routes.get("/admin/staff", .manageStaff) { _, context in
             try await staffPage(context, notice: nil, errors: [], invite: ("", "", []))
@@ -196,7 +233,7 @@ struct AdminController {
             let roles = Set((form["roles"] ?? []).compactMap(StaffRole.init(rawValue:)).filter { $0 != .nationalAdministrator })
             var errors: [StaffFieldError] = []
             if name.isEmpty || name.count > 100 { errors.append(StaffFieldError(field: "name", message: "Enter their name, 100 characters or fewer")) }
-            if !Self.isEmail(email) { errors.append(StaffFieldError(field: "email", message: "Enter an email address in the correct format, like name@force.police.uk")) }
+            if !EmailAddress.isWellFormed(email) { errors.append(StaffFieldError(field: "email", message: "Enter an email address in the correct format, like name@force.police.uk")) }
             if roles.isEmpty { errors.append(StaffFieldError(field: "roles", message: "Choose at least one role")) }
             if errors.isEmpty, try await security.staff.find(email: email) != nil {
                 errors.append(StaffFieldError(field: "email", message: "Someone with this email address already has an account"))
@@ -290,7 +327,8 @@ struct AdminController {
         return pages.response(
             DeliveryPage(
                 layout: layout("Delivery to the records system", context, current: StaffURL.adminDelivery(context.force.id).path),
-                adapter: endpoint?.adapter.rawValue ?? "demo records system (no connection set)", waiting: state.waiting, dead: state.dead,
+                adapter: Self.connectionText(endpoint), connectionHref: StaffURL.adminConnection(context.force.id).path,
+                waiting: state.waiting, dead: state.dead,
                 oldest: state.oldestUndeliveredSeconds.map(Self.age) ?? "none", replayAction: StaffURL.adminDelivery(context.force.id).path + "/replay",
                 failures: state.failures.map {
                     DeliveryFailureRow(
@@ -302,6 +340,53 @@ struct AdminController {
             template: "staff-admin-delivery")
     }
 
+    /// The connection in a line, without its secret.
+    static func connectionText(_ endpoint: HubEndpoint?) -> String {
+        guard let endpoint else { return "None: the demo records system accepts every report" }
+        switch endpoint.adapter {
+        case .standardAPI: return "Standard API: \(endpoint.url ?? "no address")"
+        case .fileDrop: return "File drop: \(endpoint.directory ?? "no folder")"
+        case .email: return "Secure email: \(endpoint.email ?? "no mailbox")"
+        }
+    }
+
+    /// The connection form: the current connection, or what was asked when it was refused; the
+    /// secret is never shown back, only whether one is set and since when (or, once, a new one).
+    private func connectionPage(
+        _ hub: any HubRepository, _ context: StaffRequestContext, notice: String?, errors: [StaffFieldError] = [],
+        asked: HubConnectionRequest? = nil, newSecret: String? = nil
+    ) async throws -> Response {
+        let force = context.force.id
+        let endpoint = try await hub.endpoint(for: force)
+        let chosen = asked?.adapter ?? endpoint?.adapter.rawValue ?? HubConnection.none
+        let currentFolder = endpoint?.adapter == .fileDrop ? endpoint?.directory : nil
+        let adapters: [(HubAdapter?, String, String)] = [
+            (.standardAPI, "Standard API", "Peel sends each report to the records system's address, signed with the shared secret."),
+            (.fileDrop, "File drop", "Peel writes each report as a file into a folder that the records system imports from."),
+            (.email, "Secure email", "Peel emails each report to a force mailbox: the last resort."),
+            (nil, "None", "The demo records system: it accepts every report and sends nothing anywhere."),
+        ]
+        return pages.response(
+            ConnectionPage(
+                layout: layout("Connection to the records system", context, current: StaffURL.adminDelivery(force).path),
+                action: StaffURL.adminConnection(force).path, backHref: StaffURL.adminDelivery(force).path,
+                adapters: adapters.map { adapter, text, hint in
+                    let value = adapter?.rawValue ?? HubConnection.none
+                    return AdapterOption(value: value, text: text, hint: hint, checked: value == chosen, fieldID: "adapter-\(value)")
+                },
+                url: asked?.url ?? endpoint?.url ?? "",
+                secretSet: endpoint?.adapter == .standardAPI && endpoint?.sealedSecret != nil
+                    ? "A shared secret is set" + (endpoint?.secretSetAt.map { " (since \($0.staffText))" } ?? "") + ". Leave this empty to keep it."
+                    : nil,
+                directory: asked?.directory
+                    ?? currentFolder.flatMap { HubConnection.folderName(of: $0, force: force, dataDirectory: dataDirectory) } ?? "",
+                currentFolder: currentFolder.map { "Now: \($0). Leave this empty to keep it." },
+                dropsFolder: "\(HubConnection.dropsFolder)/\(force)/",
+                email: asked?.email ?? endpoint?.email ?? "",
+                updated: endpoint?.updatedAt.map(\.staffText), newSecret: newSecret, notice: notice, errors: errors),
+            template: "staff-admin-connection")
+    }
+
     static func age(_ seconds: Double) -> String {
         switch seconds {
         case ..<120: "\(Int(seconds)) seconds"
@@ -309,12 +394,6 @@ struct AdminController {
         case ..<172_800: "\(Int(seconds / 3600)) hours"
         default: "\(Int(seconds / 86_400)) days"
         }
-    }
-
-    static func isEmail(_ text: String) -> Bool {
-        let parts = text.split(separator: "@", omittingEmptySubsequences: false)
-        return text.count <= 254 && parts.count == 2 && !parts[0].isEmpty && parts[1].contains(".")
-            && !text.contains(where: { $0.isWhitespace || $0 == "<" || $0 == ">" })
     }
 
     private func layout(_ title: String, _ context: StaffRequestContext, current: String) -> StaffLayout {

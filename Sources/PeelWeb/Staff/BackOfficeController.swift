@@ -17,6 +17,7 @@ struct BackOfficeController {
     let jobs: any JobEnqueuing
     let pages: PageRenderer
     let publicURL: String
+    let dataDirectory: String
 
     static let noteLimit = 4000
 
@@ -64,6 +65,32 @@ struct BackOfficeController {
             }
             return try await apply(.note(Clean.text(text)), id, context)
         }
+        // Whoever may change a report's status decides whether it repeats an earlier one.
+        routes.post("/reports/:report/duplicates", .changeStatus) { request, context in
+            let id = try reportID(context)
+            guard try await cases.find(reportID: id, force: context.force.id) != nil else { throw HTTPError(.notFound) }
+            let form = try await context.form(request)
+            let candidate = String((form["candidate"]?.first ?? "").prefix(64))
+            let field = candidate.isEmpty ? "duplicates" : "duplicate-\(candidate)"
+            guard let decision = form["decision"]?.first.flatMap(DuplicateDecision.init(rawValue:)), decision != .undecided,
+                !candidate.isEmpty
+            else {
+                return try await reportPage(
+                    id, context, errors: [StaffFieldError(field: field, message: "Choose whether this is a duplicate or not")]
+                ).with(status: .badRequest)
+            }
+            do {
+                _ = try await cases.decideDuplicate(
+                    reportID: id, candidateID: candidate, force: context.force.id, decision: decision, actor: context.staff,
+                    at: security.now())
+                return redirect(to: StaffURL.report(context.force.id, id).path)
+            } catch let error as DuplicateDecisionError {
+                if error == .notFound { throw HTTPError(.notFound) }
+                // Decided already: its buttons are gone, so the summary links to the list.
+                return try await reportPage(id, context, errors: [StaffFieldError(field: "duplicates", message: error.description)])
+                    .with(status: .conflict)
+            }
+        }
         routes.get("/reports/:report/audit", .viewAudit) { _, context in
             let id = try reportID(context)
             guard let summary = try await cases.find(reportID: id, force: context.force.id) else { throw HTTPError(.notFound) }
@@ -106,8 +133,9 @@ struct BackOfficeController {
         }
         routes.post("/sign-out", .signedIn) { _, context in try await signOut(context, everywhere: false) }
         routes.post("/sign-out-everywhere", .signedIn) { _, context in try await signOut(context, everywhere: true) }
-        AdminController(security: security, forces: forces, hub: hub, catalogue: catalogue, serviceSettings: serviceSettings, forceContent: forceContent, jobs: jobs, pages: pages, publicURL: publicURL)
-            .addRoutes(to: routes)
+        AdminController(security: security, forces: forces, hub: hub, catalogue: catalogue, serviceSettings: serviceSettings, forceContent: forceContent, jobs: jobs, pages: pages, publicURL: publicURL,
+            dataDirectory: dataDirectory
+        ).addRoutes(to: routes)
     }
 
     private func signOut(_ context: StaffRequestContext, everywhere: Bool) async throws -> Response {
@@ -317,6 +345,8 @@ struct BackOfficeController {
         let roles = desk.staff.roles
         let thrive = try await cases.thrive(reportID: id, force: force)
         let officers = try await security.staff.assignable(force: force)
+        let duplicates = try await cases.duplicates(reportID: id, force: force)
+        let canDecide = StaffPermission.changeStatus.isGranted(to: roles)
         let view = ReportPage(
             layout: desk.layout("Report \(report.reference)", nil), reference: report.reference,
             service: definition?.title.en ?? report.serviceID, status: summary.status.title,
@@ -350,12 +380,38 @@ struct BackOfficeController {
             },
             nextStatuses: summary.status.next.map { Option(value: $0.rawValue, text: $0 == .triaged && summary.status == .closed ? "Reopen" : $0.title, selected: false) },
             outcomes: CaseOutcome.allCases.map { Option(value: $0.rawValue, text: $0.title, selected: false) },
+            duplicateOf: duplicates.candidates.filter { $0.decision == .confirmed }.map {
+                LinkRow(text: $0.candidateReference, href: desk.reportPath($0.candidateID))
+            },
+            confirmedLater: duplicates.confirmedLater.map { LinkRow(text: $0.reference, href: desk.reportPath($0.reportID)) },
+            duplicates: duplicates.candidates.map { candidate in
+                DuplicateRow(
+                    candidateID: candidate.candidateID, reference: candidate.candidateReference,
+                    href: desk.reportPath(candidate.candidateID), score: String(format: "%.2f", candidate.score),
+                    reasons: candidate.reasons.joined(separator: ", "),
+                    decision: Self.decisionText(candidate), canDecide: canDecide && candidate.decision == .undecided,
+                    fieldID: "duplicate-\(candidate.candidateID)")
+            },
+            duplicatesAction: StaffURL.reportAction(force, id, "duplicates").path,
             thrive: thrive.map {
                 ThriveView(
                     threat: $0.threat.title, harm: $0.harm.title, risk: $0.risk.title, investigation: $0.investigation,
                     vulnerability: $0.vulnerability, engagement: $0.engagement, grade: $0.grade.title)
             })
         return pages.response(view, template: "staff-report")
+    }
+}
+
+extension BackOfficeController {
+    /// What was decided of a likely duplicate, by whom and when; "Not decided yet" before.
+    static func decisionText(_ candidate: DuplicateCandidate) -> String {
+        let by = [candidate.decidedByName.map { "by \($0)" }, candidate.decidedAt.map { "on \($0.staffText)" }]
+            .compactMap { $0 }.joined(separator: " ")
+        switch candidate.decision {
+        case .undecided: return "Not decided yet"
+        case .confirmed: return "Confirmed as a duplicate" + (by.isEmpty ? "" : " \(by)")
+        case .rejected: return "Not a duplicate" + (by.isEmpty ? "" : ", decided \(by)")
+        }
     }
 }
 

@@ -24,6 +24,7 @@ enum StaffURL {
     case adminStaff(ForceID)
     case adminMember(ForceID, String)
     case adminDelivery(ForceID)
+    case adminConnection(ForceID)
 
     var path: String {
         switch self {
@@ -45,6 +46,7 @@ enum StaffURL {
         case .adminStaff(let force): "/\(force)/staff/admin/staff"
         case .adminMember(let force, let id): "/\(force)/staff/admin/staff/\(id)"
         case .adminDelivery(let force): "/\(force)/staff/admin/delivery"
+        case .adminConnection(let force): "/\(force)/staff/admin/delivery/connection"
         }
     }
 

@@ -217,6 +217,12 @@ struct ReportPage: StaffView {
     let officers: [Option]
     let nextStatuses: [Option]
     let outcomes: [Option]
+    /// The earlier reports a handler confirmed this one repeats: the "Duplicate of" marker.
+    let duplicateOf: [LinkRow]
+    /// Later reports confirmed as duplicates of this one.
+    let confirmedLater: [LinkRow]
+    let duplicates: [DuplicateRow]
+    let duplicatesAction: String
     let thrive: ThriveView?
     var hasErrors: Bool { !errors.isEmpty }
     var hasOfficers: Bool { !officers.isEmpty }
@@ -227,9 +233,30 @@ struct ReportPage: StaffView {
         case "hasErrors": hasErrors
         case "hasOfficers": hasOfficers
         case "hasNextStatuses": hasNextStatuses
+        case "hasDuplicateOf": !duplicateOf.isEmpty
+        case "hasConfirmedLater": !confirmedLater.isEmpty
+        case "hasDuplicates": !duplicates.isEmpty
         default: nil
         }
     }
+}
+
+struct LinkRow: Sendable {
+    let text: String
+    let href: String
+}
+
+/// A likely duplicate on a report's page: the earlier report, how alike and why, and its decision.
+struct DuplicateRow: Sendable {
+    let candidateID: String
+    let reference: String
+    let href: String
+    let score: String
+    let reasons: String
+    let decision: String
+    /// Whether the person may decide it now (it is undecided and they may change the report).
+    let canDecide: Bool
+    let fieldID: String
 }
 
 struct ThriveView: Sendable {
@@ -381,12 +408,43 @@ struct DeliveryFailureRow: Sendable {
 
 struct DeliveryPage: StaffErrorsView {
     let layout: StaffLayout
+    /// The connection in a line, never with its secret.
     let adapter: String
+    let connectionHref: String
     let waiting: Int
     let dead: Int
     let oldest: String
     let replayAction: String
     let failures: [DeliveryFailureRow]
+    let notice: String?
+    let errors: [StaffFieldError]
+}
+
+struct AdapterOption: Sendable {
+    let value: String
+    let text: String
+    let hint: String
+    let checked: Bool
+    let fieldID: String
+}
+
+/// The records-system connection form. Holds no secret but a new one Peel drew, shown once.
+struct ConnectionPage: StaffErrorsView {
+    let layout: StaffLayout
+    let action: String
+    let backHref: String
+    let adapters: [AdapterOption]
+    let url: String
+    /// "A shared secret is set (since …)", or nil when none is.
+    let secretSet: String?
+    /// The folder name under `dropsFolder`.
+    let directory: String
+    /// The whole path of the current file-drop folder, which may be one the operator chose.
+    let currentFolder: String?
+    let dropsFolder: String
+    let email: String
+    let updated: String?
+    let newSecret: String?
     let notice: String?
     let errors: [StaffFieldError]
 }
