@@ -162,6 +162,11 @@ package struct JobWorker: Sendable {
             switch outcome {
             case .success:
                 return true
+            case .failure where Task.isCancelled:
+                // The node is stopping: the job goes back to the queue at once, its attempt not
+                // counted, for this or another node to run.
+                _ = try await queue.postpone(job, until: Date(), reason: "the worker stopped while the job ran", now: Date())
+                return false
             case .failure(let postponed as JobPostponed):
                 _ = try await queue.postpone(job, until: postponed.until, reason: postponed.reason, now: Date())
             case .failure(let error as any PermanentJobFailure):

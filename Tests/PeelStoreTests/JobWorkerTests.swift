@@ -164,6 +164,9 @@ struct SleepingHandler: JobHandler {
             let clock = ContinuousClock()
             let deadline = clock.now + .seconds(20)
             while ledger.ended.count < others, clock.now < deadline { try? await Task.sleep(for: .milliseconds(10)) }
+        } else if job.payload.hasPrefix("cancellable ") {
+            // Stops, throwing, when cancelled.
+            try await Task.sleep(for: .milliseconds(Int(job.payload.dropFirst(12)) ?? 0))
         } else {
             try? await Task.sleep(for: .milliseconds(Int(job.payload) ?? 0))
         }
@@ -207,6 +210,25 @@ struct JobWorkerPipelineTests {
             #expect(ledger.ended.last == "until 30")
             #expect(ledger.peak == 3)
             #expect(try await store.jobs.stats(now: Date()).running == 0)
+        }
+    }
+
+    @Test("a job cut short by the worker stopping goes back to the queue without using an attempt", arguments: TestEngine.all)
+    func stoppingReleasesRunningJobs(engine: TestEngine) async throws {
+        try await withTestStore(engine) { store in
+            let ledger = PipelineLedger()
+            let id = try await store.jobs.enqueue(NewJob(kind: "sleep", payload: "cancellable 60000", runAt: Date(), maxAttempts: 3))
+            let worker = JobWorker(
+                queue: store.jobs, handlers: [SleepingHandler(ledger: ledger)],
+                settings: .init(name: "stopping", concurrency: 2, pollInterval: .milliseconds(50)), logger: testLogger)
+            let started = try await run(worker) { try await store.jobs.stats(now: Date()).running == 1 }
+            #expect(started)
+            let job = try #require(try await store.jobs.find(id))
+            #expect(job.state == .ready)
+            #expect(job.attempts == 1)
+            #expect(job.maxAttempts == 4)
+            #expect(job.runAt <= Date())
+            #expect(job.lastError == "the worker stopped while the job ran")
         }
     }
 
