@@ -64,7 +64,7 @@ package func buildApplication(
                         reports: store.reports, cases: store.cases, hub: store.hub, catalogue: catalogue,
                         secrets: try SecretBox.load(base64: configuration.secretKey, dataDirectory: configuration.dataDirectory),
                         notify: LocalMailbox(messages: store.messages), logger: logger, breaker: CircuitBreaker(),
-                        limiter: ConcurrencyLimiter(limit: 4)),
+                        limiter: ConcurrencyLimiter(limit: configuration.hubConcurrency)),
                     ReturnCodeEmailJob(
                         forces: store.forces, catalogue: catalogue, notify: LocalMailbox(messages: store.messages),
                         publicURL: configuration.publicURL),

@@ -37,6 +37,8 @@ package struct PeelConfiguration: Sendable {
     package var demo: Bool
     package var role: Role
     package var workerConcurrency: Int
+    /// Deliveries at once to one force's records system, per node.
+    package var hubConcurrency: Int
     /// bcrypt's cost for staff passwords.
     package var passwordCost: Int
     /// The node's secret key (base64 of 32 bytes); without it, `secret.key` in the data folder.
@@ -70,6 +72,7 @@ package struct PeelConfiguration: Sendable {
         ("PEEL_DEMO", "true on SQLite, false on PostgreSQL", "demo forces and content on first start, and the local mailbox at /_dev/mailbox"),
         ("PEEL_ROLE", "all", "all, web or worker"),
         ("PEEL_WORKER_CONCURRENCY", "16", "jobs a worker claims and runs at once"),
+        ("PEEL_HUB_CONCURRENCY", "8", "deliveries at once to one force's records system, per node"),
         ("PEEL_PASSWORD_COST", "12", "bcrypt cost for staff passwords (4 to 15)"),
         ("PEEL_SECRET_KEY", "(secret.key in the data folder)", "base64 of 32 bytes that seals stored secrets; the same on every node"),
         ("PEEL_LOG_LEVEL", "info", "trace, debug, info, notice, warning, error or critical"),
@@ -113,6 +116,7 @@ package struct PeelConfiguration: Sendable {
             demo: try reader.boolean("PEEL_DEMO", default: databaseURL == nil),
             role: try reader.choice("PEEL_ROLE", default: .all),
             workerConcurrency: try reader.integer("PEEL_WORKER_CONCURRENCY", default: 16, in: 1...64),
+            hubConcurrency: try reader.integer("PEEL_HUB_CONCURRENCY", default: 8, in: 1...64),
             passwordCost: try reader.integer("PEEL_PASSWORD_COST", default: 12, in: 4...15),
             secretKey: reader.string("PEEL_SECRET_KEY"),
             logLevel: try reader.choice("PEEL_LOG_LEVEL", default: .info),

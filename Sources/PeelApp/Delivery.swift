@@ -26,6 +26,8 @@ struct DeliverReportJob: JobHandler {
     let breaker: CircuitBreaker
     /// Per force: at most a few deliveries at once to one records system.
     let limiter: ConcurrencyLimiter
+    /// Reports' duplicate-finder features, read once.
+    var featureCache = DuplicateFinder.FeatureCache()
 
     /// First retry within a minute, the last about two days after the first attempt.
     static let retry = RetryPolicy(base: .seconds(30), cap: .seconds(6 * 3600))
@@ -35,9 +37,9 @@ struct DeliverReportJob: JobHandler {
 
     func run(_ job: ClaimedJob) async throws {
         let (id, force) = try ReportJobPayload.decode(job)
-        guard let report = try await reports.find(id, force: force) else { throw JobPayloadError(job: job.id) }
-        var document = RecordsDocument.make(
-            report: report, definition: catalogue.service(report.serviceID), risk: try await cases.thrive(reportID: report.id, force: force))
+        guard let input = try await hub.delivery(reportID: id, force: force) else { throw JobPayloadError(job: job.id) }
+        let report = input.report
+        var document = RecordsDocument.make(report: report, definition: catalogue.service(report.serviceID), risk: input.risk)
         // Every report's likely duplicates are kept for handlers to decide, whatever the connection.
         let candidates = try await duplicateCandidates(of: document, report: report)
         document.duplicateCandidates = candidates.map(\.reference)
@@ -49,7 +51,7 @@ struct DeliverReportJob: JobHandler {
                 candidates: candidates.map { FoundDuplicate(reference: $0.reference, score: $0.score, reasons: $0.reasons) }, note: text,
                 at: Date())
         }
-        guard let endpoint = try await hub.endpoint(for: force) else {
+        guard let endpoint = input.endpoint else {
             try await hub.recordDelivery(reportID: report.id, force: force, recordsReference: nil, at: Date())
             logger.info("report delivered to the demo records system", metadata: ["force_id": "\(force)", "reference": "\(report.reference)"])
             return
@@ -116,7 +118,7 @@ extension DeliverReportJob {
         let others = try await reports.sharingKeys(
             DuplicateFinder.lookupKeys(features), force: report.forceID, from: report.createdAt - Self.duplicateWindow,
             to: report.createdAt, excluding: report.id, perKey: Self.duplicatesPerKey)
-        let compared = others.map { DuplicateFinder.Features(stored: $0.features, reference: $0.reference, receivedAt: $0.createdAt) }
+        let compared = others.map(featureCache.features(for:))
         return Array(DuplicateFinder.candidates(for: features, among: compared).prefix(10))
     }
 }

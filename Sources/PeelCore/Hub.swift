@@ -45,6 +45,9 @@ package struct HubEndpoint: Sendable, Hashable {
 /// Records-system connections, and what comes back from them.
 package protocol HubRepository: Sendable {
     func endpoint(for force: ForceID) async throws -> HubEndpoint?
+    /// What a delivery of the report needs, read at once: the report, its risk assessment and the
+    /// force's connection (nil: the demo records system).
+    func delivery(reportID: String, force: ForceID) async throws -> DeliveryInput?
     func save(_ endpoint: HubEndpoint, at date: Date) async throws
     /// Takes the force's connection away: its reports go to the demo records system.
     func removeEndpoint(for force: ForceID) async throws
@@ -74,6 +77,19 @@ package struct FoundDuplicate: Sendable, Hashable {
         self.reference = reference
         self.score = score
         self.reasons = reasons
+    }
+}
+
+/// What delivering a report starts from.
+package struct DeliveryInput: Sendable {
+    package var report: Report
+    package var risk: ThriveAssessment?
+    package var endpoint: HubEndpoint?
+
+    package init(report: Report, risk: ThriveAssessment?, endpoint: HubEndpoint?) {
+        self.report = report
+        self.risk = risk
+        self.endpoint = endpoint
     }
 }
 

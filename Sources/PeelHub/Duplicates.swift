@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import PeelCore
 import PeelForms
 
@@ -56,20 +57,20 @@ package enum DuplicateFinder {
             postcodes = []
             points = []
             shingles = []
-            for line in stored.split(separator: "\n") {
-                let parts = line.split(separator: " ")
-                guard parts.count >= 2 else { continue }
-                let value = String(parts[1])
-                switch parts[0] {
+            // Read as bytes: this runs for every report compared, on every delivery.
+            for line in stored.utf8.split(separator: UInt8(ascii: "\n")) {
+                let parts = line.split(separator: UInt8(ascii: " "))
+                guard parts.count >= 2, let kind = String(parts[0]), let value = String(parts[1]) else { continue }
+                switch kind {
+                case "s": if let hash = UInt64(value, radix: 36) { shingles.insert(hash) }
                 case "e": emails.insert(value)
                 case "p": phones.insert(value)
                 case "v": registrations.insert(value)
                 case "pc": postcodes.insert(value)
                 case "g":
-                    if parts.count == 3, let latitude = Double(value), let longitude = Double(parts[2]) {
+                    if parts.count == 3, let latitude = Double(value), let longitude = String(parts[2]).flatMap(Double.init) {
                         points.append(Point(latitude: latitude, longitude: longitude))
                     }
-                case "s": if let hash = UInt64(value, radix: 36) { shingles.insert(hash) }
                 default: continue
                 }
             }
@@ -250,5 +251,44 @@ package enum DuplicateFinder {
     package static func jaccard<Element: Hashable>(_ a: Set<Element>, _ b: Set<Element>) -> Double {
         guard !a.isEmpty, !b.isEmpty else { return 0 }
         return Double(a.intersection(b).count) / Double(a.union(b).count)
+    }
+}
+
+extension DuplicateFinder {
+    /// Features read from the store, kept by report: a report's features never change, and the
+    /// same recent reports are compared with many new ones. Holds at most `capacity`, forgetting
+    /// the earliest kept first.
+    package final class FeatureCache: Sendable {
+        private struct State {
+            var features: [String: Features] = [:]
+            var order: [String] = []
+            var start = 0
+        }
+
+        private let state = Mutex(State())
+        private let capacity: Int
+
+        package init(capacity: Int = 20_000) { self.capacity = max(1, capacity) }
+
+        package func features(for report: MatchedReport) -> Features {
+            if let known = state.withLock({ $0.features[report.id] }) { return known }
+            let features = Features(stored: report.features, reference: report.reference, receivedAt: report.createdAt)
+            state.withLock { state in
+                guard state.features.updateValue(features, forKey: report.id) == nil else { return }
+                state.order.append(report.id)
+                if state.features.count > capacity {
+                    state.features[state.order[state.start]] = nil
+                    state.start += 1
+                    // The forgotten front of the list is dropped now and then, not on every add.
+                    if state.start > capacity {
+                        state.order.removeFirst(state.start)
+                        state.start = 0
+                    }
+                }
+            }
+            return features
+        }
+
+        package var count: Int { state.withLock { $0.features.count } }
     }
 }

@@ -13,14 +13,38 @@ package struct SQLHubRepository: HubRepository {
     }
 
     package func endpoint(for force: ForceID) async throws -> HubEndpoint? {
+        try await db.raw(
+            """
+            SELECT adapter, url, secret, directory, email, secret_set_at, updated_at FROM hub_endpoints
+            WHERE force_id = \(bind: force.rawValue)
+            """
+        ).first().map { try Self.endpoint($0, force: force) }
+    }
+
+    /// Reads one row: the report, its risk assessment and the force's connection together, as
+    /// every delivery needs them.
+    package func delivery(reportID: String, force: ForceID) async throws -> DeliveryInput? {
+        let columns = SQLReportRepository.columns.split(separator: ",").map { "r." + $0.trimmingCharacters(in: .whitespaces) }
+            .joined(separator: ", ")
         guard
             let row = try await db.raw(
                 """
-                SELECT adapter, url, secret, directory, email, secret_set_at, updated_at FROM hub_endpoints
-                WHERE force_id = \(bind: force.rawValue)
+                SELECT \(unsafeRaw: columns), c.thrive, h.adapter, h.url, h.secret, h.directory, h.email, h.secret_set_at,
+                    h.updated_at
+                FROM reports r LEFT JOIN cases c ON c.report_id = r.id
+                    LEFT JOIN hub_endpoints h ON h.force_id = r.force_id
+                WHERE r.id = \(bind: reportID) AND r.force_id = \(bind: force.rawValue)
                 """
             ).first()
         else { return nil }
+        let risk = try row.decode(column: "thrive", as: String?.self).map {
+            try JSONDecoder().decode(ThriveAssessment.self, from: Data($0.utf8))
+        }
+        let endpoint = try row.decode(column: "adapter", as: String?.self) == nil ? nil : try Self.endpoint(row, force: force)
+        return DeliveryInput(report: try SQLReportRepository.report(row), risk: risk, endpoint: endpoint)
+    }
+
+    private static func endpoint(_ row: any SQLRow, force: ForceID) throws -> HubEndpoint {
         let adapterText = try row.decode(column: "adapter", as: String.self)
         guard let adapter = HubAdapter(rawValue: adapterText) else {
             throw StoreDataError("hub_endpoints.adapter '\(adapterText)' is unknown")

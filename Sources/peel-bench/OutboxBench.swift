@@ -25,9 +25,15 @@ enum OutboxBench {
             decoding: try encoder.encode(
                 ReportDocument(service: definition.id, version: definition.version, answers: script.answers, entries: [:], declared: true)),
             as: UTF8.self)
-        let things = ["bicycle", "laptop", "phone", "wallet", "handbag", "car", "van", "motorbike", "shed", "garden tools"]
-        let verbs = ["stolen from", "taken from", "damaged outside", "broken into at", "removed from"]
-        let spots = ["my house", "the station", "the shop on the high street", "the car park", "my workplace", "the park"]
+        // Statements drawn from six independent choices of ten, so that, as in life, few read alike.
+        let slots = [
+            ["My", "Our", "My partner's", "My son's", "My daughter's", "The family", "My neighbour's", "My friend's", "My work", "The"],
+            ["bicycle", "laptop", "phone", "wallet", "handbag", "car", "van", "motorbike", "shed", "garden tools"],
+            ["was stolen from", "was taken from", "was damaged outside", "was broken into at", "went missing from", "was vandalised near", "was removed from", "was smashed at", "was tampered with near", "disappeared from"],
+            ["my house", "the station", "the shop on the high street", "the car park", "my workplace", "the park", "the school gates", "the leisure centre", "the pub", "the bus stop"],
+            ["early on Monday", "late on Tuesday", "on Wednesday afternoon", "on Thursday night", "around noon on Friday", "on Saturday evening", "on Sunday morning", "overnight", "while I was at work", "during the school run"],
+            ["I saw two people running off.", "Nobody saw anything.", "There is a camera nearby.", "A neighbour heard a noise.", "The lock was forced.", "A window was broken.", "It was there an hour before.", "I have the serial number.", "It has happened before.", "I have photographs of the damage."],
+        ]
         let started = Date()
         let now = Date()
         // Sixteen submissions at a time, as people would make them: the single writer commits
@@ -40,8 +46,11 @@ enum OutboxBench {
                     for n in stride(from: lane, to: count, by: lanes) {
                         let email = "person\(n)@example.org"
                         let phone = String(format: "07%09d", n)
-                        let statement =
-                            "My \(things[n % things.count]) was \(verbs[(n / 10) % verbs.count]) \(spots[(n / 50) % spots.count]) on the \(n % 28 + 1)th at about \(n % 24) o'clock, item number \(n)."
+                        var draw = UInt64(n) &* 0x9E37_79B9_7F4A_7C15 &+ 7
+                        let statement = slots.map { options -> String in
+                            draw = (draw ^ (draw >> 29)) &* 0xBF58_476D_1CE4_E5B9 &+ 11
+                            return options[Int((draw >> 33) % UInt64(options.count))]
+                        }.joined(separator: " ")
                         let answers = template.replacingOccurrences(of: "bench@example.org", with: email)
                             .replacingOccurrences(of: "07700900982", with: phone)
                             .replacingOccurrences(of: "AB12 CDE", with: String(format: "BN%02d %03d", n % 100, n % 1000))

@@ -319,3 +319,23 @@ struct SeededGenerator: RandomNumberGenerator {
         return z ^ (z >> 31)
     }
 }
+
+@Suite("De-duplication feature cache")
+struct FeatureCacheTests {
+    @Test("features are read once per report and the earliest are forgotten beyond capacity")
+    func cache() {
+        let cache = DuplicateFinder.FeatureCache(capacity: 3)
+        func report(_ n: Int, _ stored: String) -> MatchedReport {
+            MatchedReport(id: "r\(n)", reference: "MET-\(n)", createdAt: Date(timeIntervalSince1970: Double(n)), features: stored)
+        }
+        let first = cache.features(for: report(1, "e a@example.org"))
+        #expect(first.emails == ["a@example.org"])
+        // The same report again is answered from memory, not from what is passed.
+        #expect(cache.features(for: report(1, "e other@example.org")).emails == ["a@example.org"])
+        for n in 2...5 { _ = cache.features(for: report(n, "p 0770090000\(n)")) }
+        #expect(cache.count == 3)
+        // Report 1 was forgotten: read afresh.
+        #expect(cache.features(for: report(1, "e other@example.org")).emails == ["other@example.org"])
+        #expect(cache.count == 3)
+    }
+}
