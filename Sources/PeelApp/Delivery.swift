@@ -115,8 +115,10 @@ extension DeliverReportJob {
     /// a reporter, vehicle, place or statement band with it.
     func duplicateCandidates(of document: RecordsDocument, report: Report) async throws -> [DuplicateFinder.Candidate] {
         let features = DuplicateFinder.Features(document: document)
+        // The statement's bands are seldom shared by chance, so they are read in one range.
+        let keys = DuplicateFinder.lookupKeys(features)
         let others = try await reports.sharingKeys(
-            DuplicateFinder.lookupKeys(features), force: report.forceID, from: report.createdAt - Self.duplicateWindow,
+            keys.filter { !DuplicateFinder.isStatementKey($0) }, pooled: keys.filter(DuplicateFinder.isStatementKey), force: report.forceID, from: report.createdAt - Self.duplicateWindow,
             to: report.createdAt, excluding: report.id, perKey: Self.duplicatesPerKey)
         let compared = others.map(featureCache.features(for:))
         return Array(DuplicateFinder.candidates(for: features, among: compared).prefix(10))

@@ -200,10 +200,12 @@ package protocol ReportRepository: Sendable {
     func submit(_ report: Report, journeyID: String, jobs: [NewJob]) async throws -> SubmissionOutcome
     /// Records that the force's records system has the report.
     func markDelivered(_ id: String, force: ForceID, at date: Date) async throws
-    /// The force's reports made between `from` and `to` filed under any of `keys` (see
-    /// ``Report/matchKeys``), other than `excluding`: for each key the most recent `perKey`.
-    func sharingKeys(_ keys: [String], force: ForceID, from: Date, to: Date, excluding: String, perKey: Int) async throws
-        -> [MatchedReport]
+    /// The force's reports made between `from` and `to` filed under any of `keys` or `pooled`
+    /// (see ``Report/matchKeys``), other than `excluding`: for each of `keys` the most recent
+    /// `perKey`, and for `pooled` (keys that are seldom shared, read in one range) the most recent
+    /// `perKey` times their number.
+    func sharingKeys(_ keys: [String], pooled: [String], force: ForceID, from: Date, to: Date, excluding: String, perKey: Int)
+        async throws -> [MatchedReport]
 }
 
 /// A report found by its match keys, with what was stored of it for comparison.

@@ -223,6 +223,9 @@ package enum DuplicateFinder {
         }
     }
 
+    /// Whether a key is one of a statement's bands.
+    package static func isStatementKey(_ key: String) -> Bool { key.hasPrefix("t") }
+
     /// FNV-1a, 64 bits: the same in every process (Swift's own hashing is seeded per process).
     package static func fnv1a(_ bytes: [UInt8]) -> UInt64 {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325

@@ -56,15 +56,24 @@ package struct JobWorker: Sendable {
         self.logger = logger
     }
 
-    /// Runs until the task is cancelled, keeping up to `concurrency` jobs running: whenever one
-    /// finishes, or the doorbell rings (a submission's jobs committed on this node), it records
-    /// the finished jobs in one write and claims as many as there are free places. With nothing
+    /// Runs until the task is cancelled, keeping up to `concurrency` jobs running: whenever a
+    /// quarter of its places are free, or the doorbell rings with places free (a submission's
+    /// jobs committed on this node), it records the finished jobs in one write and claims as many
+    /// as there are free places. With nothing
     /// to do it waits for the doorbell or the poll interval, whichever comes first.
     package func run() async {
         let pipeline = Pipeline()
         var lastPurge = Date.distantPast
+        // Places are refilled a few at a time: a claim and the record of finished jobs are
+        // writes, and one each per finished job would double the writes of a busy queue.
+        let refill = max(1, settings.concurrency / 4)
         await withDiscardingTaskGroup { group in
             while !Task.isCancelled {
+                let running = pipeline.running.withLock { $0 }
+                if running > 0, settings.concurrency - running < refill {
+                    await doorbell.wait(timeout: settings.pollInterval)
+                    continue
+                }
                 await complete(pipeline.finished.withLock { jobs in
                     defer { jobs.removeAll() }
                     return jobs

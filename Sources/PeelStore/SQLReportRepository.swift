@@ -211,29 +211,44 @@ package struct SQLReportRepository: ReportRepository {
         ).run()
     }
 
-    package func sharingKeys(_ keys: [String], force: ForceID, from: Date, to: Date, excluding: String, perKey: Int) async throws
-        -> [MatchedReport]
+    package func sharingKeys(_ keys: [String], pooled: [String], force: ForceID, from: Date, to: Date, excluding: String, perKey: Int)
+        async throws -> [MatchedReport]
     {
         let keys = Array(Set(keys)).sorted()
-        guard !keys.isEmpty else { return [] }
+        let pooled = Array(Set(pooled).subtracting(keys)).sorted()
+        guard !keys.isEmpty || !pooled.isEmpty else { return [] }
         // Each key reads its own short range of the index, newest first and at most `perKey`:
         // a reporter with hundreds of reports costs no more than one with a few.
+        func range(_ keys: [String], limit: Int, index: Int) -> SQLQueryString {
+            var condition: SQLQueryString = keys.count == 1 ? "match_key = \(bind: keys[0])" : "match_key IN ("
+            if keys.count > 1 {
+                for (position, key) in keys.enumerated() {
+                    if position > 0 { condition.appendLiteral(", ") }
+                    condition.appendInterpolation(bind: key)
+                }
+                condition.appendLiteral(")")
+            }
+            return """
+                SELECT report_id FROM (SELECT report_id FROM report_match_keys
+                    WHERE force_id = \(bind: force.rawValue) AND \(condition)
+                    AND created_at >= \(bind: from.millisecondsSince1970) AND created_at <= \(bind: to.millisecondsSince1970)
+                    ORDER BY created_at DESC LIMIT \(literal: max(1, limit))) AS k\(literal: index)
+                """
+        }
         var lookup: SQLQueryString = ""
         for (index, key) in keys.enumerated() {
             if index > 0 { lookup.appendLiteral(" UNION ") }
-            lookup.appendInterpolation(
-                """
-                SELECT report_id FROM (SELECT report_id FROM report_match_keys
-                    WHERE force_id = \(bind: force.rawValue) AND match_key = \(bind: key)
-                    AND created_at >= \(bind: from.millisecondsSince1970) AND created_at <= \(bind: to.millisecondsSince1970)
-                    AND report_id <> \(bind: excluding)
-                    ORDER BY created_at DESC LIMIT \(literal: max(1, perKey))) AS k\(literal: index)
-                """ as SQLQueryString)
+            lookup.appendInterpolation(range([key], limit: perKey, index: index))
+        }
+        if !pooled.isEmpty {
+            if !keys.isEmpty { lookup.appendLiteral(" UNION ") }
+            lookup.appendInterpolation(range(pooled, limit: perKey * pooled.count, index: keys.count))
         }
         return try await db.raw(
             """
             SELECT id, reference, created_at, match_features FROM reports
-            WHERE force_id = \(bind: force.rawValue) AND id IN (\(lookup)) AND match_features IS NOT NULL
+            WHERE force_id = \(bind: force.rawValue) AND id IN (\(lookup)) AND id <> \(bind: excluding)
+                AND match_features IS NOT NULL
             """
         ).all().map { row in
             MatchedReport(
