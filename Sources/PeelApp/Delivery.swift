@@ -6,9 +6,10 @@ import PeelForms
 import PeelHub
 import PeelNotify
 
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
+import AsyncHTTPClient
+import NIOCore
+import NIOFoundationCompat
+import NIOHTTP1
 
 /// Hands a report to the force's records system through its adapter: the standard API (a
 /// signed POST, answered with the records system's reference), a file drop, or an email. A
@@ -128,26 +129,30 @@ extension DeliverReportJob {
 /// The standard records-system API's client side: one signed POST per document.
 enum StandardAPITransport {
     static let timeout: TimeInterval = 10
+    /// The most of an answer read: a reference and a status are a few hundred bytes.
+    static let maximumAnswer = 64 * 1024
 
     /// POSTs `body`; returns the records system's reference (nil when it accepted the report for
     /// later), or throws a retryable or permanent failure.
     static func post(_ body: Data, to url: URL, idempotencyKey: String, secret: [UInt8]) async throws -> String? {
-        var request = URLRequest(url: url, timeoutInterval: timeout)
-        request.httpMethod = "POST"
-        request.httpBody = body
-        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
-        request.setValue(idempotencyKey, forHTTPHeaderField: HubSignature.idempotencyHeader)
+        var request = HTTPClientRequest(url: url.absoluteString)
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/json")
+        request.headers.add(name: HubSignature.idempotencyHeader, value: idempotencyKey)
         for (name, value) in HubSignature.headers(for: body, secret: secret, at: Date()) {
-            request.setValue(value, forHTTPHeaderField: name)
+            request.headers.add(name: name, value: value)
         }
+        request.body = .bytes(ByteBuffer(bytes: body))
+        let response: HTTPClientResponse
         let data: Data
-        let response: URLResponse
         do {
-            (data, response) = try await URLSession.shared.data(for: request)
+            // The shared client keeps connections to each records system open between deliveries.
+            response = try await HTTPClient.shared.execute(request, timeout: .seconds(Int64(timeout)))
+            data = Data(buffer: try await response.body.collect(upTo: maximumAnswer))
         } catch {
-            throw RetryableDeliveryFailure("the records system did not answer: \(error.localizedDescription)")
+            throw RetryableDeliveryFailure("the records system did not answer: \(error)")
         }
-        let status = (response as? HTTPURLResponse)?.statusCode ?? 0
+        let status = Int(response.status.code)
         let text = String(decoding: data.prefix(2000), as: UTF8.self)
         switch status {
         case 200..<300:
