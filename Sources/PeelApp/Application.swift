@@ -63,7 +63,8 @@ package func buildApplication(
                     DeliverReportJob(
                         reports: store.reports, cases: store.cases, hub: store.hub, catalogue: catalogue,
                         secrets: try SecretBox.load(base64: configuration.secretKey, dataDirectory: configuration.dataDirectory),
-                        notify: LocalMailbox(messages: store.messages), logger: logger, breaker: CircuitBreaker(),
+                        notify: LocalMailbox(messages: store.messages), publicURL: configuration.publicURL, logger: logger,
+                        breaker: CircuitBreaker(),
                         limiter: ConcurrencyLimiter(limit: configuration.hubConcurrency)),
                     ReturnCodeEmailJob(
                         forces: store.forces, catalogue: catalogue, notify: LocalMailbox(messages: store.messages),

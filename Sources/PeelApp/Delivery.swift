@@ -22,6 +22,8 @@ struct DeliverReportJob: JobHandler {
     let catalogue: ServiceCatalogue
     let secrets: SecretBox
     let notify: any NotifyClient
+    /// Peel's public address, under which the document's media links point.
+    let publicURL: String
     let logger: Logger
     /// Per force: stop trying a records system that keeps failing, for a while.
     let breaker: CircuitBreaker
@@ -56,6 +58,13 @@ struct DeliverReportJob: JobHandler {
             try await hub.recordDelivery(reportID: report.id, force: force, recordsReference: nil, at: Date())
             logger.info("report delivered to the demo records system", metadata: ["force_id": "\(force)", "reference": "\(report.reference)"])
             return
+        }
+        // The report's files travel as links that the records system downloads, signed and expiring.
+        let files = try await reports.files(report: report.id, force: force)
+        if !files.isEmpty {
+            document.media = RecordsDocument.media(
+                files, definition: catalogue.service(report.serviceID), publicURL: publicURL,
+                key: try MediaLink.key(for: endpoint, force: force, secrets: secrets), expires: Date() + MediaLink.lifetime)
         }
         let body = try document.encoded()
         switch endpoint.adapter {

@@ -194,6 +194,14 @@ package struct SecretBox: Sendable {
         }
     }
 
+    /// A key for one purpose, derived from the node's key (HKDF-SHA256 with `purpose` as its
+    /// info): every node with the same key derives the same one, and it tells nothing of the
+    /// node's key or of keys for other purposes.
+    package func derivedKey(for purpose: String) -> [UInt8] {
+        HKDF<SHA256>.deriveKey(inputKeyMaterial: key, info: Data(purpose.utf8), outputByteCount: 32)
+            .withUnsafeBytes { Array($0) }
+    }
+
     /// The key from `PEEL_SECRET_KEY` (base64 of 32 bytes) when set; otherwise from `secret.key` in
     /// the data folder, created (readable by its owner only) on first start.
     package static func load(base64: String?, dataDirectory: String) throws -> SecretBox {

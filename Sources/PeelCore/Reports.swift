@@ -57,6 +57,9 @@ package struct Report: Sendable, Hashable {
     /// What later reports compare with when they look for duplicates, in the duplicate
     /// finder's own compact form. Written with the report.
     package var matchFeatures: String?
+    /// The evidence files of its journey that its answers name (``JourneyFile/id``): they become
+    /// the report's when it is submitted, and are kept while it is. Written with the report.
+    package var fileIDs: [String] = []
 
     package init(
         id: String, forceID: ForceID, reference: String, serviceID: String, serviceVersion: Int, answers: String,
@@ -130,8 +133,8 @@ package protocol JourneyRepository: Sendable {
     func setReturnCode(_ code: String, for id: String, force: ForceID, expiresAt: Date) async throws
     /// The unsent journey of `service` with this return code, on this force's site.
     func find(returnCode: String, service: String, force: ForceID) async throws -> StoredJourney?
-    /// Deletes journeys past their expiry, and their files, across all forces (retention);
-    /// returns how many journeys.
+    /// Deletes journeys past their expiry, and their files that no report took, across all
+    /// forces (retention); returns how many journeys.
     func purgeExpired(before date: Date) async throws -> Int
     /// Keeps an uploaded file with the journey; returns its id.
     func addFile(_ file: JourneyFile) async throws
@@ -139,21 +142,28 @@ package protocol JourneyRepository: Sendable {
     func files(journey: String, force: ForceID) async throws -> [JourneyFile]
 }
 
-/// A file a person uploaded as evidence during a journey.
+/// A file a person uploaded as evidence during a journey; once the journey is submitted, a file
+/// its answers name belongs to the report.
 package struct JourneyFile: Sendable, Hashable {
     package var id: String
     package var forceID: ForceID
     package var journeyID: String
     package var questionID: String
     package var fileName: String
+    /// As told from the file's first bytes at upload, never from its name.
     package var contentType: String
     package var size: Int
     /// Empty when listed without content.
     package var content: Data
+    /// Lower-case hex SHA-256 of the bytes: computed by the store when the file is added, read
+    /// with a report's files; empty otherwise.
+    package var sha256: String
+    /// The report that took the file when its journey was submitted.
+    package var reportID: String?
 
     package init(
         id: String, forceID: ForceID, journeyID: String, questionID: String, fileName: String, contentType: String,
-        size: Int, content: Data
+        size: Int, content: Data, sha256: String = "", reportID: String? = nil
     ) {
         self.id = id
         self.forceID = forceID
@@ -163,6 +173,19 @@ package struct JourneyFile: Sendable, Hashable {
         self.contentType = contentType
         self.size = size
         self.content = content
+        self.sha256 = sha256
+        self.reportID = reportID
+    }
+
+    /// The files of `files` that `answers` name (question id to the file names its answer lists),
+    /// in the order of `files`; each name takes one file, so two uploads of one name are two files.
+    package static func named(by answers: [String: [String]], among files: [JourneyFile]) -> [JourneyFile] {
+        var wanted = answers.mapValues { names in names.reduce(into: [String: Int]()) { $0[$1, default: 0] += 1 } }
+        return files.filter { file in
+            guard let count = wanted[file.questionID]?[file.fileName], count > 0 else { return false }
+            wanted[file.questionID]?[file.fileName] = count - 1
+            return true
+        }
     }
 }
 
@@ -198,6 +221,11 @@ package protocol ReportRepository: Sendable {
     /// Stores the report for `journeyID`, marks the journey submitted and enqueues `jobs`, in
     /// one transaction. Submitting a journey twice returns the first report.
     func submit(_ report: Report, journeyID: String, jobs: [NewJob]) async throws -> SubmissionOutcome
+    /// The report's evidence files (``Report/fileIDs``), without their bytes, with their SHA-256.
+    func files(report: String, force: ForceID) async throws -> [JourneyFile]
+    /// One evidence file of a submitted report of the force, with its bytes; nil for a file of
+    /// another force, of a journey not submitted, or unknown.
+    func file(_ id: String, force: ForceID) async throws -> JourneyFile?
     /// Records that the force's records system has the report.
     func markDelivered(_ id: String, force: ForceID, at date: Date) async throws
     /// The force's reports made between `from` and `to` filed under any of `keys` or `pooled`

@@ -51,8 +51,17 @@ package enum HubSignature {
     package static func sign(_ body: some DataProtocol, timestamp: Int64, secret: [UInt8]) -> String {
         var message = Data("\(timestamp).".utf8)
         message.append(contentsOf: body)
-        let mac = HMAC<SHA256>.authenticationCode(for: message, using: SymmetricKey(data: secret))
-        return "v1=" + mac.map { String(format: "%02x", $0) }.joined()
+        return "v1=" + mac(message, secret: secret)
+    }
+
+    /// Lower-case hex HMAC-SHA256 of `message` keyed with `secret`: what every Peel signature is.
+    package static func mac(_ message: some DataProtocol, secret: [UInt8]) -> String {
+        HMAC<SHA256>.authenticationCode(for: message, using: SymmetricKey(data: secret)).map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// Whether `text` is `count` hex digits.
+    static func isHex(_ text: some StringProtocol, count: Int) -> Bool {
+        text.utf8.count == count && text.allSatisfy(\.isHexDigit)
     }
 
     /// The headers to send `body` with, signed now.
@@ -67,8 +76,7 @@ package enum HubSignature {
         _ body: some DataProtocol, timestamp: String?, signature: String?, secret: [UInt8], now: Date
     ) -> Result<String, Failure> {
         guard let timestamp, let signature else { return .failure(.missing) }
-        guard let seconds = Int64(timestamp), signature.hasPrefix("v1="), signature.utf8.count == 67,
-            signature.dropFirst(3).allSatisfy(\.isHexDigit)
+        guard let seconds = Int64(timestamp), signature.hasPrefix("v1="), isHex(signature.dropFirst(3), count: 64)
         else { return .failure(.malformed) }
         guard abs(now.timeIntervalSince1970 - Double(seconds)) <= window else { return .failure(.outsideWindow) }
         let expected = sign(body, timestamp: seconds, secret: secret)

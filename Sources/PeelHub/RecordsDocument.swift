@@ -91,6 +91,39 @@ package struct RecordsDocument: Codable, Sendable, Hashable {
         }
     }
 
+    /// An evidence file of the report, with a signed link that works until `expiresAt`
+    /// (``MediaLink``).
+    package struct Media: Codable, Sendable, Hashable {
+        /// The file's id in Peel, as in its link.
+        package var id: String
+        package var fileName: String
+        /// As told from the file's first bytes when it was uploaded, never from its name.
+        package var contentType: String
+        package var size: Int
+        /// Lower-case hex SHA-256 of the bytes, to check a download against.
+        package var sha256: String
+        /// The question the file answered: its id and its words.
+        package var questionId: String
+        package var question: String
+        package var url: String
+        package var expiresAt: Date
+
+        package init(
+            id: String, fileName: String, contentType: String, size: Int, sha256: String, questionId: String, question: String, url: String,
+            expiresAt: Date
+        ) {
+            self.id = id
+            self.fileName = fileName
+            self.contentType = contentType
+            self.size = size
+            self.sha256 = sha256
+            self.questionId = questionId
+            self.question = question
+            self.url = url
+            self.expiresAt = expiresAt
+        }
+    }
+
     package var documentVersion = 1
     package var peelReference: String
     package var revision: Int
@@ -108,12 +141,13 @@ package struct RecordsDocument: Codable, Sendable, Hashable {
     package var answers: [Answer]
     package var riskAssessment: ThriveAssessment?
     package var duplicateCandidates: [String]
-    package var media: [String]
+    /// The report's evidence files, with links that expire.
+    package var media: [Media]
 
     package init(
         peelReference: String, revision: Int, force: String, service: Service, receivedAt: Date, language: String, persons: [Person],
         objects: [Object], locations: [Location], when: [String: String]?, statement: String, answers: [Answer],
-        riskAssessment: ThriveAssessment?, duplicateCandidates: [String], media: [String]
+        riskAssessment: ThriveAssessment?, duplicateCandidates: [String], media: [Media]
     ) {
         self.peelReference = peelReference
         self.revision = revision
@@ -200,6 +234,22 @@ package struct RecordsDocument: Codable, Sendable, Hashable {
             receivedAt: report.createdAt, language: report.language.rawValue, persons: persons, objects: objects,
             locations: locations, when: when, statement: statement.joined(separator: "\n\n"), answers: answers,
             riskAssessment: risk, duplicateCandidates: [], media: [])
+    }
+
+    /// The entries for a report's files (``ReportRepository/files(report:force:)``), each linked
+    /// under `publicURL` with a link signed with `key` that works until `expires`.
+    package static func media(
+        _ files: [JourneyFile], definition: ServiceDefinition?, publicURL: String, key: [UInt8], expires: Date
+    ) -> [Media] {
+        let seconds = Int64(expires.timeIntervalSince1970.rounded(.down))
+        let questions = definition?.pages.flatMap(\.questions) ?? []
+        return files.map { file in
+            Media(
+                id: file.id, fileName: file.fileName, contentType: file.contentType, size: file.size, sha256: file.sha256,
+                questionId: file.questionID, question: questions.first { $0.id == file.questionID }?.label.en ?? file.questionID,
+                url: MediaLink.url(base: publicURL, force: file.forceID, fileID: file.id, expires: seconds, key: key),
+                expiresAt: Date(timeIntervalSince1970: Double(seconds)))
+        }
     }
 
     /// A person's role from where they were asked about.

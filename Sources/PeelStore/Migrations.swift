@@ -477,6 +477,21 @@ package enum PeelMigrations {
                 "ALTER TABLE reports ADD COLUMN match_features TEXT",
             ]
         },
+        Migration(
+            "0015_journey_files_belong_to_reports",
+            portable: [
+                // A submitted report's evidence files are its own: the journey's retention purge
+                // leaves them, and records systems download them by signed link (decision 0020).
+                "ALTER TABLE journey_files ADD COLUMN report_id TEXT REFERENCES reports (id)",
+                // Lower-case hex SHA-256 of the bytes, computed at upload; null for files uploaded before.
+                "ALTER TABLE journey_files ADD COLUMN sha256 TEXT",
+                "CREATE INDEX journey_files_report ON journey_files (report_id)",
+                // Reports submitted before keep the files of their journey that are still there.
+                """
+                UPDATE journey_files SET report_id = (
+                    SELECT r.id FROM reports r WHERE r.journey_id = journey_files.journey_id AND r.force_id = journey_files.force_id)
+                """,
+            ]),
     ]
 }
 

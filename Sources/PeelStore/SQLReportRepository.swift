@@ -79,7 +79,8 @@ extension SQLJourneyRepository {
         let cutoff = date.millisecondsSince1970
         try await db.raw(
             """
-            DELETE FROM journey_files WHERE journey_id IN (SELECT id FROM journeys WHERE expires_at < \(bind: cutoff))
+            DELETE FROM journey_files
+            WHERE report_id IS NULL AND journey_id IN (SELECT id FROM journeys WHERE expires_at < \(bind: cutoff))
             """
         ).run()
         return try await db.raw("DELETE FROM journeys WHERE expires_at < \(bind: cutoff) RETURNING id").all().count
@@ -88,10 +89,11 @@ extension SQLJourneyRepository {
     package func addFile(_ file: JourneyFile) async throws {
         try await db.raw(
             """
-            INSERT INTO journey_files (id, force_id, journey_id, question_id, file_name, content_type, size, content, created_at)
+            INSERT INTO journey_files (id, force_id, journey_id, question_id, file_name, content_type, size, content, sha256,
+                created_at)
             VALUES (\(bind: file.id), \(bind: file.forceID.rawValue), \(bind: file.journeyID), \(bind: file.questionID),
                 \(bind: file.fileName), \(bind: file.contentType), \(bind: file.size), \(bind: file.content),
-                \(bind: Date().millisecondsSince1970))
+                \(bind: Self.sha256(file.content)), \(bind: Date().millisecondsSince1970))
             """
         ).run()
     }
@@ -99,22 +101,32 @@ extension SQLJourneyRepository {
     package func files(journey: String, force: ForceID) async throws -> [JourneyFile] {
         try await db.raw(
             """
-            SELECT id, question_id, file_name, content_type, size FROM journey_files
+            SELECT id, journey_id, question_id, file_name, content_type, size FROM journey_files
             WHERE journey_id = \(bind: journey) AND force_id = \(bind: force.rawValue) ORDER BY created_at, id
             """
-        ).all().map { row in
-            JourneyFile(
-                id: try row.decode(column: "id", as: String.self), forceID: force, journeyID: journey,
-                questionID: try row.decode(column: "question_id", as: String.self),
-                fileName: try row.decode(column: "file_name", as: String.self),
-                contentType: try row.decode(column: "content_type", as: String.self),
-                size: try row.decode(column: "size", as: Int.self), content: Data())
-        }
+        ).all().map { try Self.file($0, force: force, content: false) }
+    }
+
+    /// A `journey_files` row; its bytes only when asked for (and selected).
+    static func file(_ row: any SQLRow, force: ForceID, content: Bool) throws -> JourneyFile {
+        JourneyFile(
+            id: try row.decode(column: "id", as: String.self), forceID: force,
+            journeyID: try row.decode(column: "journey_id", as: String.self),
+            questionID: try row.decode(column: "question_id", as: String.self),
+            fileName: try row.decode(column: "file_name", as: String.self),
+            contentType: try row.decode(column: "content_type", as: String.self),
+            size: try row.decode(column: "size", as: Int.self),
+            content: content ? try row.decode(column: "content", as: Data.self) : Data())
     }
 
     /// Return codes are stored only as SHA-256 hashes, so the table alone does not open a journey.
     static func hash(_ code: String) -> String {
-        SHA256.hash(data: Data(code.utf8)).map { String(format: "%02x", $0) }.joined()
+        sha256(Data(code.utf8))
+    }
+
+    /// Lower-case hex SHA-256.
+    static func sha256(_ data: Data) -> String {
+        SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
     }
 }
 
@@ -197,12 +209,52 @@ package struct SQLReportRepository: ReportRepository {
                 WHERE id = \(bind: journeyID)
                 """
             ).run()
+            // The files its answers name are the report's from now on: the journey's purge leaves them.
+            if !report.fileIDs.isEmpty {
+                try await tx.raw(
+                    """
+                    UPDATE journey_files SET report_id = \(bind: report.id)
+                    WHERE journey_id = \(bind: journeyID) AND force_id = \(bind: report.forceID.rawValue)
+                        AND id IN (\(binds: report.fileIDs))
+                    """
+                ).run()
+            }
             try await SQLCaseRepository.open(report, on: tx)
             try await SQLJobQueue(db: tx, engine: engine).enqueue(jobs)
             return .created(report)
         }
         if case .created = outcome { doorbell?.ring() }
         return outcome
+    }
+
+    package func files(report: String, force: ForceID) async throws -> [JourneyFile] {
+        // Files uploaded before migration 0015 have no stored digest: theirs is read from the bytes.
+        try await db.raw(
+            """
+            SELECT id, journey_id, question_id, file_name, content_type, size, sha256,
+                CASE WHEN sha256 IS NULL THEN content END AS content
+            FROM journey_files WHERE report_id = \(bind: report) AND force_id = \(bind: force.rawValue) ORDER BY created_at, id
+            """
+        ).all().map { row in
+            var file = try SQLJourneyRepository.file(row, force: force, content: false)
+            file.reportID = report
+            file.sha256 = try row.decode(column: "sha256", as: String?.self)
+                ?? SQLJourneyRepository.sha256(try row.decode(column: "content", as: Data.self))
+            return file
+        }
+    }
+
+    package func file(_ id: String, force: ForceID) async throws -> JourneyFile? {
+        try await db.raw(
+            """
+            SELECT id, journey_id, question_id, file_name, content_type, size, content, report_id FROM journey_files
+            WHERE id = \(bind: id) AND force_id = \(bind: force.rawValue) AND report_id IS NOT NULL
+            """
+        ).first().map { row in
+            var file = try SQLJourneyRepository.file(row, force: force, content: true)
+            file.reportID = try row.decode(column: "report_id", as: String.self)
+            return file
+        }
     }
 
     package func markDelivered(_ id: String, force: ForceID, at date: Date) async throws {

@@ -107,6 +107,7 @@ struct JourneyService: Sendable {
                 definition: definition, reference: reference, contactName: contact[.name], contactEmail: contact[.email],
                 contactPhone: contact[.phone], answers: journey.state.answers, entries: journey.state.entries))
         DuplicateFinder.file(&report, definition: definition)
+        report.fileIDs = try await evidence(of: journey).map(\.id)
         let payload = #"{"report":"\#(report.id)","force":"\#(force.id)"}"#
         // Delivery keeps trying for about two days (its own backoff) before it is a dead letter.
         var jobs = [NewJob(kind: JobKinds.deliverReport, payload: payload, forceID: force.id, runAt: Date(), maxAttempts: 20)]
@@ -114,6 +115,18 @@ struct JourneyService: Sendable {
             jobs.append(NewJob(kind: JobKinds.confirmationEmail, payload: payload, forceID: force.id, runAt: Date()))
         }
         return try await reports.submit(report, journeyID: journey.stored.id, jobs: jobs)
+    }
+
+    /// The journey's uploaded files that its answers still name: a file whose answer was changed
+    /// or whose page is no longer on the path stays with the journey, and is purged with it.
+    func evidence(of journey: Loaded) async throws -> [JourneyFile] {
+        var named: [String: [String]] = [:]
+        for question in journey.definition.pages.flatMap(\.questions) where question.type == .file {
+            guard let answer = journey.state.answers[question.id] else { continue }
+            named[question.id] = AnswerFormatter.display(answer, question: question, language: .english)
+        }
+        guard !named.isEmpty else { return [] }
+        return JourneyFile.named(by: named, among: try await journeys.files(journey: journey.stored.id, force: journey.stored.forceID))
     }
 
     static func encode(_ state: JourneyState) throws -> String {

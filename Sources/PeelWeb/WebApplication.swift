@@ -93,6 +93,10 @@ package func buildRouter(_ dependencies: WebDependencies, publicSite: Bool = tru
     if let hub = dependencies.hub, let security = dependencies.staffSecurity {
         HubCallbackController(hub: hub, forces: dependencies.forces, secrets: security.secrets, now: security.now)
             .addRoutes(to: router)
+        HubMediaController(
+            hub: hub, forces: dependencies.forces, reports: dependencies.reports, secrets: security.secrets, audit: security.audit,
+            now: security.now
+        ).addRoutes(to: router)
     }
     if let security = dependencies.staffSecurity, let cases = dependencies.cases {
         let policies = dependencies.staffPolicies

@@ -54,6 +54,37 @@ struct SignatureTests {
     }
 }
 
+@Suite("Media links")
+struct MediaLinkTests {
+    let key = Array("a shared secret of the force".utf8)
+    let now = Date(timeIntervalSince1970: 1_800_000_000)
+    let met = ForceID("metropolitan")
+
+    func check(_ url: String, force: ForceID? = nil, key: [UInt8]? = nil, at date: Date? = nil) -> MediaLink.Failure? {
+        let query = url.split(separator: "?")[1].split(separator: "&").map { $0.split(separator: "=", maxSplits: 1).map(String.init) }
+        let value = { (name: String) in query.first { $0[0] == name }?[1] }
+        let file = String(url.split(separator: "?")[0].split(separator: "/").last ?? "")
+        return MediaLink.verify(
+            force: force ?? met, fileID: file, expires: value("expires"), signature: value("signature"), key: key ?? self.key, now: date ?? now)
+    }
+
+    @Test("a link is HMAC-SHA256 of force, file and expiry; it verifies until it expires, and not for another force, file or key")
+    func links() throws {
+        let expires = Int64(now.timeIntervalSince1970) + 60
+        let url = MediaLink.url(base: "https://peel.example/", force: met, fileID: "f1", expires: expires, key: key)
+        let signature = HubSignature.mac(Data("metropolitan.f1.\(expires)".utf8), secret: key)
+        #expect(url == "https://peel.example/api/v1/hub/metropolitan/media/f1?expires=\(expires)&signature=\(signature)")
+        #expect(check(url) == nil)
+        #expect(check(url, at: now + 61) == .expired)
+        #expect(check(url, force: ForceID("kent")) == .mismatch)
+        #expect(check(url, key: Array("another force's secret".utf8)) == .mismatch)
+        #expect(check(url.replacingOccurrences(of: "/f1?", with: "/f2?")) == .mismatch)
+        #expect(check(url.replacingOccurrences(of: "expires=\(expires)", with: "expires=\(expires + 3600)")) == .mismatch)
+        #expect(check(url.replacingOccurrences(of: "signature=", with: "signature=zz")) == .malformed)
+        #expect(check("https://peel.example/api/v1/hub/metropolitan/media/f1?expires=soon") == .malformed)
+    }
+}
+
 @Suite("The records document")
 struct RecordsDocumentTests {
     @Test("people get roles, vehicles and places are structured, the statement is the person's own words, every answer is labelled")

@@ -92,6 +92,40 @@ struct ReportStoreTests {
         }
     }
 
+    @Test("the files a submitted report names are its own: the journey's purge leaves them, other forces cannot read them, files it does not name are purged", arguments: TestEngine.all)
+    func reportFiles(engine: TestEngine) async throws {
+        try await withTestStore(engine) { store in
+            let journey = try await makeJourney(store)
+            func upload(_ name: String, _ bytes: [UInt8]) async throws -> JourneyFile {
+                let file = JourneyFile(
+                    id: UUID().uuidString.lowercased(), forceID: ForceID("kent"), journeyID: journey, questionID: "photo", fileName: name,
+                    contentType: "image/png", size: bytes.count, content: Data(bytes))
+                try await store.journeys.addFile(file)
+                return file
+            }
+            let kept = try await upload("bike.png", [0x89, 0x50, 0x4E, 0x47, 1, 2, 3])
+            let dropped = try await upload("changed-my-mind.png", [0x89, 0x50, 0x4E, 0x47, 4, 5, 6])
+            var report = makeReport()
+            report.fileIDs = [kept.id]
+            _ = try await store.reports.submit(report, journeyID: journey, jobs: [])
+            // Nothing of an unsubmitted journey is served.
+            #expect(try await store.reports.file(dropped.id, force: ForceID("kent")) == nil)
+
+            #expect(try await store.journeys.purgeExpired(before: Date() + 86_400) == 1)
+            let files = try await store.reports.files(report: report.id, force: ForceID("kent"))
+            #expect(files.map(\.id) == [kept.id])
+            #expect(files.first?.sha256 == "cdf3cefe7ec6253d1cb4828ab654da6beb8a4727daac0c49dbf26bedf5887f79")
+            #expect(files.first?.content.isEmpty == true)
+            let read = try #require(try await store.reports.file(kept.id, force: ForceID("kent")))
+            #expect(read.content == kept.content)
+            #expect(read.reportID == report.id)
+            #expect(try await store.reports.file(kept.id, force: ForceID("essex")) == nil)
+            #expect(try await store.reports.files(report: report.id, force: ForceID("essex")).isEmpty)
+            let left = try await store.database.sql.raw("SELECT COUNT(*) AS n FROM journey_files").first()?.decode(column: "n", as: Int.self)
+            #expect(left == 1)
+        }
+    }
+
     @Test("a message is recorded once per idempotency key", arguments: TestEngine.all)
     func messages(engine: TestEngine) async throws {
         try await withTestStore(engine) { store in

@@ -16,7 +16,12 @@ import Testing
 struct ReceivedByRMS: Decodable {
     struct Entry: Decodable {
         struct Document: Decodable {
+            struct Media: Decodable {
+                let id, fileName, contentType, sha256, questionId, question, url, expiresAt: String
+                let size: Int
+            }
             let duplicateCandidates: [String]
+            let media: [Media]
         }
         let reference: String
         let idempotencyKey: String
@@ -32,13 +37,14 @@ struct ReceivedByRMS: Decodable {
 struct HubDeliveryTests {
     static let secret = "a long shared secret for the met"
 
-    /// Points the metropolitan force at the fake records system on `port`, signing with `secret`.
-    func connect(_ scratch: ScratchDatabase, port: Int, secret: String) async throws {
+    /// Points the force (the metropolitan, unless told) at the fake records system on `port`,
+    /// signing with `secret`.
+    func connect(_ scratch: ScratchDatabase, port: Int, secret: String, force: ForceID = ForceID("metropolitan")) async throws {
         let box = SecretBox(key: SymmetricKey(data: Data(base64Encoded: testSecretKey)!))
         try await withStore(of: scratch) { store in
             try await store.hub.save(
                 HubEndpoint(
-                    forceID: ForceID("metropolitan"), adapter: .standardAPI, url: "http://127.0.0.1:\(port)/reports",
+                    forceID: force, adapter: .standardAPI, url: "http://127.0.0.1:\(port)/reports",
                     sealedSecret: try box.seal(Array(secret.utf8))),
                 at: Date())
         }
@@ -112,6 +118,140 @@ struct HubDeliveryTests {
                     return try await store.cases.events(reportID: report.id, force: ForceID("metropolitan")).map(\.text)
                 }
                 #expect(timeline.contains { $0.hasPrefix("Possible duplicate of \(first) (same reporter email") })
+            }
+        }
+    }
+
+    /// Reports lost property to the metropolitan force with `photos` uploaded on its photo page;
+    /// returns the reference.
+    func reportLostProperty(_ client: any TestClientProtocol, photos: [(name: String, data: Data)]) async throws -> String {
+        var browser = TestBrowser(client: client)
+        let base = "/metropolitan/services/lost-property"
+        _ = try await browser.post(base, [])
+        _ = try await browser.post("\(base)/what-type", [("item-type", "other")])
+        _ = try await browser.post("\(base)/stolen", [("stolen", "no")])
+        _ = try await browser.post("\(base)/describe", [("item-description", "Black wallet")])
+        let boundary = "peel-test-boundary"
+        let uploaded = try await client.execute(
+            uri: "\(base)/photo", method: .post,
+            headers: [.cookie: browser.cookieHeader, .contentType: "multipart/form-data; boundary=\(boundary)"],
+            body: multipart(
+                [("csrf_token", nil, Data((browser.cookies["peel_csrf"] ?? "").utf8))] + photos.map { ("photo", $0.name, $0.data) },
+                boundary: boundary))
+        #expect(uploaded.status == .seeOther)
+        let forms: [String: [(String, String)]] = [
+            "when": [
+                ("lost-when-mode", "exact"), ("lost-when-day", "3"), ("lost-when-month", "11"), ("lost-when-year", "2024"),
+                ("lost-when-time", "09:15"),
+            ],
+            "where": [("lost-where-description", "Outside the station")], "transport": [("on-transport", "no")],
+            "your-name": [("name", "Sam Reporter")], "contact": [("email", "sam@example.org")],
+        ]
+        var page = try await browser.get(try #require(uploaded.headers[.location]))
+        for _ in 0..<20 {
+            let id = String(page.path.split(separator: "?")[0].split(separator: "/").last ?? "")
+            if id == "confirmation" {
+                return String(try #require(page.html.firstMatch(of: /class="reference">([A-Z0-9-]+)</)?.1))
+            }
+            page = try await browser.post("\(base)/\(id)", forms[id] ?? [])
+        }
+        throw WalkError(message: "lost property did not reach its confirmation from \(page.path)")
+    }
+
+    @Test("a report's photos travel as signed, expiring links that download exactly their bytes, audited; tampered, foreign, unknown and expired links are refused; the files outlive the journey", arguments: TestEngine.all)
+    func media(engine: TestEngine) async throws {
+        let fake = FakeRecordsSystem(options: .init(secret: Array(Self.secret.utf8)))
+        let rmsApp = Application(router: fake.router(), configuration: .init(address: .hostname("127.0.0.1", port: 0)), logger: testLogger)
+        let clock = TestClock()
+        let kentSecret = "kent's own long shared secret for its records"
+        try await rmsApp.test(.live) { rms in
+            let port = try #require(rms.port)
+            try await withTestApp(engine, extra: ["PEEL_PUBLIC_URL": "https://peel.example.police.uk"], now: clock.reader) { client, scratch in
+                try await connect(scratch, port: port, secret: Self.secret)
+                try await connect(scratch, port: 9, secret: kentSecret, force: ForceID("kent"))
+                let png = Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] + (0..<300).map { UInt8($0 % 256) })
+                let jpeg = Data([0xFF, 0xD8, 0xFF, 0xE0] + Array(repeating: 7, count: 200))
+                let reference = try await reportLostProperty(client, photos: [("wallet.png", png), ("Wallet – back.jpg", jpeg)])
+                var got = try await received(rms)
+                for _ in 0..<200 where got.received.isEmpty {
+                    try await Task.sleep(for: .milliseconds(50))
+                    got = try await received(rms)
+                }
+                let media = try #require(got.received.first { $0.reference == reference }?.document.media)
+                #expect(media.map(\.fileName) == ["wallet.png", "Wallet – back.jpg"])
+                #expect(media.map(\.contentType) == ["image/png", "image/jpeg"])
+                #expect(media.map(\.size) == [png.count, jpeg.count])
+                #expect(media.map(\.sha256) == [png, jpeg].map { SHA256.hash(data: $0).map { String(format: "%02x", $0) }.joined() })
+                #expect(media.allSatisfy { $0.questionId == "photo" && $0.question.hasPrefix("Upload a photo of the item") })
+                let png0 = try #require(media.first)
+                #expect(png0.url.hasPrefix("https://peel.example.police.uk/api/v1/hub/metropolitan/media/\(png0.id)?expires="))
+                let expires = try #require(Double(png0.url.split(separator: "expires=")[1].prefix { $0 != "&" }))
+                #expect(abs(expires - Date().timeIntervalSince1970 - 7 * 86_400) < 120)
+                #expect(png0.expiresAt == Date(timeIntervalSince1970: expires).formatted(.iso8601))
+
+                func download(_ url: String) async throws -> TestResponse {
+                    try await client.execute(uri: String(url.dropFirst("https://peel.example.police.uk".count)), method: .get)
+                }
+                func refusal(_ response: TestResponse) throws -> String {
+                    #expect(response.headers[.contentType] == "application/json")
+                    struct Refusal: Decodable { struct Body: Decodable { let code, message: String }; let error: Body }
+                    return try JSONDecoder().decode(Refusal.self, from: Data(response.text.utf8)).error.code
+                }
+                let pngBytes = try await download(png0.url)
+                #expect(pngBytes.status == .ok)
+                #expect(Data(pngBytes.body.readableBytesView) == png)
+                #expect(pngBytes.headers[.contentType] == "image/png")
+                #expect(pngBytes.headers[.contentDisposition] == #"attachment; filename="wallet.png"; filename*=UTF-8''wallet.png"#)
+                #expect(pngBytes.headers[.cacheControl] == "no-store")
+                #expect(pngBytes.headers[HTTPField.Name("X-Content-Type-Options")!] == "nosniff")
+                let jpegBytes = try await download(media[1].url)
+                #expect(Data(jpegBytes.body.readableBytesView) == jpeg)
+                #expect(jpegBytes.headers[.contentDisposition] == #"attachment; filename="Wallet _ back.jpg"; filename*=UTF-8''Wallet%20%E2%80%93%20back.jpg"#)
+
+                // A changed signature, another force's address for the link, or none at all.
+                let tampered = String(png0.url.dropLast()) + (png0.url.hasSuffix("0") ? "1" : "0")
+                let refusedTampered = try await download(tampered)
+                #expect(refusedTampered.status == .forbidden)
+                #expect(try refusal(refusedTampered) == "signature_mismatch")
+                let moved = try await download(png0.url.replacingOccurrences(of: "/metropolitan/", with: "/kent/"))
+                #expect(moved.status == .forbidden)
+                #expect(try refusal(moved) == "signature_mismatch")
+                let bare = try await download("https://peel.example.police.uk/api/v1/hub/metropolitan/media/\(png0.id)")
+                #expect(bare.status == .forbidden)
+                #expect(try refusal(bare) == "link_malformed")
+                // Kent's records system can sign links with its own secret, but not reach the Met's files.
+                let later = Int64(Date().timeIntervalSince1970) + 3600
+                let foreign = try await download(
+                    MediaLink.url(base: "https://peel.example.police.uk", force: ForceID("kent"), fileID: png0.id, expires: later, key: Array(kentSecret.utf8)))
+                #expect(foreign.status == .notFound)
+                #expect(try refusal(foreign) == "media_not_found")
+                let unknown = try await download(
+                    MediaLink.url(base: "https://peel.example.police.uk", force: ForceID("metropolitan"), fileID: "no-such-file", expires: later, key: Array(Self.secret.utf8)))
+                #expect(unknown.status == .notFound)
+                #expect(try refusal(unknown) == "media_not_found")
+                let nowhere = try await download(png0.url.replacingOccurrences(of: "/metropolitan/", with: "/atlantis/"))
+                #expect(nowhere.status == .notFound)
+                #expect(try refusal(nowhere) == "unknown_force")
+
+                // Each download is in the force's audit log, on the report, with the file's id.
+                let audited = try await withStoreValue(scratch) { store in
+                    let report = try #require(try await store.reports.find(reference: reference, force: ForceID("metropolitan")))
+                    return try await store.audit.entries(subject: "report:\(report.id)", force: ForceID("metropolitan")).filter { $0.action == "hub.media.download" }
+                }
+                #expect(audited.count == 2)
+                #expect(audited.first?.detail.contains(png0.id) == true)
+                #expect(audited.allSatisfy { $0.actorID == nil })
+
+                // The journey is purged; the report's files stay.
+                let purged = try await withStoreValue(scratch) { store in try await store.journeys.purgeExpired(before: Date() + 30 * 86_400) }
+                #expect(purged >= 1)
+                #expect(Data(try await download(png0.url).body.readableBytesView) == png)
+
+                // A week after it was sent, the link has expired.
+                clock.advance(expires - clock.now.timeIntervalSince1970 + 1)
+                let expired = try await download(png0.url)
+                #expect(expired.status == .gone)
+                #expect(try refusal(expired) == "link_expired")
             }
         }
     }

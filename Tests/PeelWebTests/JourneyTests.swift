@@ -370,21 +370,6 @@ struct ForceServiceChoiceTests {
 
 @Suite("Evidence uploads")
 struct EvidenceUploadTests {
-    func multipart(_ parts: [(name: String, fileName: String?, data: Data)], boundary: String) -> ByteBuffer {
-        var body = Data()
-        for part in parts {
-            body += Data("--\(boundary)\r\n".utf8)
-            if let fileName = part.fileName {
-                body += Data("Content-Disposition: form-data; name=\"\(part.name)\"; filename=\"\(fileName)\"\r\nContent-Type: application/octet-stream\r\n\r\n".utf8)
-            } else {
-                body += Data("Content-Disposition: form-data; name=\"\(part.name)\"\r\n\r\n".utf8)
-            }
-            body += part.data + Data("\r\n".utf8)
-        }
-        body += Data("--\(boundary)--\r\n".utf8)
-        return ByteBuffer(bytes: body)
-    }
-
     @Test("a photo is kept with the journey; a disguised file is refused with a reason", arguments: TestEngine.all)
     func upload(engine: TestEngine) async throws {
         try await withTestApp(engine) { client, scratch in

@@ -67,3 +67,19 @@ extension TestResponse {
 func links(in html: String) -> [String] {
     html.split(separator: "href=\"").dropFirst().compactMap { $0.split(separator: "\"").first.map(String.init) }
 }
+
+/// A `multipart/form-data` body, as a browser sends a form with files.
+func multipart(_ parts: [(name: String, fileName: String?, data: Data)], boundary: String) -> ByteBuffer {
+    var body = Data()
+    for part in parts {
+        body += Data("--\(boundary)\r\n".utf8)
+        if let fileName = part.fileName {
+            body += Data("Content-Disposition: form-data; name=\"\(part.name)\"; filename=\"\(fileName)\"\r\nContent-Type: application/octet-stream\r\n\r\n".utf8)
+        } else {
+            body += Data("Content-Disposition: form-data; name=\"\(part.name)\"\r\n\r\n".utf8)
+        }
+        body += part.data + Data("\r\n".utf8)
+    }
+    body += Data("--\(boundary)--\r\n".utf8)
+    return ByteBuffer(bytes: body)
+}
