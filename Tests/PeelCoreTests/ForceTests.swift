@@ -112,3 +112,23 @@ struct ServiceAreaTests {
         #expect(ServiceArea.offered(under: .notOnboarded).isEmpty)
     }
 }
+
+@Suite("Evidence files of a report")
+struct JourneyFileTests {
+    func file(_ id: String, _ question: String, _ name: String) -> JourneyFile {
+        JourneyFile(
+            id: id, forceID: ForceID("kent"), journeyID: "j", questionID: question, fileName: name, contentType: "image/png", size: 1,
+            content: Data())
+    }
+
+    @Test("a report takes the files its answers name, once each and in upload order; a file no answer names stays behind")
+    func named() {
+        let files = [
+            file("1", "photo", "a.png"), file("2", "photo", "left-out.png"), file("3", "receipt", "a.png"), file("4", "photo", "a.png"),
+            file("5", "photo", "a.png"),
+        ]
+        let taken = JourneyFile.named(by: ["photo": ["a.png", "a.png"], "receipt": ["a.png"], "other": ["b.png"]], among: files)
+        #expect(taken.map(\.id) == ["1", "3", "4"])
+        #expect(JourneyFile.named(by: [:], among: files).isEmpty)
+    }
+}

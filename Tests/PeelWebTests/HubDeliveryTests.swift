@@ -256,6 +256,36 @@ struct HubDeliveryTests {
         }
     }
 
+    @Test("a force without a shared secret (a file drop) gets links signed with a key only Peel holds, which download the file", arguments: TestEngine.all)
+    func mediaWithoutSecret(engine: TestEngine) async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("peel-drop-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try await withTestApp(engine) { client, scratch in
+            try await withStore(of: scratch) { store in
+                try await store.hub.save(
+                    HubEndpoint(forceID: ForceID("metropolitan"), adapter: .fileDrop, directory: folder.path), at: Date())
+            }
+            let pdf = Data("%PDF-1.7 a receipt".utf8)
+            let reference = try await reportLostProperty(client, photos: [("receipt.pdf", pdf)])
+            let dropped = folder.appendingPathComponent("\(reference)-1.json")
+            for _ in 0..<200 where !FileManager.default.fileExists(atPath: dropped.path) {
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            let document = try JSONDecoder().decode(ReceivedByRMS.Entry.Document.self, from: Data(contentsOf: dropped))
+            let entry = try #require(document.media.first)
+            #expect(entry.contentType == "application/pdf")
+            let path = String(entry.url.drop { $0 != "/" }.dropFirst(2).drop { $0 != "/" })
+            let download = try await client.execute(uri: path, method: .get)
+            #expect(download.status == .ok)
+            #expect(Data(download.body.readableBytesView) == pdf)
+            // Not the signature a records system could make with a secret: there is none to share.
+            let forged = MediaLink.url(
+                base: "", force: ForceID("metropolitan"), fileID: entry.id, expires: Int64(Date().timeIntervalSince1970) + 60,
+                key: Array(Self.secret.utf8))
+            #expect(try await client.execute(uri: forged, method: .get).status == .forbidden)
+        }
+    }
+
     @Test("a refused signature is a permanent failure: the job is a dead letter with the records system's answer; the administrator sees it and, once the secret is right, sends it again", arguments: TestEngine.all)
     func deadLetter(engine: TestEngine) async throws {
         let fake = FakeRecordsSystem(options: .init(secret: Array(Self.secret.utf8)))
