@@ -61,7 +61,7 @@ package func buildApplication(
                         reports: store.reports, forces: store.forces, catalogue: catalogue,
                         notify: LocalMailbox(messages: store.messages)),
                     DeliverReportJob(
-                        reports: store.reports, cases: store.cases, hub: store.hub, catalogue: catalogue,
+                        reports: store.reports, hub: store.hub, catalogue: catalogue,
                         secrets: try SecretBox.load(base64: configuration.secretKey, dataDirectory: configuration.dataDirectory),
                         notify: LocalMailbox(messages: store.messages), publicURL: configuration.publicURL, logger: logger,
                         breaker: CircuitBreaker(),

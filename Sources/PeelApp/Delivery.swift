@@ -17,7 +17,6 @@ import NIOHTTP1
 struct DeliverReportJob: JobHandler {
     let kind = JobKinds.deliverReport
     let reports: any ReportRepository
-    let cases: any CaseRepository
     let hub: any HubRepository
     let catalogue: ServiceCatalogue
     let secrets: SecretBox
@@ -42,7 +41,8 @@ struct DeliverReportJob: JobHandler {
         let (id, force) = try ReportJobPayload.decode(job)
         guard let input = try await hub.delivery(reportID: id, force: force) else { throw JobPayloadError(job: job.id) }
         let report = input.report
-        var document = RecordsDocument.make(report: report, definition: catalogue.service(report.serviceID), risk: input.risk)
+        let definition = catalogue.service(report.serviceID)
+        var document = RecordsDocument.make(report: report, definition: definition, risk: input.risk)
         // Every report's likely duplicates are kept for handlers to decide, whatever the connection.
         let candidates = try await duplicateCandidates(of: document, report: report)
         document.duplicateCandidates = candidates.map(\.reference)
@@ -63,7 +63,7 @@ struct DeliverReportJob: JobHandler {
         let files = try await reports.files(report: report.id, force: force)
         if !files.isEmpty {
             document.media = RecordsDocument.media(
-                files, definition: catalogue.service(report.serviceID), publicURL: publicURL,
+                files, definition: definition, publicURL: publicURL,
                 key: try MediaLink.key(for: endpoint, force: force, secrets: secrets), expires: Date() + MediaLink.lifetime)
         }
         let body = try document.encoded()
@@ -125,10 +125,9 @@ extension DeliverReportJob {
     /// a reporter, vehicle, place or statement band with it.
     func duplicateCandidates(of document: RecordsDocument, report: Report) async throws -> [DuplicateFinder.Candidate] {
         let features = DuplicateFinder.Features(document: document)
-        // The statement's bands are seldom shared by chance, so they are read in one range.
-        let keys = DuplicateFinder.lookupKeys(features)
+        let keys = DuplicateFinder.lookup(features)
         let others = try await reports.sharingKeys(
-            keys.filter { !DuplicateFinder.isStatementKey($0) }, pooled: keys.filter(DuplicateFinder.isStatementKey), force: report.forceID, from: report.createdAt - Self.duplicateWindow,
+            keys.each, pooled: keys.pooled, force: report.forceID, from: report.createdAt - Self.duplicateWindow,
             to: report.createdAt, excluding: report.id, perKey: Self.duplicatesPerKey)
         let compared = others.map(featureCache.features(for:))
         return Array(DuplicateFinder.candidates(for: features, among: compared).prefix(10))

@@ -142,7 +142,7 @@ package enum Tokens {
     /// SHA-256, hex: what the store keeps instead of a token, so a copy of the database opens
     /// no session.
     package static func hash(_ token: String) -> String {
-        SHA256.hash(data: Data(token.utf8)).map { String(format: "%02x", $0) }.joined()
+        SHA256.hash(data: Data(token.utf8)).lowercaseHex
     }
 
     package static func isWellFormed(_ token: String) -> Bool {

@@ -8,3 +8,17 @@ package func constantTimeEquals(_ a: String, _ b: String) -> Bool {
     for index in x.indices { difference |= x[index] ^ y[index] }
     return difference == 0
 }
+
+extension Sequence<UInt8> {
+    /// The bytes as lower-case hex: how Peel writes digests and signatures.
+    package var lowercaseHex: String {
+        let digits = Array("0123456789abcdef".utf8)
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(underestimatedCount * 2)
+        for byte in self {
+            bytes.append(digits[Int(byte >> 4)])
+            bytes.append(digits[Int(byte & 0x0f)])
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+}

@@ -223,8 +223,14 @@ package enum DuplicateFinder {
         }
     }
 
-    /// Whether a key is one of a statement's bands.
-    package static func isStatementKey(_ key: String) -> Bool { key.hasPrefix("t") }
+    /// The lookup keys split for reading: `each` read key by key (a reporter, vehicle or place
+    /// may be shared by many reports), `pooled` the statement's bands, seldom shared by chance,
+    /// read in one range.
+    package static func lookup(_ features: Features) -> (each: [String], pooled: [String]) {
+        let keys = lookupKeys(features)
+        let isBand = { (key: String) in key.hasPrefix("t") }
+        return (keys.filter { !isBand($0) }, keys.filter(isBand))
+    }
 
     /// FNV-1a, 64 bits: the same in every process (Swift's own hashing is seeded per process).
     package static func fnv1a(_ bytes: [UInt8]) -> UInt64 {

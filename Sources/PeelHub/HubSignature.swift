@@ -56,7 +56,7 @@ package enum HubSignature {
 
     /// Lower-case hex HMAC-SHA256 of `message` keyed with `secret`: what every Peel signature is.
     package static func mac(_ message: some DataProtocol, secret: [UInt8]) -> String {
-        HMAC<SHA256>.authenticationCode(for: message, using: SymmetricKey(data: secret)).map { String(format: "%02x", $0) }.joined()
+        HMAC<SHA256>.authenticationCode(for: message, using: SymmetricKey(data: secret)).lowercaseHex
     }
 
     /// Whether `text` is `count` hex digits.

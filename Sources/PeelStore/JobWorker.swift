@@ -59,8 +59,8 @@ package struct JobWorker: Sendable {
     /// Runs until the task is cancelled, keeping up to `concurrency` jobs running: whenever a
     /// quarter of its places are free, or the doorbell rings with places free (a submission's
     /// jobs committed on this node), it records the finished jobs in one write and claims as many
-    /// as there are free places. With nothing
-    /// to do it waits for the doorbell or the poll interval, whichever comes first.
+    /// as there are free places. With nothing to do it waits for the doorbell or the poll
+    /// interval, whichever comes first.
     package func run() async {
         let pipeline = Pipeline()
         var lastPurge = Date.distantPast
@@ -70,7 +70,8 @@ package struct JobWorker: Sendable {
         await withDiscardingTaskGroup { group in
             while !Task.isCancelled {
                 let running = pipeline.running.withLock { $0 }
-                if running > 0, settings.concurrency - running < refill {
+                let free = settings.concurrency - running
+                if running > 0, free < refill {
                     await doorbell.wait(timeout: settings.pollInterval)
                     continue
                 }
@@ -78,7 +79,6 @@ package struct JobWorker: Sendable {
                     defer { jobs.removeAll() }
                     return jobs
                 })
-                let free = settings.concurrency - pipeline.running.withLock { $0 }
                 var claimed = 0
                 do {
                     if free > 0 {

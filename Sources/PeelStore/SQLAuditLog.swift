@@ -102,7 +102,7 @@ package struct SQLAuditLog: AuditLog {
         ]
         // The unit separator cannot appear in any field Peel writes, so fields cannot run together.
         let digest = SHA256.hash(data: Data(fields.joined(separator: "\u{1F}").utf8))
-        return digest.map { String(format: "%02x", $0) }.joined()
+        return digest.lowercaseHex
     }
 
     private static let columns = "sequence, at, force_id, actor_id, action, subject, detail, previous_hash, hash"

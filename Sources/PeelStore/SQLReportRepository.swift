@@ -126,7 +126,7 @@ extension SQLJourneyRepository {
 
     /// Lower-case hex SHA-256.
     static func sha256(_ data: Data) -> String {
-        SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+        SHA256.hash(data: data).lowercaseHex
     }
 }
 
