@@ -153,6 +153,9 @@ package struct CaseEvent: Sendable, Hashable {
         case possibleDuplicate = "possible-duplicate"
         /// A handler confirmed or rejected "duplicate of" (on both reports).
         case duplicateDecision = "duplicate-decision"
+        /// The person who made the report wrote, or was written to, in MyPolice (the thread
+        /// itself is kept apart; the timeline says only that it happened).
+        case message
     }
 
     package var id: String
@@ -163,11 +166,14 @@ package struct CaseEvent: Sendable, Hashable {
     package var actorName: String?
     package var kind: Kind
     package var text: String
+    /// What the person who made the report sees of it in MyPolice; nil: nothing.
+    package var publicUpdate: PublicUpdate?
 
     package init(
         id: String, reportID: String, forceID: ForceID, at: Date, actorID: String?, actorName: String?, kind: Kind,
-        text: String
+        text: String, publicUpdate: PublicUpdate? = nil
     ) {
+        self.publicUpdate = publicUpdate
         self.id = id
         self.reportID = reportID
         self.forceID = forceID

@@ -49,10 +49,8 @@ package struct NotificationRequest: Codable, Sendable, Hashable {
 
     /// The job that sends this notification, with retries.
     package func job(runAt: Date = Date(), maxAttempts: Int = 8) throws -> NewJob {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = .sortedKeys
-        return NewJob(
-            kind: JobKinds.sendNotification, payload: String(decoding: try encoder.encode(self), as: UTF8.self),
+        NewJob(
+            kind: JobKinds.sendNotification, payload: String(decoding: try JSONEncoder.sorted.encode(self), as: UTF8.self),
             forceID: forceID, runAt: runAt, maxAttempts: maxAttempts)
     }
 }
@@ -60,4 +58,17 @@ package struct NotificationRequest: Codable, Sendable, Hashable {
 extension JobKinds {
     /// Sends one ``NotificationRequest``.
     package static let sendNotification = "notify.send"
+}
+
+extension JSONEncoder {
+    /// An encoder whose output is the same for the same value: keys sorted.
+    package static var sorted: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return encoder
+    }
+}
+
+extension String {
+    package var nilIfEmpty: String? { isEmpty ? nil : self }
 }

@@ -227,7 +227,3 @@ package struct AnswerSummaryRow: Sendable, Hashable {
     /// The page to change it on.
     package var page: String
 }
-
-extension String {
-    package var nilIfEmpty: String? { isEmpty ? nil : self }
-}

@@ -492,6 +492,73 @@ package enum PeelMigrations {
                     SELECT r.id FROM reports r WHERE r.journey_id = journey_files.journey_id AND r.force_id = journey_files.force_id)
                 """,
             ]),
+        Migration(
+            "0016_create_mypolice",
+            portable: [
+                // People who follow their reports in MyPolice, by a verified email address.
+                """
+                CREATE TABLE citizens (
+                    id TEXT PRIMARY KEY,
+                    email TEXT NOT NULL UNIQUE,
+                    phone TEXT,
+                    language TEXT NOT NULL CHECK (language IN ('en', 'cy')),
+                    email_consent INTEGER NOT NULL DEFAULT 1 CHECK (email_consent IN (0, 1)),
+                    sms_consent INTEGER NOT NULL DEFAULT 1 CHECK (sms_consent IN (0, 1)),
+                    created_at BIGINT NOT NULL
+                )
+                """,
+                // Sign-in codes, as keyed hashes, each bound to the browser that asked for it.
+                """
+                CREATE TABLE citizen_codes (
+                    id TEXT PRIMARY KEY,
+                    email TEXT NOT NULL,
+                    pending_hash TEXT NOT NULL UNIQUE,
+                    code_hash TEXT NOT NULL,
+                    channel TEXT NOT NULL CHECK (channel IN ('email', 'sms')),
+                    client TEXT NOT NULL,
+                    created_at BIGINT NOT NULL,
+                    expires_at BIGINT NOT NULL,
+                    used_at BIGINT,
+                    failed_attempts INTEGER NOT NULL DEFAULT 0
+                )
+                """,
+                "CREATE INDEX citizen_codes_email ON citizen_codes (email, created_at)",
+                "CREATE INDEX citizen_codes_client ON citizen_codes (client, created_at)",
+                """
+                CREATE TABLE citizen_sessions (
+                    id_hash TEXT PRIMARY KEY,
+                    citizen_id TEXT NOT NULL REFERENCES citizens (id),
+                    created_at BIGINT NOT NULL,
+                    last_seen_at BIGINT NOT NULL
+                )
+                """,
+                "CREATE INDEX citizen_sessions_citizen ON citizen_sessions (citizen_id)",
+                // Whose report it is: set once the person verified the address it was made with.
+                "ALTER TABLE reports ADD COLUMN citizen_id TEXT REFERENCES citizens (id)",
+                "CREATE INDEX reports_citizen ON reports (citizen_id, created_at)",
+                "CREATE INDEX reports_contact_email ON reports (lower(contact_email))",
+                // What the person may see of a timeline event (JSON), or null.
+                "ALTER TABLE case_events ADD COLUMN public_update TEXT",
+                // Messages between the person and the force, per report.
+                """
+                CREATE TABLE report_messages (
+                    id TEXT PRIMARY KEY,
+                    report_id TEXT NOT NULL REFERENCES reports (id),
+                    force_id TEXT NOT NULL REFERENCES forces (id),
+                    sender TEXT NOT NULL CHECK (sender IN ('person', 'staff')),
+                    staff_id TEXT REFERENCES staff (id),
+                    kind TEXT NOT NULL CHECK (kind IN ('message', 'update-request')),
+                    body TEXT NOT NULL,
+                    created_at BIGINT NOT NULL,
+                    read_at BIGINT
+                )
+                """,
+                "CREATE INDEX report_messages_report ON report_messages (report_id, created_at)",
+                // Messages from the person staff have not read, for the queue's marker.
+                "ALTER TABLE cases ADD COLUMN unread_messages INTEGER NOT NULL DEFAULT 0",
+                // Whether the person is told the officer in charge's name and collar number.
+                "ALTER TABLE forces ADD COLUMN portal_shows_officer INTEGER NOT NULL DEFAULT 1 CHECK (portal_shows_officer IN (0, 1))",
+            ]),
     ]
 }
 

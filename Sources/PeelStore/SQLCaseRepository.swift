@@ -46,7 +46,8 @@ package struct SQLCaseRepository: CaseRepository {
         try await appendEvent(
             CaseEvent(
                 id: UUID().uuidString.lowercased(), reportID: report.id, forceID: report.forceID, at: report.createdAt,
-                actorID: nil, actorName: nil, kind: .submitted, text: "Report \(report.reference) submitted online"),
+                actorID: nil, actorName: nil, kind: .submitted, text: "Report \(report.reference) submitted online",
+                publicUpdate: PublicUpdate(kind: .submitted)),
             on: tx)
     }
 
@@ -155,6 +156,7 @@ package struct SQLCaseRepository: CaseRepository {
             let eventText: String
             let kind: CaseEvent.Kind
             let action: String
+            var publicUpdate: PublicUpdate?
             switch change {
             case .assess(let assessment):
                 guard status != .closed else { throw CaseChangeError.closedReport }
@@ -184,6 +186,7 @@ package struct SQLCaseRepository: CaseRepository {
                 kind = .assigned
                 action = "report.assign"
                 eventText = "Assigned to \(name)"
+                publicUpdate = PublicUpdate(kind: .assigned)
             case .status(let target, let outcome):
                 guard status.next.contains(target) else { throw CaseChangeError.transitionNotAllowed(from: status, to: target) }
                 if target == .closed, outcome == nil { throw CaseChangeError.outcomeRequired }
@@ -196,6 +199,7 @@ package struct SQLCaseRepository: CaseRepository {
                 ).run()
                 kind = .status
                 action = "report.status"
+                publicUpdate = PublicUpdate(kind: .status, status: target, outcome: target == .closed ? outcome : nil)
                 eventText = target == .closed
                     ? "Closed: \(outcome?.title ?? "")" : (status == .closed ? "Reopened" : "Status changed to \(target.title.lowercased())")
             case .note(let text):
@@ -207,7 +211,7 @@ package struct SQLCaseRepository: CaseRepository {
             try await Self.appendEvent(
                 CaseEvent(
                     id: UUID().uuidString.lowercased(), reportID: reportID, forceID: force, at: date, actorID: actor.id,
-                    actorName: actor.name, kind: kind, text: eventText),
+                    actorName: actor.name, kind: kind, text: eventText, publicUpdate: publicUpdate),
                 on: tx)
             try await SQLAuditLog(db: tx, engine: engine).append(
                 AuditRecord(
@@ -330,16 +334,23 @@ package struct SQLCaseRepository: CaseRepository {
 
     /// Appends to the report's timeline; the caller's transaction holds the report (its case row
     /// on PostgreSQL, the single writer on SQLite), so positions follow one another.
+    /// Appends an event to a report's timeline. One with a public update that notifies also
+    /// enqueues, on the same transaction, the job that tells the person who made the report.
     static func appendEvent(_ event: CaseEvent, on tx: any SQLDatabase) async throws {
+        let update = try event.publicUpdate.map { String(decoding: try JSONEncoder.sorted.encode($0), as: UTF8.self) }
         try await tx.raw(
             """
-            INSERT INTO case_events (id, report_id, position, force_id, at, actor_id, kind, text)
+            INSERT INTO case_events (id, report_id, position, force_id, at, actor_id, kind, text, public_update)
             VALUES (\(bind: event.id), \(bind: event.reportID),
                 (SELECT COALESCE(MAX(position), 0) + 1 FROM case_events WHERE report_id = \(bind: event.reportID)),
                 \(bind: event.forceID.rawValue), \(bind: event.at.millisecondsSince1970), \(bind: event.actorID),
-                \(bind: event.kind.rawValue), \(bind: event.text))
+                \(bind: event.kind.rawValue), \(bind: event.text), \(bind: update))
             """
         ).run()
+        if let publicUpdate = event.publicUpdate, publicUpdate.notifies {
+            let payload = PortalUpdateJobPayload(report: event.reportID, force: event.forceID, event: event.id, audience: .person)
+            try await SQLJobQueue(db: tx, engine: .sqlite).enqueue(try payload.job(at: event.at))
+        }
     }
 
     private static func summary(_ row: any SQLRow) throws -> CaseSummary {

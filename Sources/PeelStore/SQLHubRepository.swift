@@ -93,7 +93,8 @@ package struct SQLHubRepository: HubRepository {
                 CaseEvent(
                     id: UUID().uuidString.lowercased(), reportID: reportID, forceID: force, at: date, actorID: nil, actorName: nil,
                     kind: .delivered,
-                    text: recordsReference.map { "Received by the records system as \($0)" } ?? "Delivered to the records system"),
+                    text: recordsReference.map { "Received by the records system as \($0)" } ?? "Delivered to the records system",
+                    publicUpdate: PublicUpdate(kind: .delivered, recordsReference: recordsReference)),
                 on: tx)
         }
     }
@@ -128,7 +129,12 @@ package struct SQLHubRepository: HubRepository {
             try await SQLCaseRepository.appendEvent(
                 CaseEvent(
                     id: UUID().uuidString.lowercased(), reportID: reportID, forceID: force, at: date, actorID: nil, actorName: nil,
-                    kind: .records, text: "Records system: " + said.joined(separator: "; ")),
+                    kind: .records, text: "Records system: " + said.joined(separator: "; "),
+                    publicUpdate: callback.recordsReference == nil && callback.status == nil && callback.outcome == nil
+                        ? nil
+                        : PublicUpdate(
+                            kind: .records, recordsReference: callback.recordsReference,
+                            recordsStatus: [callback.status, callback.outcome].compactMap { $0 }.joined(separator: ": ").nilIfEmpty)),
                 on: tx)
             return .applied
         }

@@ -16,9 +16,13 @@ package struct Repositories: Sendable {
     package let cases: SQLCaseRepository
     package let audit: SQLAuditLog
     package let hub: SQLHubRepository
+    package let citizens: SQLCitizenRepository
+    package let portal: SQLPortalRepository
 
     init(db: any SQLDatabase, engine: DatabaseEngine, doorbell: Doorbell) {
         self.hub = SQLHubRepository(db: db, engine: engine)
+        self.citizens = SQLCitizenRepository(db: db, engine: engine)
+        self.portal = SQLPortalRepository(db: db, engine: engine)
         self.staff = SQLStaffRepository(db: db, engine: engine)
         self.cases = SQLCaseRepository(db: db, engine: engine)
         self.audit = SQLAuditLog(db: db, engine: engine)
@@ -56,6 +60,8 @@ package struct Store: Sendable {
     package var cases: SQLCaseRepository { repositories.cases }
     package var audit: SQLAuditLog { repositories.audit }
     package var hub: SQLHubRepository { repositories.hub }
+    package var citizens: SQLCitizenRepository { repositories.citizens }
+    package var portal: SQLPortalRepository { repositories.portal }
 
     /// Runs `body` with repositories bound to one transaction: everything it writes, jobs
     /// included, commits together or not at all.

@@ -133,11 +133,3 @@ struct JourneyService: Sendable {
         String(decoding: try JSONEncoder.sorted.encode(state), as: UTF8.self)
     }
 }
-
-extension JSONEncoder {
-    static var sorted: JSONEncoder {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        return encoder
-    }
-}
