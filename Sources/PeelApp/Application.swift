@@ -70,6 +70,9 @@ package func buildApplication(
                         forces: store.forces, catalogue: catalogue, notify: LocalMailbox(messages: store.messages),
                         publicURL: configuration.publicURL),
                     StaffInvitationEmailJob(forces: store.forces, notify: LocalMailbox(messages: store.messages)),
+                    PortalUpdateJob(
+                        reports: store.reports, citizens: store.citizens, cases: store.cases, staff: store.staff,
+                        forces: store.forces, jobs: store.jobs, publicURL: configuration.publicURL),
                 ],
                 settings: .init(name: WorkerName.make(), concurrency: configuration.workerConcurrency), logger: logger,
                 housekeeping: [

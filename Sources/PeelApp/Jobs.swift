@@ -44,17 +44,9 @@ struct ConfirmationEmailJob: JobHandler {
             (welsh ? "Eich cyfeirnod yw " : "Your reference number is ") + report.reference,
             service.confirmation.text(language),
         ]
-        if service.sensitivity.echoAnswersInEmail,
-            let document = try? JSONDecoder().decode(ReportDocument.self, from: Data(report.answers.utf8))
-        {
-            var state = JourneyState()
-            state.answers = document.answers
-            state.entries = document.entries
-            state.completed = Set(service.pages.map(\.id))
-            let engine = JourneyEngine(definition: service, today: DateText.today())
-            let lines = engine.summary(state, language: language).flatMap { section in
-                section.rows.map { "\($0.question): \($0.answer.joined(separator: ", "))" }
-            }
+        if service.sensitivity.echoAnswersInEmail {
+            let lines = ReportDocument.summary(of: report.answers, definition: service, language: language, today: DateText.today())
+                .flatMap { section in section.rows.map { "\($0.question): \($0.answer.joined(separator: ", "))" } }
             if !lines.isEmpty {
                 paragraphs.append((welsh ? "Eich atebion:\n" : "Your answers:\n") + lines.joined(separator: "\n"))
             }

@@ -370,6 +370,8 @@ package protocol CitizenRepository: Sendable {
     func deleteSessions(citizenID: String) async throws
     func find(id: String) async throws -> Citizen?
     func update(_ citizen: Citizen) async throws
+    /// The person whose report it is, once they verified its address.
+    func owner(reportID: String, force: ForceID) async throws -> Citizen?
     /// Joins a report just submitted to a signed-in person whose verified address made it.
     func claim(reportID: String, force: ForceID, citizenID: String, email: String) async throws
 }

@@ -61,6 +61,17 @@ package struct ReportDocument: Codable, Sendable {
         self.entries = entries
         self.declared = declared
     }
+
+    /// The answers of a stored report (`json`) as its check-your-answers page showed them, in
+    /// `language`: sections of question and answer lines. Empty when the JSON is not a report's.
+    package static func summary(of json: String, definition: ServiceDefinition, language: Language, today: String) -> [AnswerSummarySection] {
+        guard let document = try? JSONDecoder().decode(ReportDocument.self, from: Data(json.utf8)) else { return [] }
+        var state = JourneyState()
+        state.answers = document.answers
+        state.entries = document.entries
+        state.completed = Set(definition.pages.map(\.id))
+        return JourneyEngine(definition: definition, today: today).summary(state, language: language).filter { !$0.rows.isEmpty }
+    }
 }
 
 

@@ -164,6 +164,16 @@ package struct SQLCitizenRepository: CitizenRepository {
         ).run()
     }
 
+    package func owner(reportID: String, force: ForceID) async throws -> Citizen? {
+        try await db.raw(
+            """
+            SELECT \(unsafeRaw: Self.columns.split(separator: ",").map { "c." + $0.trimmingCharacters(in: .whitespaces) }.joined(separator: ", "))
+            FROM citizens c JOIN reports r ON r.citizen_id = c.id
+            WHERE r.id = \(bind: reportID) AND r.force_id = \(bind: force.rawValue)
+            """
+        ).first().map(Self.citizen)
+    }
+
     package func claim(reportID: String, force: ForceID, citizenID: String, email: String) async throws {
         try await db.raw(
             """

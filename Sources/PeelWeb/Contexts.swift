@@ -15,9 +15,15 @@ package struct PeelRequestContext: RequestContext {
     var postedForm: PostedForm?
     /// Set by ``StaffSessionMiddleware`` on staff routes when the request carries a live session.
     var staffSession: StaffIdentity?
+    /// Set by ``PortalSessionMiddleware`` on MyPolice routes when the request carries a live session.
+    var citizenSession: CitizenIdentity?
+    /// The address the request came from (the connection's peer, or the proxy's
+    /// `X-Forwarded-For` when Peel is told to trust it), for per-client limits.
+    var clientAddress: String
 
     package init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
+        self.clientAddress = source.channel.remoteAddress?.ipAddress ?? "unknown"
     }
 }
 
@@ -32,6 +38,8 @@ package struct ForceRequestContext: ChildRequestContext {
     package let force: Force
     let postedForm: PostedForm?
     let staffSession: StaffIdentity?
+    let citizenSession: CitizenIdentity?
+    let clientAddress: String
 
     package init(context: PeelRequestContext) throws {
         guard let force = context.resolvedForce else {
@@ -45,6 +53,8 @@ package struct ForceRequestContext: ChildRequestContext {
         self.force = force
         self.postedForm = context.postedForm
         self.staffSession = context.staffSession
+        self.citizenSession = context.citizenSession
+        self.clientAddress = context.clientAddress
     }
 }
 

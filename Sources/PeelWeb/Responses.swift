@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import PeelCore
 
 /// Every response Peel builds by hand goes through here: a body, its content type and, where it
 /// matters, how long it may be cached.
@@ -24,10 +25,8 @@ extension Response {
     static func json(
         _ value: some Encodable, cacheControl: String? = nil, status: HTTPResponse.Status = .ok
     ) throws -> Response {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        return body(
-            ByteBuffer(bytes: try encoder.encode(value)), contentType: "application/json", cacheControl: cacheControl,
+        body(
+            ByteBuffer(bytes: try JSONEncoder.sorted.encode(value)), contentType: "application/json", cacheControl: cacheControl,
             status: status)
     }
 

@@ -330,17 +330,11 @@ struct BackOfficeController {
             at: security.now())
         let report = summary.report
         let definition = catalogue.service(report.serviceID)
-        var sections: [AnswerSection] = []
-        if let definition, let document = try? JSONDecoder().decode(ReportDocument.self, from: Data(report.answers.utf8)) {
-            var state = JourneyState()
-            state.answers = document.answers
-            state.entries = document.entries
-            state.completed = Set(definition.pages.map(\.id))
-            let engine = JourneyEngine(definition: definition, today: DateText.today())
-            sections = engine.summary(state, language: .english).map { section in
-                AnswerSection(title: section.title, rows: section.rows.map { AnswerRow(question: $0.question, answer: $0.answer) })
+        let sections = definition.map { definition in
+            ReportDocument.summary(of: report.answers, definition: definition, language: .english, today: DateText.today()).map {
+                AnswerSection(title: $0.title, rows: $0.rows.map { AnswerRow(question: $0.question, answer: $0.answer) })
             }
-        }
+        } ?? []
         let events = try await cases.events(reportID: id, force: force)
         let roles = desk.staff.roles
         let thrive = try await cases.thrive(reportID: id, force: force)

@@ -63,28 +63,31 @@ package enum StaffRoutePolicy: Sendable, Hashable {
     case permission(StaffPermission)
 }
 
-/// The policy of every staff route, recorded as the route is registered, so that a test can
-/// compare the router's routes with it: a route registered another way has no policy, and fails.
-package final class StaffRoutePolicies: Sendable {
-    private let policies = Mutex<[String: StaffRoutePolicy]>([:])
+/// The policy of every route of a kind (staff, MyPolice), recorded as the route is registered,
+/// so that a test can compare the router's routes with it: a route registered another way has
+/// no policy, and fails.
+package final class RoutePolicies<Policy: Sendable & Hashable>: Sendable {
+    private let policies = Mutex<[String: Policy]>([:])
 
     package init() {}
 
-    func record(_ method: HTTPRequest.Method, _ path: String, _ policy: StaffRoutePolicy) {
+    func record(_ method: HTTPRequest.Method, _ path: String, _ policy: Policy) {
         policies.withLock { $0[Self.key(method, path)] = policy }
     }
 
     /// The policy of `method path` (`path` as the router describes it), if it has one.
-    package func policy(_ method: HTTPRequest.Method, _ path: String) -> StaffRoutePolicy? {
+    package func policy(_ method: HTTPRequest.Method, _ path: String) -> Policy? {
         policies.withLock { $0[Self.key(method, path)] }
     }
 
-    package var all: [String: StaffRoutePolicy] { policies.withLock { $0 } }
+    package var all: [String: Policy] { policies.withLock { $0 } }
 
     static func key(_ method: HTTPRequest.Method, _ path: String) -> String {
         "\(method.rawValue) \(path.hasSuffix("/") && path.count > 1 ? String(path.dropLast()) : path)"
     }
 }
+
+package typealias StaffRoutePolicies = RoutePolicies<StaffRoutePolicy>
 
 /// A signed-in staff context: it knows who is asking.
 protocol SignedInStaffContext: RequestContext {
