@@ -223,6 +223,11 @@ package func webDependencies(
     dependencies.dataDirectory = configuration.dataDirectory
     dependencies.publicURL = configuration.publicURL
     dependencies.staffPolicies = policies
+    dependencies.portal = store.portal
+    dependencies.portalSecurity = PortalSecurity(
+        citizens: store.citizens,
+        secrets: try SecretBox.load(base64: configuration.secretKey, dataDirectory: configuration.dataDirectory),
+        trustForwardedFor: configuration.trustForwardedFor, now: now)
     return dependencies
 }
 

@@ -43,6 +43,9 @@ package struct PeelConfiguration: Sendable {
     package var passwordCost: Int
     /// The node's secret key (base64 of 32 bytes); without it, `secret.key` in the data folder.
     package var secretKey: String?
+    /// Whether the client's address is read from `X-Forwarded-For` (its last entry, added by the
+    /// proxy in front of Peel) for per-client limits. Only behind a proxy that sets it.
+    package var trustForwardedFor = false
     package var logLevel: Logger.Level
     package var logFormat: LogFormat
 
@@ -104,7 +107,7 @@ package struct PeelConfiguration: Sendable {
         if let databaseURL {
             do { try DatabaseURL.validatePostgres(databaseURL) } catch { throw ConfigurationError(error.description) }
         }
-        return PeelConfiguration(
+        var configuration = PeelConfiguration(
             host: reader.string("PEEL_HOST") ?? "127.0.0.1",
             port: port,
             dataDirectory: reader.string("PEEL_DATA_DIR") ?? "./peel-data",
@@ -121,6 +124,8 @@ package struct PeelConfiguration: Sendable {
             secretKey: reader.string("PEEL_SECRET_KEY"),
             logLevel: try reader.choice("PEEL_LOG_LEVEL", default: .info),
             logFormat: try reader.choice("PEEL_LOG_FORMAT", default: .text))
+        configuration.trustForwardedFor = try reader.boolean("PEEL_TRUST_FORWARDED_FOR", default: false)
+        return configuration
     }
 
     private struct Reader {

@@ -369,6 +369,7 @@ package protocol CitizenRepository: Sendable {
     func deleteSession(idHash: String) async throws
     func deleteSessions(citizenID: String) async throws
     func find(id: String) async throws -> Citizen?
+    func find(email: String) async throws -> Citizen?
     func update(_ citizen: Citizen) async throws
     /// The person whose report it is, once they verified its address.
     func owner(reportID: String, force: ForceID) async throws -> Citizen?

@@ -302,6 +302,13 @@ package enum Validate {
         return String(national)
     }
 
+    /// A UK mobile number (07 and nine more digits, or the same after +44), as eleven digits:
+    /// what text messages can be sent to.
+    package static func ukMobile(_ text: String) -> String? {
+        guard let number = ukPhone(text), number.count == 11, number.hasPrefix("07") else { return nil }
+        return number
+    }
+
     /// A full UK postcode, normalised to upper case with one space.
     static func postcode(_ text: String) -> String? {
         let compact = text.uppercased().filter { $0 != " " }

@@ -150,7 +150,7 @@ package struct SQLCitizenRepository: CitizenRepository {
         try await db.raw("SELECT \(unsafeRaw: Self.columns) FROM citizens WHERE id = \(bind: id)").first().map(Self.citizen)
     }
 
-    func find(email: String) async throws -> Citizen? {
+    package func find(email: String) async throws -> Citizen? {
         try await db.raw("SELECT \(unsafeRaw: Self.columns) FROM citizens WHERE email = \(bind: email)").first().map(Self.citizen)
     }
 

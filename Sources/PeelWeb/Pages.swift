@@ -246,7 +246,7 @@ struct InfoPage: Sendable {
     let cookies: [CookieRow]
     let hasCookies: Bool
 
-    enum Topic { case accessibility, privacy, cookies }
+    enum Topic { case accessibility, privacy, cookies, myPrivacy, victimsCode }
 
     init(topic: Topic, language: Language, layout: Layout, catalogue: Catalogue) {
         let keys: (title: String, paragraphs: [String])
@@ -257,6 +257,10 @@ struct InfoPage: Sendable {
             keys = ("privacyTitle", ["privacyBody1", "privacyBody2"])
         case .cookies:
             keys = ("cookiesTitle", ["cookiesBody1"])
+        case .myPrivacy:
+            keys = ("my_privacy_title", (1...7).map { "my_privacy_body\($0)" })
+        case .victimsCode:
+            keys = ("my_victims_title", (1...8).map { "my_victims_body\($0)" })
         }
         heading = catalogue.text(keys.title, language)
         self.layout = layout.titled(heading)
@@ -270,6 +274,12 @@ struct InfoPage: Sendable {
                 CookieRow(
                     name: CSRFMiddleware.cookieName, purpose: catalogue.text("cookieCsrfPurpose", language),
                     expires: catalogue.text("cookieCsrfExpires", language)),
+                CookieRow(
+                    name: PortalSessionMiddleware.pendingCookieName, purpose: catalogue.text("cookieMyCodePurpose", language),
+                    expires: catalogue.text("cookieMyCodeExpires", language)),
+                CookieRow(
+                    name: PortalSessionMiddleware.cookieName, purpose: catalogue.text("cookieMyPurpose", language),
+                    expires: catalogue.text("cookieMyExpires", language)),
             ] : []
         hasCookies = !cookies.isEmpty
     }

@@ -32,6 +32,11 @@ package struct WebDependencies: Sendable {
     package var hub: (any HubRepository)?
     /// The data folder: a force administrator's file-drop folders are under its `drops/`.
     package var dataDirectory = ""
+    /// MyPolice: sign-in by emailed code, and the person's reports and messages.
+    package var portalSecurity: PortalSecurity?
+    package var portal: (any PortalRepository)?
+    /// Where each MyPolice route's policy is recorded as it is registered.
+    package var portalPolicies = PortalRoutePolicies()
 
     package init(
         forces: any ForceRepository, forceContent: any ForceContentRepository, jobs: any JobQueue,
@@ -97,6 +102,18 @@ package func buildRouter(_ dependencies: WebDependencies, publicSite: Bool = tru
             hub: hub, forces: dependencies.forces, reports: dependencies.reports, secrets: security.secrets, audit: security.audit,
             now: security.now
         ).addRoutes(to: router)
+    }
+    if let security = dependencies.portalSecurity, let portal = dependencies.portal {
+        let group = router.group(PortalURL.group)
+            .add(middleware: ForceResolverMiddleware(forces: dependencies.forces))
+            .add(middleware: PortalSessionMiddleware(security: security))
+            .group(context: ForceRequestContext.self)
+        PortalController(
+            security: security, portal: portal, forces: dependencies.forces, catalogue: dependencies.catalogue,
+            pages: dependencies.pages, secureCookies: dependencies.servedOverTLS
+        ).addRoutes(
+            to: PortalRoutes(
+                open: group, signedIn: group.group(context: PortalRequestContext.self), policies: dependencies.portalPolicies))
     }
     if let security = dependencies.staffSecurity, let cases = dependencies.cases {
         let policies = dependencies.staffPolicies
