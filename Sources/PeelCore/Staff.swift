@@ -31,6 +31,8 @@ package enum StaffPermission: String, Sendable, CaseIterable, Hashable {
     case assignReports = "assign-reports"
     case changeStatus = "change-status"
     case addNotes = "add-notes"
+    /// Reading and answering the messages of the person who made a report (MyPolice).
+    case messageReporters = "message-reporters"
     case viewAudit = "view-audit"
     case exportAudit = "export-audit"
     case manageServices = "manage-services"
@@ -45,7 +47,7 @@ package enum StaffPermission: String, Sendable, CaseIterable, Hashable {
     package var roles: Set<StaffRole> {
         switch self {
         case .signedIn: Set(StaffRole.allCases)
-        case .viewReports, .changeStatus, .addNotes: [.contactHandler, .officer, .supervisor]
+        case .viewReports, .changeStatus, .addNotes, .messageReporters: [.contactHandler, .officer, .supervisor]
         case .assessReports, .assignReports: [.contactHandler, .supervisor]
         case .viewAudit: [.supervisor, .forceAdministrator]
         case .exportAudit, .manageServices, .manageForce, .manageStaff: [.forceAdministrator]

@@ -128,7 +128,7 @@ package func buildRouter(_ dependencies: WebDependencies, publicSite: Bool = tru
         let backOffice = BackOfficeController(
             security: security, forces: dependencies.forces, hub: dependencies.hub, cases: cases, catalogue: dependencies.catalogue,
             serviceSettings: dependencies.serviceSettings, forceContent: dependencies.forceContent, jobs: dependencies.jobs,
-            pages: dependencies.pages, publicURL: dependencies.publicURL, dataDirectory: dependencies.dataDirectory)
+            portal: dependencies.portal, pages: dependencies.pages, publicURL: dependencies.publicURL, dataDirectory: dependencies.dataDirectory)
         backOffice.addRoutes(
             to: StaffRoutes(
                 signedIn: staffSite.group(context: StaffRequestContext.self), pattern: StaffURL.groupPattern, policies: policies))

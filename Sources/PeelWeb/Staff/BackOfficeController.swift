@@ -15,6 +15,8 @@ struct BackOfficeController {
     let serviceSettings: any ForceServiceSettingsRepository
     let forceContent: any ForceContentRepository
     let jobs: any JobEnqueuing
+    /// The messages with the person who made a report (MyPolice), when it runs.
+    let portal: (any PortalRepository)?
     let pages: PageRenderer
     let publicURL: String
     let dataDirectory: String
@@ -25,7 +27,32 @@ struct BackOfficeController {
         routes.get("/", .viewReports) { request, context in try await queue(request, desk(context)) }
         routes.get("/reports/:report", .viewReports) { _, context in
             let id = try reportID(context)
+            // Seen by someone who can answer: the person's messages are read.
+            if let portal, StaffPermission.messageReporters.isGranted(to: context.staff.roles),
+                try await cases.find(reportID: id, force: context.force.id) != nil
+            {
+                try await portal.markReadByStaff(reportID: id, force: context.force.id, at: security.now())
+            }
             return try await reportPage(id, context, errors: [])
+        }
+        routes.post("/reports/:report/messages", .messageReporters) { request, context in
+            let id = try reportID(context)
+            guard let portal, try await cases.find(reportID: id, force: context.force.id) != nil else { throw HTTPError(.notFound) }
+            let text = (try await context.form(request)["message"]?.first ?? "").replacingOccurrences(of: "\r\n", with: "\n")
+            if let problem = PortalMessage.problem(text) {
+                let message: String =
+                    switch problem {
+                    case .empty: "Enter the message"
+                    case .tooLong: "Message must be \(PortalMessage.maximumLength.formatted()) characters or fewer"
+                    case .markup: "Message must be plain text, without HTML tags or codes"
+                    }
+                return try await reportPage(id, context, errors: [StaffFieldError(field: "message", message: message)])
+                    .with(status: .badRequest)
+            }
+            _ = try await portal.reply(
+                reportID: id, force: context.force.id, staff: context.staff, body: text.trimmingCharacters(in: .whitespacesAndNewlines),
+                at: security.now())
+            return redirect(to: StaffURL.report(context.force.id, id).path + "#messages")
         }
         routes.post("/reports/:report/assess", .assessReports) { request, context in
             let id = try reportID(context)
@@ -341,6 +368,7 @@ struct BackOfficeController {
         let officers = try await security.staff.assignable(force: force)
         let duplicates = try await cases.duplicates(reportID: id, force: force)
         let canDecide = StaffPermission.changeStatus.isGranted(to: roles)
+        let thread = try await portal?.thread(reportID: id, force: force) ?? []
         let view = ReportPage(
             layout: desk.layout("Report \(report.reference)", nil), reference: report.reference,
             service: definition?.title.en ?? report.serviceID, status: summary.status.title,
@@ -387,6 +415,16 @@ struct BackOfficeController {
                     fieldID: "duplicate-\(candidate.candidateID)")
             },
             duplicatesAction: StaffURL.reportAction(force, id, "duplicates").path,
+            messages: thread.map { message in
+                MessageRow(
+                    from: message.sender == .person ? "The person who made the report" : (message.staffName ?? "Staff"),
+                    at: message.createdAt.staffText,
+                    lines: message.kind == .updateRequest
+                        ? ["Asked for an update."] : message.body.split(separator: "\n", omittingEmptySubsequences: false).map(String.init),
+                    unread: message.sender == .person && message.readAt == nil)
+            },
+            canMessage: portal != nil && StaffPermission.messageReporters.isGranted(to: roles),
+            messageAction: StaffURL.reportAction(force, id, "messages").path,
             thrive: thrive.map {
                 ThriveView(
                     threat: $0.threat.title, harm: $0.harm.title, risk: $0.risk.title, investigation: $0.investigation,

@@ -189,6 +189,15 @@ struct TimelineRow: Sendable {
     let text: String
 }
 
+/// A message in the thread with the person who made a report.
+struct MessageRow: Sendable {
+    let from: String
+    let at: String
+    let lines: [String]
+    /// From the person, and not yet read by staff.
+    let unread: Bool
+}
+
 struct ReportPage: StaffView {
     let layout: StaffLayout
     let reference: String
@@ -223,6 +232,10 @@ struct ReportPage: StaffView {
     let confirmedLater: [LinkRow]
     let duplicates: [DuplicateRow]
     let duplicatesAction: String
+    /// The thread with the person who made the report, oldest first.
+    let messages: [MessageRow]
+    let canMessage: Bool
+    let messageAction: String
     let thrive: ThriveView?
     var hasErrors: Bool { !errors.isEmpty }
     var hasOfficers: Bool { !officers.isEmpty }
@@ -236,6 +249,7 @@ struct ReportPage: StaffView {
         case "hasDuplicateOf": !duplicateOf.isEmpty
         case "hasConfirmedLater": !confirmedLater.isEmpty
         case "hasDuplicates": !duplicates.isEmpty
+        case "hasMessages": !messages.isEmpty
         default: nil
         }
     }
