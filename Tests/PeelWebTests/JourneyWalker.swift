@@ -29,13 +29,14 @@ struct TestBrowser {
 
     /// GET `path` (following redirects); returns the final path, status and body.
     mutating func get(_ path: String) async throws -> (path: String, status: HTTPResponse.Status, html: String) {
-        var current = path
+        // A browser never sends the fragment.
+        var current = String(path.prefix { $0 != "#" })
         for _ in 0..<10 {
             let uri = current.contains("?") ? current : "\(current)?lang=\(language.rawValue)"
             let response = try await client.execute(uri: uri, method: .get, headers: [.cookie: cookieHeader])
             remember(response)
             if response.status == .seeOther || response.status == .found, let location = response.headers[.location] {
-                current = location
+                current = String(location.prefix { $0 != "#" })
                 continue
             }
             return (current, response.status, response.text)

@@ -27,13 +27,13 @@ struct BackOfficeController {
         routes.get("/", .viewReports) { request, context in try await queue(request, desk(context)) }
         routes.get("/reports/:report", .viewReports) { _, context in
             let id = try reportID(context)
-            // Seen by someone who can answer: the person's messages are read.
-            if let portal, StaffPermission.messageReporters.isGranted(to: context.staff.roles),
-                try await cases.find(reportID: id, force: context.force.id) != nil
-            {
+            let page = try await reportPage(id, context, errors: [])
+            // Seen by someone who can answer (and shown to them as new this once): the person's
+            // messages are read.
+            if let portal, StaffPermission.messageReporters.isGranted(to: context.staff.roles) {
                 try await portal.markReadByStaff(reportID: id, force: context.force.id, at: security.now())
             }
-            return try await reportPage(id, context, errors: [])
+            return page
         }
         routes.post("/reports/:report/messages", .messageReporters) { request, context in
             let id = try reportID(context)
