@@ -121,7 +121,8 @@ struct JourneyController {
                 layout: pages.layout(for: context, request: request).titled(heading), heading: heading,
                 reference: report.reference,
                 whatNext: paragraphs(definition.confirmation.text(context.language)),
-                quickExit: definition.sensitivity.quickExit, homeHref: SiteURL.forceHome(context.force.id).path)
+                quickExit: definition.sensitivity.quickExit, homeHref: SiteURL.forceHome(context.force.id).path,
+                myPoliceHref: report.contactEmail == nil ? nil : PortalURL.signIn(context.force.id).path)
             return pages.response(view, template: "confirmation")
         }
         group.get("/services/:service/:page") { request, context in

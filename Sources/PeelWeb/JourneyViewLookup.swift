@@ -207,6 +207,7 @@ extension ConfirmationView: MustacheParent {
         case "whatNext": whatNext
         case "quickExit": quickExit
         case "homeHref": homeHref
+        case "myPoliceHref": myPoliceHref
         default: nil
         }
     }

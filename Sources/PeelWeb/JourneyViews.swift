@@ -292,6 +292,8 @@ struct ConfirmationView: Sendable {
     let whatNext: [String]
     let quickExit: Bool
     let homeHref: String
+    /// MyPolice, where the person follows the report (when they gave an email address).
+    let myPoliceHref: String?
 }
 
 /// A force's list of services, and a service's start page.

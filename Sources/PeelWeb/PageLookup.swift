@@ -96,6 +96,7 @@ extension ForceHomePage: MustacheParent {
         case "servicesHref": servicesHref
         case "contact": contact
         case "otherForceHref": otherForceHref
+        case "myPoliceHref": myPoliceHref
         default: nil
         }
     }

@@ -196,6 +196,7 @@ struct ForceHomePage: Sendable {
     let servicesHref: String
     let contact: Contact
     let otherForceHref: String
+    let myPoliceHref: String
 
     init(
         force: Force, content: ForceHomeContent?, language: Language, layout: Layout, catalogue: Catalogue,
@@ -229,6 +230,7 @@ struct ForceHomePage: Sendable {
             website: catalogue.text("forceContactWebsite", language, ["force": name]),
             websiteHref: details.website)
         self.otherForceHref = SiteURL.landing.path
+        self.myPoliceHref = PortalURL.signIn(force.id).path
     }
 }
 
