@@ -78,6 +78,7 @@ package struct PeelConfiguration: Sendable {
         ("PEEL_HUB_CONCURRENCY", "8", "deliveries at once to one force's records system, per node"),
         ("PEEL_PASSWORD_COST", "12", "bcrypt cost for staff passwords (4 to 15)"),
         ("PEEL_SECRET_KEY", "(secret.key in the data folder)", "base64 of 32 bytes that seals stored secrets; the same on every node"),
+        ("PEEL_TRUST_FORWARDED_FOR", "false", "read the client's address from X-Forwarded-For (behind a proxy that sets it), for MyPolice's per-client code limit"),
         ("PEEL_LOG_LEVEL", "info", "trace, debug, info, notice, warning, error or critical"),
         ("PEEL_LOG_FORMAT", "text", "text, or json for one JSON object per line"),
     ]
