@@ -83,7 +83,7 @@ struct PortalController {
                     }
                 return reportPage(
                     request, context, report: report, notice: nil, draft: String(body.prefix(PortalMessage.maximumLength * 2)),
-                    errors: [PortalFieldError(field: "message", message: message)]
+                    errors: [FormError(field: "message", message: message)]
                 ).with(status: .badRequest)
             }
             try await portal.send(
@@ -100,7 +100,7 @@ struct PortalController {
                 let wording = PortalWording(catalogue: pages.catalogue, language: context.language)
                 return reportPage(
                     request, context, report: report, notice: nil, draft: "",
-                    errors: [PortalFieldError(field: "request-update", message: wording.text("my_update_tooSoon", ["date": wording.when(last)]))]
+                    errors: [FormError(field: "request-update", message: wording.text("my_update_tooSoon", ["date": wording.when(last)]))]
                 ).with(status: .tooManyRequests)
             }
             try await portal.send(
@@ -119,11 +119,11 @@ struct PortalController {
         let email = (form["email"]?.first ?? "").trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
         let bySMS = form["channel"]?.first == "sms"
         let wording = PortalWording(catalogue: pages.catalogue, language: context.language)
-        var errors: [PortalFieldError] = []
+        var errors: [FormError] = []
         if email.isEmpty {
-            errors.append(PortalFieldError(field: "email", message: wording.text("my_signIn_error_empty")))
+            errors.append(FormError(field: "email", message: wording.text("my_signIn_error_empty")))
         } else if email.count > 254 || !Validate.email(email) {
-            errors.append(PortalFieldError(field: "email", message: wording.text("my_signIn_error_format")))
+            errors.append(FormError(field: "email", message: wording.text("my_signIn_error_format")))
         }
         guard errors.isEmpty else {
             return signInPage(request, context, email: String(email.prefix(254)), bySMS: bySMS, errors: errors).with(status: .badRequest)
@@ -145,7 +145,7 @@ struct PortalController {
         case .failure(let refusal):
             let key = refusal == .tooManyForAddress ? "my_signIn_error_tooManyForAddress" : "my_signIn_error_tooManyForClient"
             return signInPage(
-                request, context, email: email, bySMS: bySMS, errors: [PortalFieldError(field: "email", message: wording.text(key))]
+                request, context, email: email, bySMS: bySMS, errors: [FormError(field: "email", message: wording.text(key))]
             ).with(status: .tooManyRequests)
         }
     }
@@ -158,7 +158,7 @@ struct PortalController {
         let typed = (form["code"]?.first ?? "").trimmingCharacters(in: .whitespaces)
         let wording = PortalWording(catalogue: pages.catalogue, language: context.language)
         func refused(_ key: String, _ values: [String: String] = [:], status: HTTPResponse.Status) -> Response {
-            codePage(request, context, code: code, errors: [PortalFieldError(field: "code", message: wording.text(key, values))])
+            codePage(request, context, code: code, errors: [FormError(field: "code", message: wording.text(key, values))])
                 .with(status: status)
         }
         if typed.isEmpty { return refused("my_code_error_empty", status: .badRequest) }
@@ -184,7 +184,7 @@ struct PortalController {
     }
 
     private func signInPage(
-        _ request: Request, _ context: ForceRequestContext, email: String, bySMS: Bool, errors: [PortalFieldError]
+        _ request: Request, _ context: ForceRequestContext, email: String, bySMS: Bool, errors: [FormError]
     ) -> Response {
         let layout = pages.layout(for: context, request: request)
         let title = pages.catalogue.text("my_signIn_title", context.language)
@@ -196,7 +196,7 @@ struct PortalController {
             template: "portal-sign-in")
     }
 
-    private func codePage(_ request: Request, _ context: ForceRequestContext, code: SignInCode, errors: [PortalFieldError]) -> Response {
+    private func codePage(_ request: Request, _ context: ForceRequestContext, code: SignInCode, errors: [FormError]) -> Response {
         let wording = PortalWording(catalogue: pages.catalogue, language: context.language)
         let heading = wording.text(code.channel == .sms ? "my_code_titleSMS" : "my_code_title")
         return pages.response(
@@ -245,7 +245,7 @@ struct PortalController {
 
     private func reportPage(
         _ request: Request, _ context: PortalRequestContext, report: PortalReport, notice: String?, draft: String,
-        errors: [PortalFieldError]
+        errors: [FormError]
     ) -> Response {
         let wording = PortalWording(catalogue: pages.catalogue, language: context.language)
         let summary = report.summary
@@ -295,7 +295,7 @@ struct PortalController {
     }
 
     private func accountPage(
-        _ request: Request, _ context: PortalRequestContext, citizen: Citizen, notice: String?, errors: [PortalFieldError],
+        _ request: Request, _ context: PortalRequestContext, citizen: Citizen, notice: String?, errors: [FormError],
         phoneText: String? = nil
     ) -> Response {
         let wording = PortalWording(catalogue: pages.catalogue, language: context.language)
@@ -322,14 +322,14 @@ struct PortalController {
         citizen.emailConsent = channels.contains("email")
         citizen.smsConsent = channels.contains("sms")
         if let language = form["language"]?.first.flatMap(Language.init(rawValue:)) { citizen.language = language }
-        var errors: [PortalFieldError] = []
+        var errors: [FormError] = []
         if phoneText.isEmpty {
             citizen.phone = nil
-            if citizen.smsConsent { errors.append(PortalFieldError(field: "phone", message: wording.text("my_account_error_smsWithoutPhone"))) }
+            if citizen.smsConsent { errors.append(FormError(field: "phone", message: wording.text("my_account_error_smsWithoutPhone"))) }
         } else if let mobile = Validate.ukMobile(String(phoneText.prefix(40))) {
             citizen.phone = mobile
         } else {
-            errors.append(PortalFieldError(field: "phone", message: wording.text("my_account_error_phone")))
+            errors.append(FormError(field: "phone", message: wording.text("my_account_error_phone")))
         }
         guard errors.isEmpty else {
             return accountPage(request, context, citizen: citizen, notice: nil, errors: errors, phoneText: String(phoneText.prefix(40)))

@@ -2,26 +2,13 @@ import Foundation
 import PeelCore
 import PeelForms
 
-/// A field's error, for the error summary (which links to the field) and the field itself.
-struct PortalFieldError: Sendable {
-    let field: String
-    let message: String
-    let href: String
-
-    init(field: String, message: String) {
-        self.field = field
-        self.message = message
-        self.href = "#\(field)"
-    }
-}
-
 /// `/{force}/my/sign-in`: the email address a code is sent to.
 struct PortalSignInPage: Sendable {
     let layout: Layout
     let action: String
     let email: String
     let bySMS: Bool
-    let errors: [PortalFieldError]
+    let errors: [FormError]
     let hasErrors: Bool
     let emailError: String?
     let privacyHref: String
@@ -34,7 +21,7 @@ struct PortalCodePage: Sendable {
     let heading: String
     let sentTo: String
     let newCodeHref: String
-    let errors: [PortalFieldError]
+    let errors: [FormError]
     let hasErrors: Bool
     let codeError: String?
 }
@@ -104,7 +91,7 @@ struct PortalReportPage: Sendable {
     let requestedNote: String?
     let notice: String?
     let draft: String
-    let errors: [PortalFieldError]
+    let errors: [FormError]
     let hasErrors: Bool
     let messageError: String?
     let backHref: String
@@ -127,7 +114,7 @@ struct PortalAccountPage: Sendable {
     let phone: String
     let languages: [LanguageChoice]
     let notice: String?
-    let errors: [PortalFieldError]
+    let errors: [FormError]
     let hasErrors: Bool
     let phoneError: String?
     let dataHref: String

@@ -35,11 +35,11 @@ struct AdminController {
                 throw HTTPError(.notFound)
             }
             let form = try await context.form(request)
-            var errors: [StaffFieldError] = []
+            var errors: [FormError] = []
             func text(_ name: String, limit: Int) -> String? {
                 let value = Clean.text(form[name]?.first ?? "")
                 if value.contains(where: \.isNewline) || value.count > limit {
-                    errors.append(StaffFieldError(field: "\(id)-\(name)", message: "Wording must be one line of \(limit) characters or fewer"))
+                    errors.append(FormError(field: "\(id)-\(name)", message: "Wording must be one line of \(limit) characters or fewer"))
                 }
                 return value.isEmpty ? nil : value
             }
@@ -51,10 +51,10 @@ struct AdminController {
             summary[.welsh] = text("summary-cy", limit: Self.summaryLimit)
             // Wording is given in both languages or neither, so that Welsh pages never fall back silently.
             if (title[.english] == nil) != (title[.welsh] == nil) {
-                errors.append(StaffFieldError(field: "\(id)-title-en", message: "Give the title in both English and Welsh, or in neither"))
+                errors.append(FormError(field: "\(id)-title-en", message: "Give the title in both English and Welsh, or in neither"))
             }
             if (summary[.english] == nil) != (summary[.welsh] == nil) {
-                errors.append(StaffFieldError(field: "\(id)-summary-en", message: "Give the summary in both English and Welsh, or in neither"))
+                errors.append(FormError(field: "\(id)-summary-en", message: "Give the summary in both English and Welsh, or in neither"))
             }
             guard errors.isEmpty else { return try await servicesPage(context, notice: nil, errors: errors).with(status: .badRequest) }
             let enabled = form["enabled"]?.first == "yes"
@@ -78,12 +78,12 @@ struct AdminController {
         routes.post("/admin/services/:service/pages", .manageServices) { request, context in
             let definition = try offeredDefinition(context)
             let form = try await context.form(request)
-            var errors: [StaffFieldError] = []
+            var errors: [FormError] = []
             var wording: [String: PageWording] = [:]
             func text(_ field: String, limit: Int, lines: Bool) -> String? {
                 let value = Clean.text(form[field]?.first ?? "")
                 if value.count > limit || (!lines && value.contains(where: \.isNewline)) {
-                    errors.append(StaffFieldError(field: field, message: lines ? "Text must be \(limit) characters or fewer" : "A title must be one line of \(limit) characters or fewer"))
+                    errors.append(FormError(field: field, message: lines ? "Text must be \(limit) characters or fewer" : "A title must be one line of \(limit) characters or fewer"))
                 }
                 return value.isEmpty ? nil : value
             }
@@ -93,10 +93,10 @@ struct AdminController {
                 let bodyEN = text("\(page.id)-body-en", limit: Self.introLimit * 2, lines: true)
                 let bodyCY = text("\(page.id)-body-cy", limit: Self.introLimit * 2, lines: true)
                 if (titleEN == nil) != (titleCY == nil) {
-                    errors.append(StaffFieldError(field: "\(page.id)-title-en", message: "Give the title of '\(page.id)' in both English and Welsh, or in neither"))
+                    errors.append(FormError(field: "\(page.id)-title-en", message: "Give the title of '\(page.id)' in both English and Welsh, or in neither"))
                 }
                 if (bodyEN == nil) != (bodyCY == nil) {
-                    errors.append(StaffFieldError(field: "\(page.id)-body-en", message: "Give the text of '\(page.id)' in both English and Welsh, or in neither"))
+                    errors.append(FormError(field: "\(page.id)-body-en", message: "Give the text of '\(page.id)' in both English and Welsh, or in neither"))
                 }
                 let entry = PageWording(titleEN: titleEN, titleCY: titleCY, bodyEN: bodyEN, bodyCY: bodyCY)
                 if !entry.isEmpty { wording[page.id] = entry }
@@ -106,7 +106,7 @@ struct AdminController {
             if errors.isEmpty {
                 let worded = ServiceOffer.worded(definition, wording)
                 for problem in DefinitionValidator.problems(in: worded, file: "\(definition.id).json") {
-                    errors.append(StaffFieldError(field: "\(problem.path.split(separator: ".").first ?? "")-title-en", message: problem.reason))
+                    errors.append(FormError(field: "\(problem.path.split(separator: ".").first ?? "")-title-en", message: problem.reason))
                 }
             }
             guard errors.isEmpty else {
@@ -178,7 +178,7 @@ struct AdminController {
                 let all = form["all"]?.first == "yes"
                 guard all || !chosen.isEmpty else {
                     return try await deliveryPage(
-                        hub, context, notice: nil, errors: [StaffFieldError(field: "replay", message: "Choose the dead letters to send again")]
+                        hub, context, notice: nil, errors: [FormError(field: "replay", message: "Choose the dead letters to send again")]
                     ).with(status: .badRequest)
                 }
                 let count = try await hub.replayDeadLetters(force: context.force.id, jobs: all ? nil : chosen, now: Date())
@@ -209,7 +209,7 @@ struct AdminController {
                         folders: .named(dataDirectory: dataDirectory), secrets: security.secrets, now: now)
                 } catch let refused as HubConnection.Refused {
                     let errors = refused.problems.map { problem in
-                        StaffFieldError(
+                        FormError(
                             field: problem.field == .adapter ? "adapter-\(HubAdapter.standardAPI.rawValue)" : problem.field.rawValue,
                             message: problem.message)
                     }
@@ -231,12 +231,12 @@ struct AdminController {
             let name = Clean.text(form["name"]?.first ?? "")
             let email = (form["email"]?.first ?? "").trimmingCharacters(in: .whitespaces).lowercased()
             let roles = Set((form["roles"] ?? []).compactMap(StaffRole.init(rawValue:)).filter { $0 != .nationalAdministrator })
-            var errors: [StaffFieldError] = []
-            if name.isEmpty || name.count > 100 { errors.append(StaffFieldError(field: "name", message: "Enter their name, 100 characters or fewer")) }
-            if !EmailAddress.isWellFormed(email) { errors.append(StaffFieldError(field: "email", message: "Enter an email address in the correct format, like name@force.police.uk")) }
-            if roles.isEmpty { errors.append(StaffFieldError(field: "roles", message: "Choose at least one role")) }
+            var errors: [FormError] = []
+            if name.isEmpty || name.count > 100 { errors.append(FormError(field: "name", message: "Enter their name, 100 characters or fewer")) }
+            if !EmailAddress.isWellFormed(email) { errors.append(FormError(field: "email", message: "Enter an email address in the correct format, like name@force.police.uk")) }
+            if roles.isEmpty { errors.append(FormError(field: "roles", message: "Choose at least one role")) }
             if errors.isEmpty, try await security.staff.find(email: email) != nil {
-                errors.append(StaffFieldError(field: "email", message: "Someone with this email address already has an account"))
+                errors.append(FormError(field: "email", message: "Someone with this email address already has an account"))
             }
             guard errors.isEmpty else {
                 return try await staffPage(context, notice: nil, errors: errors, invite: (name, email, roles)).with(status: .badRequest)
@@ -270,13 +270,13 @@ struct AdminController {
             if member.id == context.staff.id && (!roles.contains(.forceAdministrator) || !active) {
                 return try await staffPage(
                     context, notice: nil,
-                    errors: [StaffFieldError(field: "roles-\(id)-force-administrator", message: "You cannot remove your own administrator role or deactivate yourself")],
+                    errors: [FormError(field: "roles-\(id)-force-administrator", message: "You cannot remove your own administrator role or deactivate yourself")],
                     invite: ("", "", [])
                 ).with(status: .conflict)
             }
             guard !roles.isEmpty else {
                 return try await staffPage(
-                    context, notice: nil, errors: [StaffFieldError(field: "roles-\(id)-contact-handler", message: "Choose at least one role")],
+                    context, notice: nil, errors: [FormError(field: "roles-\(id)-contact-handler", message: "Choose at least one role")],
                     invite: ("", "", [])
                 ).with(status: .badRequest)
             }
@@ -303,7 +303,7 @@ struct AdminController {
 
     private func pageWordingPage(
         _ context: StaffRequestContext, _ definition: ServiceDefinition, wording: [String: PageWording], notice: String?,
-        errors: [StaffFieldError]
+        errors: [FormError]
     ) -> Response {
         let rows = definition.pages.filter { $0.heading != nil || $0.body != nil }.map { page in
             PageWordingRow(
@@ -320,7 +320,7 @@ struct AdminController {
     }
 
     private func deliveryPage(
-        _ hub: any HubRepository, _ context: StaffRequestContext, notice: String?, errors: [StaffFieldError] = []
+        _ hub: any HubRepository, _ context: StaffRequestContext, notice: String?, errors: [FormError] = []
     ) async throws -> Response {
         let state = try await hub.deliveryState(force: context.force.id, now: Date())
         let endpoint = try await hub.endpoint(for: context.force.id)
@@ -353,7 +353,7 @@ struct AdminController {
     /// The connection form: the current connection, or what was asked when it was refused; the
     /// secret is never shown back, only whether one is set and since when (or, once, a new one).
     private func connectionPage(
-        _ hub: any HubRepository, _ context: StaffRequestContext, notice: String?, errors: [StaffFieldError] = [],
+        _ hub: any HubRepository, _ context: StaffRequestContext, notice: String?, errors: [FormError] = [],
         asked: HubConnectionRequest? = nil, newSecret: String? = nil
     ) async throws -> Response {
         let force = context.force.id
@@ -400,7 +400,7 @@ struct AdminController {
         StaffLayout(title: title, force: context.force, csrfToken: context.csrfToken, staff: context.staff, current: current)
     }
 
-    private func servicesPage(_ context: StaffRequestContext, notice: String?, errors: [StaffFieldError]) async throws -> Response {
+    private func servicesPage(_ context: StaffRequestContext, notice: String?, errors: [FormError]) async throws -> Response {
         let settings = try await serviceSettings.settings(for: context.force.id)
         let rows = catalogue.offered(under: context.force.onboarding).map { definition in
             let setting = settings[definition.id]
@@ -419,7 +419,7 @@ struct AdminController {
     }
 
     private func forcePage(
-        _ context: StaffRequestContext, notice: String?, errors: [StaffFieldError], form: ForceDetailsForm?
+        _ context: StaffRequestContext, notice: String?, errors: [FormError], form: ForceDetailsForm?
     ) async throws -> Response {
         let english = try await forceContent.homeContent(for: context.force.id, language: .english)?.intro ?? ""
         let welsh = try await forceContent.homeContent(for: context.force.id, language: .welsh)?.intro ?? ""
@@ -443,7 +443,7 @@ struct AdminController {
     }
 
     private func staffPage(
-        _ context: StaffRequestContext, notice: String?, errors: [StaffFieldError], invite: (String, String, Set<StaffRole>)
+        _ context: StaffRequestContext, notice: String?, errors: [FormError], invite: (String, String, Set<StaffRole>)
     ) async throws -> Response {
         let assignable = StaffRole.allCases.filter { $0 != .nationalAdministrator }
         let members = try await security.staff.list(force: context.force.id)
@@ -481,28 +481,28 @@ struct ForceDetailsForm: Sendable {
     /// Whether the national team may read the force's reports.
     let nationalAccess: Bool
 
-    var errors: [StaffFieldError] {
-        var errors: [StaffFieldError] = []
+    var errors: [FormError] {
+        var errors: [FormError] = []
         if OnboardingModel(rawValue: onboarding) == nil || onboarding == OnboardingModel.notOnboarded.rawValue {
-            errors.append(StaffFieldError(field: "onboarding-core", message: "Choose which services the force offers"))
+            errors.append(FormError(field: "onboarding-core", message: "Choose which services the force offers"))
         }
         let dialable = { (text: String) in text.count <= 20 && text.allSatisfy { $0.isASCII && ($0.isNumber || $0 == " " || $0 == "+") } }
-        if !dialable(phone) { errors.append(StaffFieldError(field: "phone", message: "Enter a phone number of digits and spaces only, like 101")) }
+        if !dialable(phone) { errors.append(FormError(field: "phone", message: "Enter a phone number of digits and spaces only, like 101")) }
         if !dialable(textNumber) {
-            errors.append(StaffFieldError(field: "text-number", message: "Enter a text number of digits and spaces only, like 61016"))
+            errors.append(FormError(field: "text-number", message: "Enter a text number of digits and spaces only, like 61016"))
         }
         if !(website.hasPrefix("https://") && website.count <= 200 && URL(string: website)?.host != nil && !website.contains(" ")) {
-            errors.append(StaffFieldError(field: "website", message: "Enter the force's website address, starting https://"))
+            errors.append(FormError(field: "website", message: "Enter the force's website address, starting https://"))
         }
         if !BrandColour.isValid(brandColour) {
-            errors.append(StaffFieldError(field: "brand-colour", message: "Enter the brand colour as # and six hexadecimal digits, like #1d3c78"))
+            errors.append(FormError(field: "brand-colour", message: "Enter the brand colour as # and six hexadecimal digits, like #1d3c78"))
         } else if (BrandColour.contrastWithWhite(brandColour) ?? 0) < 4.5 {
-            errors.append(StaffFieldError(field: "brand-colour", message: "Choose a darker brand colour: white text on it must have a contrast ratio of 4.5 or more"))
+            errors.append(FormError(field: "brand-colour", message: "Choose a darker brand colour: white text on it must have a contrast ratio of 4.5 or more"))
         }
         for (field, value, name) in [("intro-en", introEN, "English"), ("intro-cy", introCY, "Welsh")] {
-            if value.isEmpty { errors.append(StaffFieldError(field: field, message: "Enter the \(name) introduction")) }
+            if value.isEmpty { errors.append(FormError(field: field, message: "Enter the \(name) introduction")) }
             if value.count > AdminController.introLimit {
-                errors.append(StaffFieldError(field: field, message: "The \(name) introduction must be \(AdminController.introLimit) characters or fewer"))
+                errors.append(FormError(field: field, message: "The \(name) introduction must be \(AdminController.introLimit) characters or fewer"))
             }
         }
         return errors

@@ -46,7 +46,7 @@ struct BackOfficeController {
                     case .tooLong: "Message must be \(PortalMessage.maximumLength.formatted()) characters or fewer"
                     case .markup: "Message must be plain text, without HTML tags or codes"
                     }
-                return try await reportPage(id, context, errors: [StaffFieldError(field: "message", message: message)])
+                return try await reportPage(id, context, errors: [FormError(field: "message", message: message)])
                     .with(status: .badRequest)
             }
             _ = try await portal.reply(
@@ -66,7 +66,7 @@ struct BackOfficeController {
             let id = try reportID(context)
             let chosen = try await context.form(request)["officer"]?.first ?? ""
             guard let officer = try await security.staff.assignable(force: context.force.id).first(where: { $0.id == chosen }) else {
-                return try await reportPage(id, context, errors: [StaffFieldError(field: "officer", message: "Choose an officer of this force")])
+                return try await reportPage(id, context, errors: [FormError(field: "officer", message: "Choose an officer of this force")])
                     .with(status: .badRequest)
             }
             return try await apply(.assign(staffID: officer.id, name: officer.name), id, context)
@@ -75,7 +75,7 @@ struct BackOfficeController {
             let id = try reportID(context)
             let form = try await context.form(request)
             guard let status = form["status"]?.first.flatMap(CaseStatus.init(rawValue:)) else {
-                return try await reportPage(id, context, errors: [StaffFieldError(field: "status", message: "Choose what happens to the report")])
+                return try await reportPage(id, context, errors: [FormError(field: "status", message: "Choose what happens to the report")])
                     .with(status: .badRequest)
             }
             let outcome = form["outcome"]?.first.flatMap { $0.isEmpty ? nil : CaseOutcome(rawValue: $0) }
@@ -88,7 +88,7 @@ struct BackOfficeController {
                 text.isEmpty
                 ? "Enter the note" : text.count > Self.noteLimit ? "Note must be \(Self.noteLimit) characters or fewer" : nil
             if let problem {
-                return try await reportPage(id, context, errors: [StaffFieldError(field: "note", message: problem)]).with(status: .badRequest)
+                return try await reportPage(id, context, errors: [FormError(field: "note", message: problem)]).with(status: .badRequest)
             }
             return try await apply(.note(Clean.text(text)), id, context)
         }
@@ -103,7 +103,7 @@ struct BackOfficeController {
                 !candidate.isEmpty
             else {
                 return try await reportPage(
-                    id, context, errors: [StaffFieldError(field: field, message: "Choose whether this is a duplicate or not")]
+                    id, context, errors: [FormError(field: field, message: "Choose whether this is a duplicate or not")]
                 ).with(status: .badRequest)
             }
             do {
@@ -114,7 +114,7 @@ struct BackOfficeController {
             } catch let error as DuplicateDecisionError {
                 if error == .notFound { throw HTTPError(.notFound) }
                 // Decided already: its buttons are gone, so the summary links to the list.
-                return try await reportPage(id, context, errors: [StaffFieldError(field: "duplicates", message: error.description)])
+                return try await reportPage(id, context, errors: [FormError(field: "duplicates", message: error.description)])
                     .with(status: .conflict)
             }
         }
@@ -189,7 +189,7 @@ struct BackOfficeController {
             case .assign: field = "officer"
             case .note: field = "note"
             }
-            return try await reportPage(id, context, errors: [StaffFieldError(field: field, message: error.description)])
+            return try await reportPage(id, context, errors: [FormError(field: field, message: error.description)])
                 .with(status: .conflict)
         }
     }
@@ -210,19 +210,19 @@ struct BackOfficeController {
     }
 
     static func readAssessment(_ form: [String: [String]]) -> Result<ThriveAssessment, StaffFormErrors> {
-        var errors: [StaffFieldError] = []
+        var errors: [FormError] = []
         func level(_ name: String, _ label: String) -> ThriveLevel? {
             guard let value = form[name]?.first.flatMap(ThriveLevel.init(rawValue:)) else {
-                errors.append(StaffFieldError(field: name, message: "Choose the level of \(label)"))
+                errors.append(FormError(field: name, message: "Choose the level of \(label)"))
                 return nil
             }
             return value
         }
         func text(_ name: String, _ label: String) -> String {
             let value = Clean.text(form[name]?.first ?? "")
-            if value.isEmpty { errors.append(StaffFieldError(field: name, message: "Enter the \(label)")) }
+            if value.isEmpty { errors.append(FormError(field: name, message: "Enter the \(label)")) }
             if value.count > ThriveAssessment.maximumTextLength {
-                errors.append(StaffFieldError(field: name, message: "The \(label) must be \(ThriveAssessment.maximumTextLength) characters or fewer"))
+                errors.append(FormError(field: name, message: "The \(label) must be \(ThriveAssessment.maximumTextLength) characters or fewer"))
             }
             return value
         }
@@ -233,7 +233,7 @@ struct BackOfficeController {
         let vulnerability = text("vulnerability", "vulnerability")
         let engagement = text("engagement", "engagement")
         let grade = form["grade"]?.first.flatMap(ResponseGrade.init(rawValue:))
-        if grade == nil { errors.append(StaffFieldError(field: "grade", message: "Choose the response grade")) }
+        if grade == nil { errors.append(FormError(field: "grade", message: "Choose the response grade")) }
         guard errors.isEmpty, let threat, let harm, let risk, let grade else { return .failure(StaffFormErrors(errors: errors)) }
         return .success(
             ThriveAssessment(
@@ -244,24 +244,24 @@ struct BackOfficeController {
     func queue(_ request: Request, _ desk: CaseDesk) async throws -> Response {
         let parameters = request.uri.queryParameters
         var query = CaseQuery()
-        var errors: [StaffFieldError] = []
+        var errors: [FormError] = []
         let statusText = parameters.get("status") ?? "open"
         switch statusText {
         case "open": query.statuses = CaseStatus.open
         case "all": query.statuses = CaseStatus.allCases
         default:
             if let status = CaseStatus(rawValue: statusText) { query.statuses = [status] } else {
-                errors.append(StaffFieldError(field: "status", message: "Choose a status from the list"))
+                errors.append(FormError(field: "status", message: "Choose a status from the list"))
             }
         }
         if let service = parameters.get("service"), !service.isEmpty {
             if catalogue.service(service) != nil { query.serviceID = service } else {
-                errors.append(StaffFieldError(field: "service", message: "Choose a service from the list"))
+                errors.append(FormError(field: "service", message: "Choose a service from the list"))
             }
         }
         if let grade = parameters.get("grade"), !grade.isEmpty {
             if let value = ResponseGrade(rawValue: grade) { query.grade = value } else {
-                errors.append(StaffFieldError(field: "grade", message: "Choose a grade from the list"))
+                errors.append(FormError(field: "grade", message: "Choose a grade from the list"))
             }
         }
         let assignment = parameters.get("assigned") ?? ""
@@ -269,24 +269,24 @@ struct BackOfficeController {
         case "": break
         case "me": query.assignedTo = desk.staff.id
         case "none": query.unassignedOnly = true
-        default: errors.append(StaffFieldError(field: "assigned", message: "Choose who the reports are assigned to"))
+        default: errors.append(FormError(field: "assigned", message: "Choose who the reports are assigned to"))
         }
         let fromText = parameters.get("from") ?? ""
         let toText = parameters.get("to") ?? ""
         if !fromText.isEmpty {
             if let from = Self.day(fromText) { query.from = from } else {
-                errors.append(StaffFieldError(field: "from", message: "Enter the start date as YYYY-MM-DD"))
+                errors.append(FormError(field: "from", message: "Enter the start date as YYYY-MM-DD"))
             }
         }
         if !toText.isEmpty {
             if let to = Self.day(toText) { query.to = to + 86_400 } else {
-                errors.append(StaffFieldError(field: "to", message: "Enter the end date as YYYY-MM-DD"))
+                errors.append(FormError(field: "to", message: "Enter the end date as YYYY-MM-DD"))
             }
         }
         let search = String((parameters.get("q") ?? "").prefix(200))
         if !search.isEmpty {
             if SearchTerm.normalise(search).count < 2 {
-                errors.append(StaffFieldError(field: "q", message: "Enter at least 2 letters or numbers to search for"))
+                errors.append(FormError(field: "q", message: "Enter at least 2 letters or numbers to search for"))
             } else {
                 query.search = search
             }
@@ -335,7 +335,7 @@ struct BackOfficeController {
         return pages(view, errors: errors)
     }
 
-    private func pages(_ view: QueuePage, errors: [StaffFieldError]) -> Response {
+    private func pages(_ view: QueuePage, errors: [FormError]) -> Response {
         self.pages.response(view, template: "staff-queue", status: errors.isEmpty ? .ok : .badRequest)
     }
 
@@ -344,11 +344,11 @@ struct BackOfficeController {
         return date
     }
 
-    private func reportPage(_ id: String, _ context: StaffRequestContext, errors: [StaffFieldError]) async throws -> Response {
+    private func reportPage(_ id: String, _ context: StaffRequestContext, errors: [FormError]) async throws -> Response {
         try await reportPage(id, desk(context), errors: errors)
     }
 
-    func reportPage(_ id: String, _ desk: CaseDesk, errors: [StaffFieldError]) async throws -> Response {
+    func reportPage(_ id: String, _ desk: CaseDesk, errors: [FormError]) async throws -> Response {
         let force = desk.force
         guard let summary = try await cases.find(reportID: id, force: force) else { throw HTTPError(.notFound) }
         // Every view of a report's personal data is audited.

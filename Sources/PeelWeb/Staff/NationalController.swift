@@ -28,7 +28,7 @@ struct NationalAdminController {
             guard let model = OnboardingModel(rawValue: chosen) else {
                 return try await forcesPage(
                     context, notice: nil,
-                    errors: [StaffFieldError(field: "onboarding-\(id)-core", message: "Choose how \(force.name) is onboarded")]
+                    errors: [FormError(field: "onboarding-\(id)-core", message: "Choose how \(force.name) is onboarded")]
                 ).with(status: .badRequest)
             }
             _ = try await forces.setOnboarding(id, to: model, at: security.now())
@@ -94,7 +94,7 @@ struct NationalAdminController {
         try await security.signOutResponse(token: context.token, everywhere: everywhere, then: StaffRealm.national.path("/sign-in"))
     }
 
-    private func forcesPage(_ context: NationalStaffRequestContext, notice: String?, errors: [StaffFieldError]) async throws -> Response {
+    private func forcesPage(_ context: NationalStaffRequestContext, notice: String?, errors: [FormError]) async throws -> Response {
         let rows = try await forces.all().map { force in
             NationalForceRow(
                 id: force.id.rawValue, name: force.name, onboarding: force.onboarding.rawValue,
@@ -127,7 +127,7 @@ struct NationalForcesPage: StaffErrorsView {
     let layout: StaffLayout
     let rows: [NationalForceRow]
     let notice: String?
-    let errors: [StaffFieldError]
+    let errors: [FormError]
 }
 
 struct CatalogueRow: Sendable {

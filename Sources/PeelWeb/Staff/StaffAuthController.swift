@@ -20,11 +20,11 @@ struct StaffAuthController<Context: StaffSignInContext> {
             let form = try await context.form(request)
             let email = form["email"]?.first?.trimmingCharacters(in: .whitespaces) ?? ""
             let password = form["password"]?.first ?? ""
-            var errors: [StaffFieldError] = []
-            if email.isEmpty { errors.append(StaffFieldError(field: "email", message: "Enter your email address")) }
-            if password.isEmpty { errors.append(StaffFieldError(field: "password", message: "Enter your password")) }
+            var errors: [FormError] = []
+            if email.isEmpty { errors.append(FormError(field: "email", message: "Enter your email address")) }
+            if password.isEmpty { errors.append(FormError(field: "password", message: "Enter your password")) }
             if email.count > 254 || password.count > PasswordPolicy.maximumLength {
-                errors.append(StaffFieldError(field: "email", message: "Enter a correct email address and password"))
+                errors.append(FormError(field: "email", message: "Enter a correct email address and password"))
             }
             guard errors.isEmpty else {
                 return signInPage(context, fields: SignInFields(email: String(email.prefix(254))), errors: errors)
@@ -38,12 +38,12 @@ struct StaffAuthController<Context: StaffSignInContext> {
             case .refused:
                 return signInPage(
                     context, fields: SignInFields(email: email),
-                    errors: [StaffFieldError(field: "email", message: "Enter a correct email address and password")]
+                    errors: [FormError(field: "email", message: "Enter a correct email address and password")]
                 ).with(status: .unauthorized)
             case .locked:
                 return signInPage(
                     context, fields: SignInFields(email: email),
-                    errors: [StaffFieldError(field: "email", message: "Too many attempts. This account is locked for 15 minutes")]
+                    errors: [FormError(field: "email", message: "Too many attempts. This account is locked for 15 minutes")]
                 ).with(status: .tooManyRequests)
             }
         }
@@ -60,7 +60,7 @@ struct StaffAuthController<Context: StaffSignInContext> {
             }
             let code = try await context.form(request)["code"]?.first ?? ""
             guard !code.isEmpty, code.count <= 32 else {
-                return codePage(context, errors: [StaffFieldError(field: "code", message: "Enter the 6-digit code from your authenticator app")])
+                return codePage(context, errors: [FormError(field: "code", message: "Enter the 6-digit code from your authenticator app")])
                     .with(status: .badRequest)
             }
             switch try await security.verifyCode(code, identity: identity) {
@@ -69,12 +69,12 @@ struct StaffAuthController<Context: StaffSignInContext> {
                 response.setCookie(sessionCookie(token))
                 return response
             case .refused:
-                return codePage(context, errors: [StaffFieldError(field: "code", message: "The code is not right, or was used already. Enter the current code")])
+                return codePage(context, errors: [FormError(field: "code", message: "The code is not right, or was used already. Enter the current code")])
                     .with(status: .unauthorized)
             case .locked:
                 return signInPage(
                     context, fields: SignInFields(),
-                    errors: [StaffFieldError(field: "email", message: "Too many attempts. This account is locked for 15 minutes")]
+                    errors: [FormError(field: "email", message: "Too many attempts. This account is locked for 15 minutes")]
                 ).with(status: .tooManyRequests)
             }
         }
@@ -92,7 +92,7 @@ struct StaffAuthController<Context: StaffSignInContext> {
             guard code.count <= 32, let (token, codes) = try await security.enrol(code: code, identity: identity) else {
                 return try await enrolPage(
                     context, identity: identity,
-                    errors: [StaffFieldError(field: "code", message: "Enter the 6-digit code your authenticator app shows now")]
+                    errors: [FormError(field: "code", message: "Enter the 6-digit code your authenticator app shows now")]
                 ).with(status: .badRequest)
             }
             let layout = StaffLayout(title: "Your recovery codes", realm: context.realm, csrfToken: context.csrfToken, staff: nil)
@@ -118,7 +118,7 @@ struct StaffAuthController<Context: StaffSignInContext> {
                 password: password)
             {
             case .failure(let refusal):
-                return joinPage(context, token: token, invitation: invitation, errors: [StaffFieldError(field: "password", message: refusal.description)])
+                return joinPage(context, token: token, invitation: invitation, errors: [FormError(field: "password", message: refusal.description)])
                     .with(status: .badRequest)
             case .success(let created): member = created
             }
@@ -147,7 +147,7 @@ struct StaffAuthController<Context: StaffSignInContext> {
             sameSite: .strict)
     }
 
-    private func signInPage(_ context: Context, fields: SignInFields, errors: [StaffFieldError]) -> Response {
+    private func signInPage(_ context: Context, fields: SignInFields, errors: [FormError]) -> Response {
         let layout = StaffLayout(title: "Sign in", realm: context.realm, csrfToken: context.csrfToken, staff: nil)
         return pages.response(
             StaffFormPage(
@@ -156,7 +156,7 @@ struct StaffAuthController<Context: StaffSignInContext> {
             template: "staff-sign-in")
     }
 
-    private func codePage(_ context: Context, errors: [StaffFieldError]) -> Response {
+    private func codePage(_ context: Context, errors: [FormError]) -> Response {
         let layout = StaffLayout(title: "Enter your code", realm: context.realm, csrfToken: context.csrfToken, staff: nil)
         return pages.response(
             StaffFormPage(
@@ -165,7 +165,7 @@ struct StaffAuthController<Context: StaffSignInContext> {
             template: "staff-code")
     }
 
-    private func enrolPage(_ context: Context, identity: StaffIdentity, errors: [StaffFieldError]) async throws -> Response {
+    private func enrolPage(_ context: Context, identity: StaffIdentity, errors: [FormError]) async throws -> Response {
         let totp = try await security.enrolmentSecret(for: identity)
         let uri = totp.provisioningURI(account: identity.member.email, issuer: "Peel \(context.realm.name)")
         let layout = StaffLayout(title: "Set up your authenticator app", realm: context.realm, csrfToken: context.csrfToken, staff: nil)
@@ -176,7 +176,7 @@ struct StaffAuthController<Context: StaffSignInContext> {
             template: "staff-enrol")
     }
 
-    private func joinPage(_ context: Context, token: String, invitation: StaffInvitation, errors: [StaffFieldError]) -> Response {
+    private func joinPage(_ context: Context, token: String, invitation: StaffInvitation, errors: [FormError]) -> Response {
         let layout = StaffLayout(title: "Join the back office", realm: context.realm, csrfToken: context.csrfToken, staff: nil)
         return pages.response(
             StaffFormPage(

@@ -11,7 +11,7 @@ protocol StaffView: MustacheParent, Sendable {
 
 /// A view with an error summary: `hasErrors` is all it derives.
 protocol StaffErrorsView: StaffView {
-    var errors: [StaffFieldError] { get }
+    var errors: [FormError] { get }
 }
 
 extension StaffErrorsView {
@@ -79,7 +79,7 @@ struct StaffLayout: Sendable {
 }
 
 /// An error in the error-summary pattern: the summary links to the field.
-struct StaffFieldError: Sendable {
+struct FormError: Sendable {
     let field: String
     let message: String
     /// Stored, not computed: Mustache reads stored properties.
@@ -94,7 +94,7 @@ struct StaffFieldError: Sendable {
 
 /// Several field errors, as a failure.
 struct StaffFormErrors: Error {
-    let errors: [StaffFieldError]
+    let errors: [FormError]
 }
 
 /// A page with a form: its errors (for the summary) and each field's message.
@@ -103,7 +103,7 @@ struct StaffFormPage<Fields: Sendable>: StaffView {
     let heading: String
     let action: String
     let fields: Fields
-    let errors: [StaffFieldError]
+    let errors: [FormError]
     var hasErrors: Bool { !errors.isEmpty }
     /// Each field's message by field name, for the field itself.
     var fieldErrors: [String: String] { Dictionary(errors.map { ($0.field, $0.message) }, uniquingKeysWith: { first, _ in first }) }
@@ -157,7 +157,7 @@ struct QueuePage: StaffView {
     let assignment: [Option]
     let from: String
     let to: String
-    let errors: [StaffFieldError]
+    let errors: [FormError]
     let previousHref: String?
     let nextHref: String?
     let pageSummary: String
@@ -210,7 +210,7 @@ struct ReportPage: StaffView {
     let contact: [AnswerRow]
     let sections: [AnswerSection]
     let timeline: [TimelineRow]
-    let errors: [StaffFieldError]
+    let errors: [FormError]
     let canAssess: Bool
     let canAssign: Bool
     let canChangeStatus: Bool
@@ -330,7 +330,7 @@ struct ServicesAdminPage: StaffErrorsView {
     let layout: StaffLayout
     let rows: [ServiceAdminRow]
     let notice: String?
-    let errors: [StaffFieldError]
+    let errors: [FormError]
 }
 
 struct StaffAdminRow: Sendable {
@@ -359,7 +359,7 @@ struct StaffAdminPage: StaffErrorsView {
     let inviteName: String
     let inviteEmail: String
     let notice: String?
-    let errors: [StaffFieldError]
+    let errors: [FormError]
 }
 
 struct ForceAdminPage: StaffErrorsView {
@@ -368,7 +368,7 @@ struct ForceAdminPage: StaffErrorsView {
     let form: ForceDetailsForm
     let models: [Option]
     let notice: String?
-    let errors: [StaffFieldError]
+    let errors: [FormError]
 }
 
 struct JoinFields: Sendable {
@@ -407,7 +407,7 @@ struct PageWordingPage: StaffErrorsView {
     let backHref: String
     let rows: [PageWordingRow]
     let notice: String?
-    let errors: [StaffFieldError]
+    let errors: [FormError]
 }
 
 struct DeliveryFailureRow: Sendable {
@@ -431,7 +431,7 @@ struct DeliveryPage: StaffErrorsView {
     let replayAction: String
     let failures: [DeliveryFailureRow]
     let notice: String?
-    let errors: [StaffFieldError]
+    let errors: [FormError]
 }
 
 struct AdapterOption: Sendable {
@@ -460,5 +460,5 @@ struct ConnectionPage: StaffErrorsView {
     let updated: String?
     let newSecret: String?
     let notice: String?
-    let errors: [StaffFieldError]
+    let errors: [FormError]
 }
