@@ -128,11 +128,14 @@ package struct CaseSummary: Sendable, Hashable {
     package var assignedName: String?
     package var outcome: CaseOutcome?
     package var updatedAt: Date
+    /// Messages from the person who made the report that nobody who may answer has read.
+    package var unreadMessages: Int
 
     package init(
         report: Report, status: CaseStatus, grade: ResponseGrade?, assignedTo: String?, assignedName: String?,
-        outcome: CaseOutcome?, updatedAt: Date
+        outcome: CaseOutcome?, updatedAt: Date, unreadMessages: Int = 0
     ) {
+        self.unreadMessages = unreadMessages
         self.report = report
         self.status = status
         self.grade = grade

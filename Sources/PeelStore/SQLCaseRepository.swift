@@ -54,7 +54,7 @@ package struct SQLCaseRepository: CaseRepository {
     private static let selection = """
         SELECT r.id, r.force_id, r.reference, r.service_id, r.service_version, r.answers, r.contact_name, r.contact_email,
             r.contact_phone, r.language, r.created_at, c.status AS case_status, c.grade, c.assigned_to, c.outcome,
-            c.updated_at AS case_updated_at, s.name AS assigned_name
+            c.updated_at AS case_updated_at, c.unread_messages, s.name AS assigned_name
         FROM cases c JOIN reports r ON r.id = c.report_id LEFT JOIN staff s ON s.id = c.assigned_to
         """
 
@@ -362,6 +362,7 @@ package struct SQLCaseRepository: CaseRepository {
             assignedTo: try row.decode(column: "assigned_to", as: String?.self),
             assignedName: try row.decode(column: "assigned_name", as: String?.self),
             outcome: try row.decode(column: "outcome", as: String?.self).flatMap(CaseOutcome.init(rawValue:)),
-            updatedAt: Date(millisecondsSince1970: try row.decode(column: "case_updated_at", as: Int64.self)))
+            updatedAt: Date(millisecondsSince1970: try row.decode(column: "case_updated_at", as: Int64.self)),
+            unreadMessages: try row.decode(column: "unread_messages", as: Int.self))
     }
 }

@@ -52,6 +52,7 @@ struct PortalTests {
             var handlerBrowser = TestBrowser(client: client)
             try await handlerBrowser.signIn(handler, force: "metropolitan", clock: clock)
             let queue = try await handlerBrowser.get("/metropolitan/staff/?q=\(reference.lowercased())")
+            #expect(queue.html.contains("1 new message"))
             let staffPath = try #require(links(in: queue.html).first { $0.hasPrefix("/metropolitan/staff/reports/") })
             // The first look by someone who can answer shows the message as new, and reads it.
             let assigned = try await handlerBrowser.post("\(staffPath)/assign", [("officer", officer.member.id)])

@@ -308,7 +308,9 @@ struct BackOfficeController {
                 service: catalogue.service(summary.report.serviceID)?.title.en ?? summary.report.serviceID,
                 status: summary.status.title, grade: summary.grade?.title ?? "Not assessed",
                 assigned: summary.assignedName ?? "Unassigned", received: summary.report.createdAt.staffText,
-                contact: summary.report.contactName ?? "Not given")
+                contact: summary.report.contactName ?? "Not given",
+                unread: summary.unreadMessages == 0
+                    ? nil : "\(summary.unreadMessages) new message\(summary.unreadMessages == 1 ? "" : "s")")
         }
         let view = QueuePage(
             layout: desk.layout("Reports", base), heading: "Reports", action: base, rows: rows,

@@ -142,6 +142,8 @@ struct QueueRow: Sendable {
     let assigned: String
     let received: String
     let contact: String
+    /// "2 new messages" from the person, or nil.
+    let unread: String?
 }
 
 struct QueuePage: StaffView {
