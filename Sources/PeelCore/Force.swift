@@ -85,8 +85,15 @@ package struct Force: Sendable, Hashable, Identifiable {
     package var onboardedAt: Date?
     /// Whether the force lets the national team read its reports.
     package var grantsNationalAccess: Bool
+    /// Whether MyPolice tells the person who made a report the officer in charge's name and
+    /// collar number (otherwise only that an officer is dealing with it).
+    package var showsOfficerInPortal: Bool
 
-    package init(definition: ForceDefinition, onboarding: OnboardingModel, onboardedAt: Date? = nil, grantsNationalAccess: Bool = false) {
+    package init(
+        definition: ForceDefinition, onboarding: OnboardingModel, onboardedAt: Date? = nil, grantsNationalAccess: Bool = false,
+        showsOfficerInPortal: Bool = true
+    ) {
+        self.showsOfficerInPortal = showsOfficerInPortal
         self.definition = definition
         self.onboarding = onboarding
         self.onboardedAt = onboardedAt

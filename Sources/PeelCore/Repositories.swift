@@ -11,6 +11,7 @@ package protocol ForceRepository: Sendable {
     func updateDetails(_ id: ForceID, contact: ForceContact, brandColour: String, at date: Date) async throws
     /// Lets the national team read the force's reports, or stops it.
     func setNationalAccess(_ id: ForceID, granted: Bool, at date: Date) async throws
+    func setShowsOfficerInPortal(_ id: ForceID, shows: Bool, at date: Date) async throws
 }
 
 /// A force's own words on its home page, per language. Force-owned: every call names the force.

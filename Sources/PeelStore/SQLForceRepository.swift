@@ -9,7 +9,7 @@ package struct SQLForceRepository: ForceRepository {
     package init(db: any SQLDatabase) { self.db = db }
 
     private static let columns =
-        "id, name, welsh_name, kind, region, phone, text_number, website, brand_colour, onboarding, onboarded_at, national_access"
+        "id, name, welsh_name, kind, region, phone, text_number, website, brand_colour, onboarding, onboarded_at, national_access, portal_shows_officer"
 
     package func all() async throws -> [Force] {
         try await db.raw("SELECT \(unsafeRaw: Self.columns) FROM forces ORDER BY name").all().map(Self.force)
@@ -36,6 +36,15 @@ package struct SQLForceRepository: ForceRepository {
         try await db.raw(
             """
             UPDATE forces SET national_access = \(bind: granted ? 1 : 0), updated_at = \(bind: date.millisecondsSince1970)
+            WHERE id = \(bind: id.rawValue)
+            """
+        ).run()
+    }
+
+    package func setShowsOfficerInPortal(_ id: ForceID, shows: Bool, at date: Date) async throws {
+        try await db.raw(
+            """
+            UPDATE forces SET portal_shows_officer = \(bind: shows ? 1 : 0), updated_at = \(bind: date.millisecondsSince1970)
             WHERE id = \(bind: id.rawValue)
             """
         ).run()
@@ -97,7 +106,8 @@ package struct SQLForceRepository: ForceRepository {
             definition: definition,
             onboarding: try enumValue("onboarding", OnboardingModel.self),
             onboardedAt: try row.decode(column: "onboarded_at", as: Int64?.self).map(Date.init(millisecondsSince1970:)),
-            grantsNationalAccess: try row.decode(column: "national_access", as: Int.self) == 1)
+            grantsNationalAccess: try row.decode(column: "national_access", as: Int.self) == 1,
+            showsOfficerInPortal: try row.decode(column: "portal_shows_officer", as: Int.self) == 1)
     }
 }
 

@@ -320,4 +320,36 @@ struct PortalTests {
             #expect(messages?.first?["body"] as? String == "Please call us.")
         }
     }
+
+    @Test("the officer in charge's name and collar number show only where the force's administrator allows it")
+    func officerShownByChoice() async throws {
+        let clock = TestClock()
+        try await withTestApp(now: clock.reader) { client, scratch in
+            let officer = try await createStaff(scratch, force: "metropolitan", roles: [.officer], email: "pc@met.police.uk", name: "Priya Constable")
+            let admin = try await createStaff(scratch, force: "metropolitan", roles: [.forceAdministrator], email: "fa@met.police.uk")
+            var report: Report?
+            try await withStore(of: scratch) { store in
+                try await store.database.sql.raw("UPDATE staff SET collar_number = 'PC 4521' WHERE id = \(bind: officer.member.id)").run()
+                let seeded = try await seedReport(store, force: ForceID("metropolitan"), contactEmail: "kit@example.org")
+                report = seeded
+                _ = try await store.cases.apply(
+                    .assign(staffID: officer.member.id, name: officer.member.name), reportID: seeded.id, force: ForceID("metropolitan"),
+                    actor: officer.member, at: Date())
+            }
+            let path = "/metropolitan/my/reports/\(try #require(report?.reference))"
+            var person = TestBrowser(client: client)
+            try await person.signInToPortal(scratch, email: "kit@example.org")
+            #expect(try await person.get(path).html.contains("Priya Constable, collar number PC 4521"))
+            var adminBrowser = TestBrowser(client: client)
+            try await adminBrowser.signIn(admin, force: "metropolitan", clock: clock)
+            let saved = try await adminBrowser.post(
+                "/metropolitan/staff/admin/force",
+                [("onboarding", "full"), ("phone", "101"), ("website", "https://www.met.police.uk"), ("brand-colour", "#0b3d91"),
+                 ("intro-en", "Contact the Met."), ("intro-cy", "Cysylltwch â'r Met.")])
+            #expect(saved.html.contains("Force details saved"))
+            let hidden = try await person.get(path)
+            #expect(!hidden.html.contains("Priya Constable"))
+            #expect(hidden.html.contains("An officer is dealing with your report"))
+        }
+    }
 }

@@ -135,7 +135,7 @@ struct AdminController {
             let details = ForceDetailsForm(
                 onboarding: field("onboarding"), phone: field("phone"), textNumber: field("text-number"), website: field("website"),
                 brandColour: field("brand-colour").lowercased(), introEN: field("intro-en"), introCY: field("intro-cy"),
-                nationalAccess: field("national-access") == "yes")
+                nationalAccess: field("national-access") == "yes", showsOfficer: field("shows-officer") == "yes")
             let errors = details.errors
             guard errors.isEmpty, let model = OnboardingModel(rawValue: details.onboarding) else {
                 return try await forcePage(context, notice: nil, errors: errors, form: details).with(status: .badRequest)
@@ -154,6 +154,15 @@ struct AdminController {
                     AuditRecord(
                         forceID: context.force.id, actorID: context.staff.id,
                         action: details.nationalAccess ? "force.national-access.granted" : "force.national-access.withdrawn",
+                        subject: "force:\(context.force.id)"),
+                    at: now)
+            }
+            if details.showsOfficer != context.force.showsOfficerInPortal {
+                try await forces.setShowsOfficerInPortal(context.force.id, shows: details.showsOfficer, at: now)
+                try await security.audit.append(
+                    AuditRecord(
+                        forceID: context.force.id, actorID: context.staff.id,
+                        action: details.showsOfficer ? "force.portal-officer.shown" : "force.portal-officer.hidden",
                         subject: "force:\(context.force.id)"),
                     at: now)
             }
@@ -429,7 +438,7 @@ struct AdminController {
             ?? ForceDetailsForm(
                 onboarding: context.force.onboarding.rawValue, phone: contact.phone ?? "", textNumber: contact.textNumber ?? "",
                 website: contact.website, brandColour: context.force.definition.brandColour, introEN: english, introCY: welsh,
-                nationalAccess: context.force.grantsNationalAccess)
+                nationalAccess: context.force.grantsNationalAccess, showsOfficer: context.force.showsOfficerInPortal)
         return pages.response(
             ForceAdminPage(
                 layout: layout("Force details", context, current: StaffURL.adminForce(context.force.id).path),
@@ -480,6 +489,8 @@ struct ForceDetailsForm: Sendable {
     let introCY: String
     /// Whether the national team may read the force's reports.
     let nationalAccess: Bool
+    /// Whether MyPolice shows the officer in charge's name and collar number.
+    let showsOfficer: Bool
 
     var errors: [FormError] {
         var errors: [FormError] = []
