@@ -62,7 +62,7 @@ let package = Package(
         ),
         .target(
             name: "PeelNotify",
-            dependencies: ["PeelCore"],
+            dependencies: ["PeelCore", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict
         ),
         .target(
@@ -160,6 +160,16 @@ let package = Package(
         .testTarget(
             name: "PeelFormsTests",
             dependencies: ["PeelCore", "PeelForms"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "PeelNotifyTests",
+            dependencies: [
+                "PeelCore", "PeelNotify", "PeelStore", "PeelApp", "PeelTestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strict
         ),
         .testTarget(

@@ -16,6 +16,7 @@ package struct Repositories: Sendable {
     package let cases: SQLCaseRepository
     package let audit: SQLAuditLog
     package let hub: SQLHubRepository
+    package let notifications: SQLNotificationRepository
 
     init(db: any SQLDatabase, engine: DatabaseEngine, doorbell: Doorbell) {
         self.hub = SQLHubRepository(db: db, engine: engine)
@@ -29,6 +30,7 @@ package struct Repositories: Sendable {
         self.reports = SQLReportRepository(db: db, engine: engine, doorbell: doorbell)
         self.messages = SQLMessageRepository(db: db)
         self.serviceSettings = SQLForceServiceSettingsRepository(db: db)
+        self.notifications = SQLNotificationRepository(db: db)
     }
 }
 
@@ -56,6 +58,7 @@ package struct Store: Sendable {
     package var cases: SQLCaseRepository { repositories.cases }
     package var audit: SQLAuditLog { repositories.audit }
     package var hub: SQLHubRepository { repositories.hub }
+    package var notifications: SQLNotificationRepository { repositories.notifications }
 
     /// Runs `body` with repositories bound to one transaction: everything it writes, jobs
     /// included, commits together or not at all.

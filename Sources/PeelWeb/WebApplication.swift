@@ -32,6 +32,8 @@ package struct WebDependencies: Sendable {
     package var hub: (any HubRepository)?
     /// The data folder: a force administrator's file-drop folders are under its `drops/`.
     package var dataDirectory = ""
+    /// GOV.UK Notify's delivery receipts (`POST /api/v1/notify/receipts`).
+    package var notifyReceipts: NotifyReceipts?
 
     package init(
         forces: any ForceRepository, forceContent: any ForceContentRepository, jobs: any JobQueue,
@@ -76,6 +78,7 @@ package func buildRouter(_ dependencies: WebDependencies, publicSite: Bool = tru
     NationalController(forces: dependencies.forces, pages: dependencies.pages).addRoutes(to: router)
     let offer = ServiceOffer(catalogue: dependencies.catalogue, settings: dependencies.serviceSettings)
     ServicesAPIController(forces: dependencies.forces, offer: offer).addRoutes(to: router)
+    if let receipts = dependencies.notifyReceipts { NotifyReceiptsController(receipts: receipts, now: Date.init).addRoutes(to: router) }
     if dependencies.devTools {
         MailboxController(messages: dependencies.messages, pages: dependencies.pages).addRoutes(to: router)
         QuestionGalleryController(pages: dependencies.pages).addRoutes(to: router)
