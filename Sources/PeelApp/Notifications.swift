@@ -15,19 +15,29 @@ import PeelNotify
 /// cannot change (a bad address, a missing template, a bad key) is recorded as `failed` with
 /// Notify's reason and the job goes to the dead letters, where an operator can replay it once
 /// the cause is fixed; a temporary failure (rate limit, Notify down) is retried with backoff.
-struct SendNotificationJob: JobHandler {
-    let kind = JobKinds.sendNotification
+package struct SendNotificationJob: JobHandler {
+    package let kind = JobKinds.sendNotification
     let notifications: any NotificationRepository
     let notify: any NotifyClient
     let logger: Logger
-    var now: @Sendable () -> Date = Date.init
+    let now: @Sendable () -> Date
+
+    package init(
+        notifications: any NotificationRepository, notify: any NotifyClient, logger: Logger,
+        now: @escaping @Sendable () -> Date = Date.init
+    ) {
+        self.notifications = notifications
+        self.notify = notify
+        self.logger = logger
+        self.now = now
+    }
 
     /// Sign-in codes last ten minutes: the first retries come quickly.
     static let retry = RetryPolicy(base: .seconds(10), cap: .seconds(900))
 
-    var retry: RetryPolicy? { Self.retry }
+    package var retry: RetryPolicy? { Self.retry }
 
-    func run(_ job: ClaimedJob) async throws {
+    package func run(_ job: ClaimedJob) async throws {
         guard let request = try? JSONDecoder().decode(NotificationRequest.self, from: Data(job.payload.utf8)) else {
             throw JobPayloadError(job: job.id)
         }

@@ -61,6 +61,7 @@ package struct RenderedNotification: Sendable, Hashable {
 /// Personalisation that a template's placeholders need and the request did not give.
 package struct MissingPersonalisation: Error, Hashable, CustomStringConvertible {
     package let names: [String]
+    package init(names: [String]) { self.names = names }
     /// Notify's own words for it.
     package var description: String { "Missing personalisation: \(names.joined(separator: ", "))" }
 }
