@@ -184,7 +184,7 @@ let package = Package(
         .testTarget(
             name: "PeelWebTests",
             dependencies: [
-                "PeelCore", "PeelForms", "PeelStore", "PeelWeb", "PeelApp", "PeelAuth", "PeelHub", "PeelTestSupport",
+                "PeelCore", "PeelForms", "PeelStore", "PeelWeb", "PeelApp", "PeelAuth", "PeelHub", "PeelNotify", "PeelTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
