@@ -90,6 +90,22 @@ package final class FakeNotify: Sendable {
             return try json(wire(taken, base: base(request)), status: .ok)
         }
         router.get("/v2/notifications") { [self] request, _ in try list(request) }
+        router.get("/v2/templates") { [self] request, _ in
+            if let refused = authenticate(request) { return refused }
+            let type = Self.query(request.uri.query ?? "").last { $0.name == "type" }?.value
+            if let type, !["sms", "email", "letter"].contains(type) {
+                return failure(400, "ValidationError", "type \(type) is not one of [sms, email, letter]")
+            }
+            let templates = options.templates.templates.filter { type == nil || $0.channel.rawValue == type }
+            return try json(["templates": templates.map(TemplateDetail.init)], status: .ok)
+        }
+        router.get("/v2/template/:id") { [self] request, context in
+            if let refused = authenticate(request) { return refused }
+            let id = context.parameters.get("id") ?? ""
+            guard UUID(uuidString: id) != nil else { return failure(400, "ValidationError", "id is not a valid UUID") }
+            guard let template = options.templates.template(id: id) else { return failure(404, "NoResultFound", "No result found") }
+            return try json(TemplateDetail(template), status: .ok)
+        }
         router.get("/received") { [self] _, _ in
             let snapshot = state.withLock { state in
                 ReceivedList(
@@ -117,6 +133,34 @@ package final class FakeNotify: Sendable {
         }
         let notifications: [Entry]
         let callbacks: [Callback]
+    }
+
+    /// A template, as `GET /v2/template/{id}` answers.
+    struct TemplateDetail: Encodable {
+        let template: NotifyTemplate
+        init(_ template: NotifyTemplate) { self.template = template }
+
+        enum CodingKeys: String, CodingKey {
+            case id, name, type, version, subject, body
+            case createdAt = "created_at"
+            case updatedAt = "updated_at"
+            case createdBy = "created_by"
+            case letterContactBlock = "letter_contact_block"
+        }
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(template.id, forKey: .id)
+            try container.encode(template.name, forKey: .name)
+            try container.encode(template.channel.rawValue, forKey: .type)
+            try container.encode(template.version, forKey: .version)
+            try container.encode(template.subject, forKey: .subject)
+            try container.encode(template.body, forKey: .body)
+            try container.encode("2025-01-01T00:00:00.000000Z", forKey: .createdAt)
+            try container.encodeNil(forKey: .updatedAt)
+            try container.encode("peel@notifications.service.gov.uk", forKey: .createdBy)
+            try container.encodeNil(forKey: .letterContactBlock)
+        }
     }
 
     // MARK: Authentication
