@@ -58,10 +58,10 @@ package final class FakeNotify: Sendable {
     }
 
     /// A delivery receipt the fake posted, and Peel's answer (nil: no answer).
-    struct Callback: Codable, Sendable {
-        let id: String
-        let status: String
-        let answered: Int?
+    package struct Callback: Codable, Sendable {
+        package let id: String
+        package let status: String
+        package let answered: Int?
     }
 
     private struct State {
@@ -122,17 +122,18 @@ package final class FakeNotify: Sendable {
         return router
     }
 
-    struct ReceivedList: Codable {
-        struct Entry: Codable {
-            let id: String
-            let reference: String?
-            let type, recipient, templateID: String
-            let personalisation: [String: String]
-            let subject: String?
-            let body, status: String
+    /// `GET /received`: what the fake was asked to send, rendered, and the receipts it posted.
+    package struct ReceivedList: Codable, Sendable {
+        package struct Entry: Codable, Sendable {
+            package let id: String
+            package let reference: String?
+            package let type, recipient, templateID: String
+            package let personalisation: [String: String]
+            package let subject: String?
+            package let body, status: String
         }
-        let notifications: [Entry]
-        let callbacks: [Callback]
+        package let notifications: [Entry]
+        package let callbacks: [Callback]
     }
 
     /// A template, as `GET /v2/template/{id}` answers.
@@ -298,7 +299,7 @@ package final class FakeNotify: Sendable {
         let current = "\(base)/v2/notifications" + (request.uri.query.map { "?\($0)" } ?? "")
         var next: String?
         if let last = page.last {
-            let kept = query.filter { $0.name != "older_than" }.map { "\($0.name)=\(Self.escaped($0.value))" }
+            let kept = query.filter { $0.name != "older_than" }.map { "\($0.name)=\(GOVUKNotifyClient.queryEscaped($0.value))" }
             next = "\(base)/v2/notifications?" + (kept + ["older_than=\(last.id)"]).joined(separator: "&")
         }
         return try json(
@@ -383,12 +384,6 @@ package final class FakeNotify: Sendable {
             }
             return (decode(parts[0]), parts.count > 1 ? decode(parts[1]) : "")
         }
-    }
-
-    static func escaped(_ text: String) -> String {
-        var allowed = CharacterSet.alphanumerics
-        allowed.insert(charactersIn: "-._~")
-        return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? text
     }
 
     /// Serves the fake on `host:port` until cancelled.

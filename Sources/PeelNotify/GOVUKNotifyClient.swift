@@ -112,7 +112,8 @@ package struct GOVUKNotifyClient: NotifyClient {
         }
     }
 
-    static func queryEscaped(_ text: String) -> String {
+    /// Text as a query value: everything but letters, digits and `-._~` percent-encoded.
+    package static func queryEscaped(_ text: String) -> String {
         var allowed = CharacterSet.alphanumerics
         allowed.insert(charactersIn: "-._~")
         return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? text

@@ -7,24 +7,6 @@ import PeelNotify
 import PeelTestSupport
 import Testing
 
-/// The fake's `GET /received`, as tests read it.
-struct ReceivedByNotify: Decodable {
-    struct Entry: Decodable {
-        let id: String
-        let reference: String?
-        let type, recipient, templateID: String
-        let personalisation: [String: String]
-        let subject: String?
-        let body, status: String
-    }
-    struct Callback: Decodable {
-        let id, status: String
-        let answered: Int?
-    }
-    let notifications: [Entry]
-    let callbacks: [Callback]
-}
-
 /// A running `peel fake-notify` on a loopback port, and a client pointed at it.
 struct FakeNotifyHarness: Sendable {
     static let key = try! NotifyAPIKey(parsing: FakeNotify.defaultAPIKey)
@@ -41,19 +23,9 @@ struct FakeNotifyHarness: Sendable {
         GOVUKNotifyClient(key: key, baseURL: baseURL, templates: templates, transport: AsyncHTTPNotifyTransport(), now: now)
     }
 
-    func received() async throws -> ReceivedByNotify {
+    func received() async throws -> FakeNotify.ReceivedList {
         let response = try await client.execute(uri: "/received", method: .get)
-        return try JSONDecoder().decode(ReceivedByNotify.self, from: Data(String(buffer: response.body).utf8))
-    }
-
-    /// Waits (up to 10 s) until the fake's record satisfies `done`.
-    func received(until done: (ReceivedByNotify) -> Bool) async throws -> ReceivedByNotify {
-        var got = try await received()
-        for _ in 0..<200 where !done(got) {
-            try await Task.sleep(for: .milliseconds(50))
-            got = try await received()
-        }
-        return got
+        return try JSONDecoder().decode(FakeNotify.ReceivedList.self, from: Data(String(buffer: response.body).utf8))
     }
 }
 
