@@ -8,13 +8,12 @@ struct FakeNotifyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "fake-notify",
         abstract: "Run a local GOV.UK Notify (API v2, with a test key's behaviour), for development and tests.",
-        discussion: """
-            Point Peel at it with PEEL_NOTIFY_URL=http://HOST:PORT and PEEL_NOTIFY_API_KEY set to the key it
-            prints. It knows Peel's templates, refuses what Notify refuses with Notify's error bodies, and
-            posts delivery receipts to --callback-url. Sent to temp-fail@simulator.notify or 07700900003 a
-            notification ends in temporary-failure; to perm-fail@simulator.notify or 07700900002 in
-            permanent-failure; anything else is delivered. GET /received lists what it was asked to send.
-            """)
+        discussion:
+            "Point Peel at it with PEEL_NOTIFY_URL=http://HOST:PORT and PEEL_NOTIFY_API_KEY set to the key it prints. "
+            + "It knows Peel's templates, refuses what Notify refuses with Notify's error bodies, and posts delivery "
+            + "receipts to --callback-url. Sent to temp-fail@simulator.notify or 07700900003 a notification ends in "
+            + "temporary-failure; to perm-fail@simulator.notify or 07700900002 in permanent-failure; anything else is "
+            + "delivered. GET /received lists what it was asked to send.")
 
     @Option(help: "Port to listen on.")
     var port: Int = 9095
