@@ -31,7 +31,8 @@ package final class FakeNotify: Sendable {
         package var now: @Sendable () -> Date
 
         package init(
-            apiKey: NotifyAPIKey, callbackURL: String? = nil, callbackToken: String? = nil, deliveryDelay: Duration = .milliseconds(500),
+            apiKey: NotifyAPIKey, callbackURL: String? = nil, callbackToken: String? = nil,
+            deliveryDelay: Duration = .milliseconds(500),
             templates: NotifyTemplateCatalogue = .standard, now: @escaping @Sendable () -> Date = Date.init
         ) {
             self.apiKey = apiKey
@@ -103,7 +104,9 @@ package final class FakeNotify: Sendable {
             if let refused = authenticate(request) { return refused }
             let id = context.parameters.get("id") ?? ""
             guard UUID(uuidString: id) != nil else { return failure(400, "ValidationError", "id is not a valid UUID") }
-            guard let template = options.templates.template(id: id) else { return failure(404, "NoResultFound", "No result found") }
+            guard let template = options.templates.template(id: id) else {
+                return failure(404, "NoResultFound", "No result found")
+            }
             return try json(TemplateDetail(template), status: .ok)
         }
         router.get("/received") { [self] _, _ in
@@ -111,7 +114,8 @@ package final class FakeNotify: Sendable {
                 ReceivedList(
                     notifications: state.taken.map {
                         .init(
-                            id: $0.id, reference: $0.reference, type: $0.channel.rawValue, recipient: $0.recipient, templateID: $0.template.id,
+                            id: $0.id, reference: $0.reference, type: $0.channel.rawValue, recipient: $0.recipient,
+                            templateID: $0.template.id,
                             personalisation: $0.personalisation, subject: $0.rendered.subject, body: $0.rendered.body,
                             status: status(of: $0).rawValue)
                     }, callbacks: state.callbacks)
@@ -199,7 +203,9 @@ package final class FakeNotify: Sendable {
             return failure(400, "ValidationError", "template_id is not a valid UUID")
         }
         guard case .string(let recipient) = fields[recipientField] else {
-            return failure(400, "ValidationError", "\(recipientField) \(fields[recipientField].map(\.text) ?? "") is not of type string")
+            return failure(
+                400, "ValidationError",
+                "\(recipientField) \(fields[recipientField].map(\.text) ?? "") is not of type string")
         }
         if let problem = NotifyRecipient.problem(recipient, channel: channel) {
             return failure(400, problem.error, problem.message)
@@ -214,22 +220,28 @@ package final class FakeNotify: Sendable {
         switch fields["personalisation"] {
         case nil, .null?: break
         case .object(let values)?:
-            for case let (key, value) in values where value != .null { personalisation[key] = value.personalisationText }
+            for case (let key, let value) in values where value != .null {
+                personalisation[key] = value.personalisationText
+            }
         case let other?: return failure(400, "ValidationError", "personalisation \(other.text) is not of type object")
         }
         guard let template = options.templates.template(id: templateID) else {
             return failure(400, "BadRequestError", "Template not found")
         }
         guard template.channel == channel else {
-            return failure(400, "BadRequestError", "\(template.channel.rawValue) template is not suitable for \(channel.rawValue) notification")
+            return failure(
+                400, "BadRequestError",
+                "\(template.channel.rawValue) template is not suitable for \(channel.rawValue) notification")
         }
         let rendered: RenderedNotification
         do { rendered = try template.render(personalisation) } catch {
             return failure(400, "BadRequestError", error.description)
         }
         let taken = Taken(
-            id: UUID().uuidString.lowercased(), reference: reference, channel: channel, recipient: recipient, template: template,
-            personalisation: personalisation, rendered: rendered, createdAt: Date(), outcome: Self.simulated(recipient, channel: channel))
+            id: UUID().uuidString.lowercased(), reference: reference, channel: channel, recipient: recipient,
+            template: template,
+            personalisation: personalisation, rendered: rendered, createdAt: Date(),
+            outcome: Self.simulated(recipient, channel: channel))
         // Smoke-test recipients are answered, and kept nowhere.
         if !Self.isSmokeTest(recipient, channel: channel) {
             state.withLock { $0.taken.append(taken) }
@@ -240,7 +252,8 @@ package final class FakeNotify: Sendable {
             id: taken.id, reference: reference,
             content: .init(
                 subject: rendered.subject, body: rendered.body,
-                fromEmail: channel == .email ? "mypolice@notifications.service.gov.uk" : nil, fromNumber: channel == .sms ? "MyPolice" : nil),
+                fromEmail: channel == .email ? "mypolice@notifications.service.gov.uk" : nil,
+                fromNumber: channel == .sms ? "MyPolice" : nil),
             uri: "\(base)/v2/notifications/\(taken.id)", template: templateReference(template, base: base))
         return try json(answer, status: .created)
     }
@@ -258,8 +271,10 @@ package final class FakeNotify: Sendable {
     static func isSmokeTest(_ recipient: String, channel: NotificationChannel) -> Bool {
         switch channel {
         case .email:
-            ["simulate-delivered@notifications.service.gov.uk", "simulate-delivered-2@notifications.service.gov.uk",
-             "simulate-delivered-3@notifications.service.gov.uk"].contains(recipient.lowercased())
+            [
+                "simulate-delivered@notifications.service.gov.uk", "simulate-delivered-2@notifications.service.gov.uk",
+                "simulate-delivered-3@notifications.service.gov.uk",
+            ].contains(recipient.lowercased())
         case .sms:
             ["07700900000", "07700900111", "07700900222"].contains(NotifyRecipient.ukMobile(recipient) ?? "")
         }
@@ -276,7 +291,10 @@ package final class FakeNotify: Sendable {
         if let refused = authenticate(request) { return refused }
         let query = Self.query(request.uri.query ?? "")
         let statuses = query.filter { $0.name == "status" }.map(\.value)
-        let known = NotificationStatus.allCases.filter { $0 != .failed }.map(\.rawValue) + ["accepted", "received", "cancelled"]
+        let known =
+            NotificationStatus.allCases.filter { $0 != .failed }.map(\.rawValue) + [
+                "accepted", "received", "cancelled",
+            ]
         if let unknown = statuses.first(where: { !known.contains($0) }) {
             return failure(400, "ValidationError", "status \(unknown) is not one of [\(known.joined(separator: ", "))]")
         }
@@ -299,11 +317,14 @@ package final class FakeNotify: Sendable {
         let current = "\(base)/v2/notifications" + (request.uri.query.map { "?\($0)" } ?? "")
         var next: String?
         if let last = page.last {
-            let kept = query.filter { $0.name != "older_than" }.map { "\($0.name)=\(GOVUKNotifyClient.queryEscaped($0.value))" }
+            let kept = query.filter { $0.name != "older_than" }.map {
+                "\($0.name)=\(GOVUKNotifyClient.queryEscaped($0.value))"
+            }
             next = "\(base)/v2/notifications?" + (kept + ["older_than=\(last.id)"]).joined(separator: "&")
         }
         return try json(
-            NotifyWire.NotificationList(notifications: page.map { wire($0, base: base) }, links: .init(current: current, next: next)),
+            NotifyWire.NotificationList(
+                notifications: page.map { wire($0, base: base) }, links: .init(current: current, next: next)),
             status: .ok)
     }
 
@@ -312,9 +333,12 @@ package final class FakeNotify: Sendable {
         let finished = taken.createdAt + options.deliveryDelay.timeInterval
         return NotifyWire.Notification(
             id: taken.id, reference: taken.reference, emailAddress: taken.channel == .email ? taken.recipient : nil,
-            phoneNumber: taken.channel == .sms ? taken.recipient : nil, type: taken.channel.rawValue, status: status.rawValue,
-            template: templateReference(taken.template, base: base), body: taken.rendered.body, subject: taken.rendered.subject,
-            createdAt: NotifyTimestamp.format(taken.createdAt), sentAt: status.isFinal ? NotifyTimestamp.format(taken.createdAt) : nil,
+            phoneNumber: taken.channel == .sms ? taken.recipient : nil, type: taken.channel.rawValue,
+            status: status.rawValue,
+            template: templateReference(taken.template, base: base), body: taken.rendered.body,
+            subject: taken.rendered.subject,
+            createdAt: NotifyTimestamp.format(taken.createdAt),
+            sentAt: status.isFinal ? NotifyTimestamp.format(taken.createdAt) : nil,
             completedAt: status.isFinal ? NotifyTimestamp.format(finished) : nil)
     }
 
@@ -328,8 +352,10 @@ package final class FakeNotify: Sendable {
     private func scheduleReceipt(_ taken: Taken, to url: String) {
         let receipt = NotifyDeliveryReceipt(
             id: taken.id, reference: taken.reference, to: taken.recipient, status: taken.outcome.rawValue,
-            createdAt: NotifyTimestamp.format(taken.createdAt), completedAt: NotifyTimestamp.format(taken.createdAt + options.deliveryDelay.timeInterval),
-            sentAt: NotifyTimestamp.format(taken.createdAt), notificationType: taken.channel.rawValue, templateID: taken.template.id,
+            createdAt: NotifyTimestamp.format(taken.createdAt),
+            completedAt: NotifyTimestamp.format(taken.createdAt + options.deliveryDelay.timeInterval),
+            sentAt: NotifyTimestamp.format(taken.createdAt), notificationType: taken.channel.rawValue,
+            templateID: taken.template.id,
             templateVersion: taken.template.version)
         let token = options.callbackToken
         let delay = options.deliveryDelay
@@ -337,7 +363,9 @@ package final class FakeNotify: Sendable {
             try? await Task.sleep(for: delay)
             for attempt in 0..<4 {
                 let answered = await Self.post(receipt, to: url, token: token)
-                state.withLock { $0.callbacks.append(Callback(id: receipt.id, status: receipt.status, answered: answered)) }
+                state.withLock {
+                    $0.callbacks.append(Callback(id: receipt.id, status: receipt.status, answered: answered))
+                }
                 // As Notify: a server error or no answer is tried again; a refusal is not.
                 if let answered, answered < 500, answered != 429 { return }
                 try? await Task.sleep(for: .seconds(1 << attempt))
@@ -388,7 +416,8 @@ package final class FakeNotify: Sendable {
 
     /// Serves the fake on `host:port` until cancelled.
     package func serve(host: String, port: Int, logger: Logger) async throws {
-        let app = Application(router: router(), configuration: .init(address: .hostname(host, port: port)), logger: logger)
+        let app = Application(
+            router: router(), configuration: .init(address: .hostname(host, port: port)), logger: logger)
         try await app.runService()
     }
 }
@@ -424,17 +453,21 @@ enum JSONValue: Decodable, Equatable, Sendable {
     var text: String {
         switch self {
         case .string(let text): text
-        case .number(let number): number == number.rounded() && abs(number) < 1e15 ? String(Int(number)) : String(number)
+        case .number(let number):
+            number == number.rounded() && abs(number) < 1e15 ? String(Int(number)) : String(number)
         case .bool(let value): value ? "True" : "False"
         case .null: "None"
         case .array(let values): "[" + values.map(\.text).joined(separator: ", ") + "]"
-        case .object(let values): "{" + values.map { "\($0.key): \($0.value.text)" }.sorted().joined(separator: ", ") + "}"
+        case .object(let values):
+            "{" + values.map { "\($0.key): \($0.value.text)" }.sorted().joined(separator: ", ") + "}"
         }
     }
 
     /// The value as it fills a placeholder: a list becomes bullets, as in Notify.
     var personalisationText: String {
-        if case .array(let values) = self { return "\n\n" + values.map { "* \($0.text)" }.joined(separator: "\n") + "\n" }
+        if case .array(let values) = self {
+            return "\n\n" + values.map { "* \($0.text)" }.joined(separator: "\n") + "\n"
+        }
         return text
     }
 }

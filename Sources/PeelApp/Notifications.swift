@@ -41,7 +41,9 @@ package struct SendNotificationJob: JobHandler {
         guard let request = try? JSONDecoder().decode(NotificationRequest.self, from: Data(job.payload.utf8)) else {
             throw JobPayloadError(job: job.id)
         }
-        if let recorded = try await notifications.find(reference: request.reference), recorded.status != .failed { return }
+        if let recorded = try await notifications.find(reference: request.reference), recorded.status != .failed {
+            return
+        }
         let sent: SentNotification
         if let found = try await notify.find(reference: request.reference) {
             sent = found
@@ -49,9 +51,15 @@ package struct SendNotificationJob: JobHandler {
             do {
                 sent = try await notify.send(request)
             } catch let error as NotifyError where !error.isRetryable {
-                try await notifications.record(StoredNotification(request, notifyID: nil, status: .failed, at: now(), failureReason: error.description))
+                try await notifications.record(
+                    StoredNotification(
+                        request, notifyID: nil, status: .failed, at: now(), failureReason: error.description))
                 logger.error(
-                    "notification refused", metadata: ["reference": "\(request.reference)", "template": "\(request.template.rawValue)", "error": "\(error)"])
+                    "notification refused",
+                    metadata: [
+                        "reference": "\(request.reference)", "template": "\(request.template.rawValue)",
+                        "error": "\(error)",
+                    ])
                 throw NotifyRefusal(error: error)
             }
         }
@@ -63,7 +71,8 @@ package struct SendNotificationJob: JobHandler {
 /// mailbox (demo mode, and a node with no key).
 func notifyClient(_ settings: NotifySettings, messages: any MessageRepository) -> any NotifyClient {
     guard let key = settings.apiKey else { return LocalMailbox(messages: messages, templates: settings.templates) }
-    return GOVUKNotifyClient(key: key, baseURL: settings.url, templates: settings.templates, transport: AsyncHTTPNotifyTransport())
+    return GOVUKNotifyClient(
+        key: key, baseURL: settings.url, templates: settings.templates, transport: AsyncHTTPNotifyTransport())
 }
 
 /// Notify's HTTP over AsyncHTTPClient's shared client, which keeps connections open between

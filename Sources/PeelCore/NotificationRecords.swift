@@ -16,7 +16,9 @@ package enum NotificationStatus: String, Codable, Sendable, CaseIterable {
     case failed
 
     /// The statuses a delivery receipt carries.
-    package static let receipts: Set<NotificationStatus> = [.delivered, .permanentFailure, .temporaryFailure, .technicalFailure]
+    package static let receipts: Set<NotificationStatus> = [
+        .delivered, .permanentFailure, .temporaryFailure, .technicalFailure,
+    ]
 
     /// Whether Notify has finished with the notification: no later status will come.
     package var isFinal: Bool {
@@ -46,7 +48,8 @@ package struct StoredNotification: Sendable, Hashable {
     package var failureReason: String?
 
     package init(
-        reference: String, notifyID: String?, channel: NotificationChannel, recipient: String, template: NotificationTemplate,
+        reference: String, notifyID: String?, channel: NotificationChannel, recipient: String,
+        template: NotificationTemplate,
         language: Language, forceID: ForceID?, status: NotificationStatus, statusAt: Date, createdAt: Date,
         failureReason: String? = nil
     ) {
@@ -65,11 +68,13 @@ package struct StoredNotification: Sendable, Hashable {
 
     /// The record of `request`, sent (with Notify's id) or refused (with the reason).
     package init(
-        _ request: NotificationRequest, notifyID: String?, status: NotificationStatus, at date: Date, failureReason: String? = nil
+        _ request: NotificationRequest, notifyID: String?, status: NotificationStatus, at date: Date,
+        failureReason: String? = nil
     ) {
         self.init(
             reference: request.reference, notifyID: notifyID, channel: request.channel, recipient: request.recipient,
-            template: request.template, language: request.language, forceID: request.forceID, status: status, statusAt: date,
+            template: request.template, language: request.language, forceID: request.forceID, status: status,
+            statusAt: date,
             createdAt: date, failureReason: failureReason)
     }
 }
@@ -104,9 +109,11 @@ package enum NotifyTimestamp {
         let micros = Int(((date.timeIntervalSince1970 - seconds) * 1_000_000).rounded(.down))
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = TimeZone(identifier: "UTC")!
-        let parts = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: Date(timeIntervalSince1970: seconds))
+        let parts = calendar.dateComponents(
+            [.year, .month, .day, .hour, .minute, .second], from: Date(timeIntervalSince1970: seconds))
         return String(
-            format: "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ", parts.year ?? 1970, parts.month ?? 1, parts.day ?? 1, parts.hour ?? 0,
+            format: "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ", parts.year ?? 1970, parts.month ?? 1, parts.day ?? 1,
+            parts.hour ?? 0,
             parts.minute ?? 0, parts.second ?? 0, min(micros, 999_999))
     }
 
@@ -118,7 +125,9 @@ package enum NotifyTimestamp {
         var fraction = 0.0
         if let dot = text.firstIndex(of: ".") {
             let digits = text[text.index(after: dot)...]
-            guard !digits.isEmpty, digits.allSatisfy(\.isASCII), digits.allSatisfy(\.isNumber), let value = Double("0.\(digits)") else {
+            guard !digits.isEmpty, digits.allSatisfy(\.isASCII), digits.allSatisfy(\.isNumber),
+                let value = Double("0.\(digits)")
+            else {
                 return nil
             }
             fraction = value
@@ -144,7 +153,8 @@ package struct NotifyDeliveryReceipt: Codable, Sendable, Hashable {
     package var templateVersion: Int
 
     package init(
-        id: String, reference: String?, to: String, status: String, createdAt: String, completedAt: String?, sentAt: String?,
+        id: String, reference: String?, to: String, status: String, createdAt: String, completedAt: String?,
+        sentAt: String?,
         notificationType: String, templateID: String, templateVersion: Int
     ) {
         self.id = id

@@ -76,7 +76,8 @@ package enum NotifyToken {
         guard issuer.lowercased() == key.serviceID else { throw .unknownService }
         guard let given = Base64URL.decode(String(parts[2])),
             HMAC<SHA256>.isValidAuthenticationCode(
-                given, authenticating: Data("\(parts[0]).\(parts[1])".utf8), using: SymmetricKey(data: Data(key.secret.utf8)))
+                given, authenticating: Data("\(parts[0]).\(parts[1])".utf8),
+                using: SymmetricKey(data: Data(key.secret.utf8)))
         else { throw .signature }
         guard let issued = claims.iat else { throw .noIssuedAt }
         guard abs(now.timeIntervalSince1970 - issued) <= leeway else { throw .expired }

@@ -44,7 +44,8 @@ package struct GOVUKNotifyClient: NotifyClient {
     let now: @Sendable () -> Date
 
     package init(
-        key: NotifyAPIKey, baseURL: String = GOVUKNotifyClient.defaultURL, templates: NotifyTemplateCatalogue = .standard,
+        key: NotifyAPIKey, baseURL: String = GOVUKNotifyClient.defaultURL,
+        templates: NotifyTemplateCatalogue = .standard,
         transport: any NotifyTransport, now: @escaping @Sendable () -> Date = Date.init
     ) {
         self.key = key
@@ -56,13 +57,15 @@ package struct GOVUKNotifyClient: NotifyClient {
 
     /// `POST /v2/notifications/email` or `/sms`: Notify answers 201 with the notification's id.
     package func send(_ request: NotificationRequest) async throws -> SentNotification {
-        guard let template = templates.template(request.template, channel: request.channel, language: request.language) else {
+        guard let template = templates.template(request.template, channel: request.channel, language: request.language)
+        else {
             throw NotifyError.noTemplate(request.template, request.channel)
         }
         let body = NotifyWire.SendRequest(
             channel: request.channel, recipient: request.recipient, templateID: template.id,
             personalisation: request.personalisation, reference: request.reference)
-        let data = try await exchange("POST", "/v2/notifications/\(request.channel.rawValue)", body: try JSONEncoder().encode(body))
+        let data = try await exchange(
+            "POST", "/v2/notifications/\(request.channel.rawValue)", body: try JSONEncoder().encode(body))
         let answer = try decode(NotifyWire.SendResponse.self, from: data)
         return SentNotification(id: answer.id, reference: answer.reference, status: .created)
     }
@@ -89,7 +92,8 @@ package struct GOVUKNotifyClient: NotifyClient {
         if body != nil { headers["Content-Type"] = "application/json" }
         let response: NotifyHTTPResponse
         do {
-            response = try await transport.perform(NotifyHTTPRequest(method: method, url: baseURL + path, headers: headers, body: body))
+            response = try await transport.perform(
+                NotifyHTTPRequest(method: method, url: baseURL + path, headers: headers, body: body))
         } catch {
             throw NotifyError.unreachable(String(describing: error))
         }
@@ -99,7 +103,10 @@ package struct GOVUKNotifyClient: NotifyClient {
             }
             throw NotifyError.rejected(
                 status: response.status,
-                errors: [NotifyAPIError(error: "HTTPError", message: String(decoding: response.body.prefix(500), as: UTF8.self))])
+                errors: [
+                    NotifyAPIError(
+                        error: "HTTPError", message: String(decoding: response.body.prefix(500), as: UTF8.self))
+                ])
         }
         return response.body
     }
@@ -234,7 +241,8 @@ package enum NotifyWire {
 
         package init(
             id: String, reference: String?, emailAddress: String?, phoneNumber: String?, type: String, status: String,
-            template: TemplateReference, body: String, subject: String?, createdAt: String, sentAt: String?, completedAt: String?
+            template: TemplateReference, body: String, subject: String?, createdAt: String, sentAt: String?,
+            completedAt: String?
         ) {
             self.id = id
             self.reference = reference

@@ -15,7 +15,9 @@ package protocol NotifyClient: Sendable {
 extension NotifyClient {
     /// Emails a whole message written by Peel (the `message` template, in English), once per
     /// idempotency key: a job that sends it again after it was taken sends nothing.
-    package func sendEmail(to: String, subject: String, body: String, force: ForceID?, idempotencyKey: String) async throws {
+    package func sendEmail(to: String, subject: String, body: String, force: ForceID?, idempotencyKey: String)
+        async throws
+    {
         if try await find(reference: idempotencyKey) != nil { return }
         do {
             _ = try await send(
@@ -111,7 +113,8 @@ package enum NotifyError: Error, Hashable, CustomStringConvertible {
             "GOV.UK Notify refused the request (\(status)): "
                 + errors.map { "\($0.error): \($0.message)" }.joined(separator: "; ")
         case .unreachable(let reason): "GOV.UK Notify could not be reached: \(reason)"
-        case .unreadable(let status, let body): "GOV.UK Notify answered \(status) with something Peel cannot read: \(body)"
+        case .unreadable(let status, let body):
+            "GOV.UK Notify answered \(status) with something Peel cannot read: \(body)"
         case .noTemplate(let template, let channel): "Peel has no \(channel.rawValue) template for \(template.rawValue)"
         }
     }
@@ -166,7 +169,8 @@ package struct LocalMailbox: NotifyClient {
     }
 
     package func send(_ request: NotificationRequest) async throws -> SentNotification {
-        guard let template = templates.template(request.template, channel: request.channel, language: request.language) else {
+        guard let template = templates.template(request.template, channel: request.channel, language: request.language)
+        else {
             throw NotifyError.noTemplate(request.template, request.channel)
         }
         if let problem = NotifyRecipient.problem(request.recipient, channel: request.channel) {
@@ -175,7 +179,8 @@ package struct LocalMailbox: NotifyClient {
         let rendered: RenderedNotification
         do { rendered = try template.render(request.personalisation) } catch { throw NotifyError.missing(error) }
         let message = OutboundMessage(
-            id: UUID().uuidString.lowercased(), forceID: request.forceID, channel: request.channel, to: request.recipient,
+            id: UUID().uuidString.lowercased(), forceID: request.forceID, channel: request.channel,
+            to: request.recipient,
             subject: rendered.subject ?? "", body: rendered.body, createdAt: Date())
         if try await messages.record(message, idempotencyKey: request.reference) {
             return SentNotification(id: message.id, reference: request.reference, status: .delivered)

@@ -60,7 +60,8 @@ package struct SQLNotificationRepository: NotificationRepository {
         let channel = try row.decode(column: "channel", as: String.self)
         let template = try row.decode(column: "template", as: String.self)
         let status = try row.decode(column: "status", as: String.self)
-        guard let channel = NotificationChannel(rawValue: channel), let template = NotificationTemplate(rawValue: template),
+        guard let channel = NotificationChannel(rawValue: channel),
+            let template = NotificationTemplate(rawValue: template),
             let status = NotificationStatus(rawValue: status)
         else { throw UnreadableNotification(reference: try row.decode(column: "reference", as: String.self)) }
         return StoredNotification(

@@ -32,27 +32,38 @@ struct NotifyReceiptsController {
     func addRoutes(to router: Router<PeelRequestContext>) {
         router.post(RouterPath(Self.path)) { request, context in
             guard let token = receipts.token else {
-                return refuse(.serviceUnavailable, "receipts_not_configured", "Peel takes no delivery receipts until PEEL_NOTIFY_CALLBACK_TOKEN is set.", context)
+                return refuse(
+                    .serviceUnavailable, "receipts_not_configured",
+                    "Peel takes no delivery receipts until PEEL_NOTIFY_CALLBACK_TOKEN is set.", context)
             }
             guard let given = Self.bearer(request.headers[.authorization]), constantTimeEquals(given, token) else {
-                return refuse(.unauthorized, "unauthorized", "The request must carry the callback token as Authorization: Bearer.", context)
+                return refuse(
+                    .unauthorized, "unauthorized",
+                    "The request must carry the callback token as Authorization: Bearer.", context)
             }
             let body = try await request.body.collect(upTo: 64 << 10)
-            guard let receipt = try? JSONDecoder().decode(NotifyDeliveryReceipt.self, from: Data(body.readableBytesView)) else {
-                return refuse(.badRequest, "receipt_malformed", "The body must be a GOV.UK Notify delivery receipt.", context)
+            guard
+                let receipt = try? JSONDecoder().decode(NotifyDeliveryReceipt.self, from: Data(body.readableBytesView))
+            else {
+                return refuse(
+                    .badRequest, "receipt_malformed", "The body must be a GOV.UK Notify delivery receipt.", context)
             }
             guard let status = receipt.receiptStatus else {
                 return refuse(
                     .badRequest, "receipt_invalid",
-                    "A receipt's status is delivered, permanent-failure, temporary-failure or technical-failure, not '\(receipt.status)'.", context)
+                    "A receipt's status is delivered, permanent-failure, temporary-failure or technical-failure, not '\(receipt.status)'.",
+                    context)
             }
-            switch try await receipts.notifications.applyReceipt(notifyID: receipt.id.lowercased(), status: status, at: receipt.statusTime ?? now()) {
+            switch try await receipts.notifications.applyReceipt(
+                notifyID: receipt.id.lowercased(), status: status, at: receipt.statusTime ?? now())
+            {
             case .applied:
                 return try Response.json(["status": "applied"], cacheControl: "no-store")
             case .stale:
                 return try Response.json(["status": "unchanged"], cacheControl: "no-store")
             case .unknown:
-                return refuse(.notFound, "unknown_notification", "Peel sent no notification with the id \(receipt.id).", context)
+                return refuse(
+                    .notFound, "unknown_notification", "Peel sent no notification with the id \(receipt.id).", context)
             }
         }
     }
@@ -63,7 +74,9 @@ struct NotifyReceiptsController {
         return String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces)
     }
 
-    private func refuse(_ status: HTTPResponse.Status, _ code: String, _ message: String, _ context: PeelRequestContext) -> Response {
+    private func refuse(_ status: HTTPResponse.Status, _ code: String, _ message: String, _ context: PeelRequestContext)
+        -> Response
+    {
         context.logger.warning("delivery receipt refused", metadata: ["code": "\(code)", "status": "\(status.code)"])
         return APIError.response(status, code: code, message: message)
     }

@@ -35,7 +35,8 @@ struct FakeNotifyCommand: AsyncParsableCommand {
         let text =
             apiKey
             ?? (generateKey
-                ? "peel_fake_notify-\(UUID().uuidString.lowercased())-\(UUID().uuidString.lowercased())" : FakeNotify.defaultAPIKey)
+                ? "peel_fake_notify-\(UUID().uuidString.lowercased())-\(UUID().uuidString.lowercased())"
+                : FakeNotify.defaultAPIKey)
         let key: NotifyAPIKey
         do { key = try NotifyAPIKey(parsing: text) } catch {
             FileHandle.standardError.write(Data("peel: --api-key \(error)\n".utf8))
@@ -47,7 +48,8 @@ struct FakeNotifyCommand: AsyncParsableCommand {
         }
         let fake = FakeNotify(
             options: .init(
-                apiKey: key, callbackURL: callbackURL, callbackToken: callbackToken, deliveryDelay: .milliseconds(max(0, deliveryDelay))))
+                apiKey: key, callbackURL: callbackURL, callbackToken: callbackToken,
+                deliveryDelay: .milliseconds(max(0, deliveryDelay))))
         print("fake GOV.UK Notify on http://\(host):\(port) (received: http://\(host):\(port)/received)")
         print("api key: \(key.text)")
         try await fake.serve(host: host, port: port, logger: Logger(label: "fake-notify"))

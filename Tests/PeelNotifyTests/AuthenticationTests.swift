@@ -34,7 +34,9 @@ struct NotifyAuthenticationTests {
         }
     }
 
-    @Test("a token is HS256 with Notify's header and claims, base64url without padding, as an independent HMAC computes it")
+    @Test(
+        "a token is HS256 with Notify's header and claims, base64url without padding, as an independent HMAC computes it"
+    )
     func token() throws {
         let token = NotifyToken.make(Self.key, now: Self.issued.addingTimeInterval(0.9))
         // Computed with Python's hmac and base64 modules for this key and time.
@@ -52,8 +54,11 @@ struct NotifyAuthenticationTests {
         let token = NotifyToken.make(Self.key, now: Self.issued)
         try NotifyToken.verify(token, key: Self.key, now: Self.issued + 30)
         try NotifyToken.verify(token, key: Self.key, now: Self.issued - 30)
-        #expect(throws: NotifyTokenError.expired) { try NotifyToken.verify(token, key: Self.key, now: Self.issued + 31) }
-        #expect(NotifyTokenError.expired.description == "Error: Your system clock must be accurate to within 30 seconds")
+        #expect(throws: NotifyTokenError.expired) {
+            try NotifyToken.verify(token, key: Self.key, now: Self.issued + 31)
+        }
+        #expect(
+            NotifyTokenError.expired.description == "Error: Your system clock must be accurate to within 30 seconds")
     }
 
     @Test("a token signed with another secret, issued by another service, or not signed with HS256 is refused")
@@ -75,6 +80,8 @@ struct NotifyAuthenticationTests {
         #expect(throws: NotifyTokenError.noIssuer) {
             try NotifyToken.verify("\(parts[0]).\(noIssuer).\(parts[2])", key: Self.key, now: Self.issued)
         }
-        #expect(throws: NotifyTokenError.malformed) { try NotifyToken.verify("not a token", key: Self.key, now: Self.issued) }
+        #expect(throws: NotifyTokenError.malformed) {
+            try NotifyToken.verify("not a token", key: Self.key, now: Self.issued)
+        }
     }
 }

@@ -20,7 +20,8 @@ struct FakeNotifyHarness: Sendable {
         key: NotifyAPIKey = FakeNotifyHarness.key, templates: NotifyTemplateCatalogue = .standard,
         now: @escaping @Sendable () -> Date = Date.init
     ) -> GOVUKNotifyClient {
-        GOVUKNotifyClient(key: key, baseURL: baseURL, templates: templates, transport: AsyncHTTPNotifyTransport(), now: now)
+        GOVUKNotifyClient(
+            key: key, baseURL: baseURL, templates: templates, transport: AsyncHTTPNotifyTransport(), now: now)
     }
 
     func received() async throws -> FakeNotify.ReceivedList {
@@ -35,19 +36,24 @@ func withFakeNotify(
     _ body: @escaping @Sendable (FakeNotifyHarness) async throws -> Void
 ) async throws {
     let fake = FakeNotify(
-        options: .init(apiKey: FakeNotifyHarness.key, callbackURL: callbackURL, callbackToken: callbackToken, deliveryDelay: deliveryDelay))
-    let app = Application(router: fake.router(), configuration: .init(address: .hostname("127.0.0.1", port: 0)), logger: testLogger)
+        options: .init(
+            apiKey: FakeNotifyHarness.key, callbackURL: callbackURL, callbackToken: callbackToken,
+            deliveryDelay: deliveryDelay))
+    let app = Application(
+        router: fake.router(), configuration: .init(address: .hostname("127.0.0.1", port: 0)), logger: testLogger)
     try await app.test(.live) { client in
         try await body(FakeNotifyHarness(port: try #require(client.port), client: client))
     }
 }
 
 func request(
-    _ channel: NotificationChannel = .email, to recipient: String = "sam@example.org", template: NotificationTemplate = .signInCode,
+    _ channel: NotificationChannel = .email, to recipient: String = "sam@example.org",
+    template: NotificationTemplate = .signInCode,
     language: Language = .english, personalisation: [String: String] = ["code": "482913", "force": "Kent Police"],
     reference: String = UUID().uuidString.lowercased()
 ) -> NotificationRequest {
     NotificationRequest(
-        channel: channel, recipient: recipient, template: template, language: language, personalisation: personalisation,
+        channel: channel, recipient: recipient, template: template, language: language,
+        personalisation: personalisation,
         reference: reference, forceID: ForceID("kent"))
 }

@@ -12,7 +12,8 @@ struct SendNotificationJobTests {
     func claimed(_ request: NotificationRequest, attempt: Int = 1) throws -> ClaimedJob {
         let job = try request.job()
         return ClaimedJob(
-            id: .generate(), kind: job.kind, payload: job.payload, forceID: job.forceID, attempt: attempt, maxAttempts: job.maxAttempts,
+            id: .generate(), kind: job.kind, payload: job.payload, forceID: job.forceID, attempt: attempt,
+            maxAttempts: job.maxAttempts,
             leaseExpiresAt: Date() + 60, worker: "test")
     }
 
@@ -20,7 +21,8 @@ struct SendNotificationJobTests {
     func once(engine: TestEngine) async throws {
         try await withFakeNotify { fake in
             try await withTestStore(engine) { store in
-                let job = SendNotificationJob(notifications: store.notifications, notify: fake.notify(), logger: testLogger)
+                let job = SendNotificationJob(
+                    notifications: store.notifications, notify: fake.notify(), logger: testLogger)
                 let sms = request(.sms, to: "07700 900123", reference: "sign-in:abc")
                 let claimed = try claimed(sms)
                 try await job.run(claimed)
@@ -37,7 +39,9 @@ struct SendNotificationJobTests {
         }
     }
 
-    @Test("a job retried after Notify took its notification but before Peel recorded it sends nothing again", arguments: TestEngine.all)
+    @Test(
+        "a job retried after Notify took its notification but before Peel recorded it sends nothing again",
+        arguments: TestEngine.all)
     func crashAfterSending(engine: TestEngine) async throws {
         try await withFakeNotify { fake in
             try await withTestStore(engine) { store in
@@ -55,7 +59,9 @@ struct SendNotificationJobTests {
         }
     }
 
-    @Test("a refusal is recorded as failed with Notify's reason and the job is dead at once, not retried", arguments: TestEngine.all)
+    @Test(
+        "a refusal is recorded as failed with Notify's reason and the job is dead at once, not retried",
+        arguments: TestEngine.all)
     func refusedIsNotRetried(engine: TestEngine) async throws {
         try await withFakeNotify { fake in
             try await withTestStore(engine) { store in
@@ -63,8 +69,12 @@ struct SendNotificationJobTests {
                 let id = try await store.jobs.enqueue(try bad.job())
                 let worker = JobWorker(
                     queue: store.jobs,
-                    handlers: [SendNotificationJob(notifications: store.notifications, notify: fake.notify(), logger: testLogger)],
-                    settings: .init(name: "w", retry: RetryPolicy(base: .milliseconds(1), cap: .milliseconds(2))), logger: testLogger)
+                    handlers: [
+                        SendNotificationJob(
+                            notifications: store.notifications, notify: fake.notify(), logger: testLogger)
+                    ],
+                    settings: .init(name: "w", retry: RetryPolicy(base: .milliseconds(1), cap: .milliseconds(2))),
+                    logger: testLogger)
                 #expect(try await worker.runOnce() == 1)
                 let record = try #require(try await store.jobs.find(id))
                 #expect(record.state == .dead)
@@ -85,7 +95,10 @@ struct SendNotificationJobTests {
             struct Refused: Error {}
             func perform(_ request: NotifyHTTPRequest) async throws -> NotifyHTTPResponse {
                 NotifyHTTPResponse(
-                    status: 503, body: Data(#"{"errors":[{"error":"Exception","message":"Internal server error"}],"status_code":503}"#.utf8))
+                    status: 503,
+                    body: Data(
+                        #"{"errors":[{"error":"Exception","message":"Internal server error"}],"status_code":503}"#.utf8)
+                )
             }
         }
         try await withTestStore(engine) { store in
@@ -93,7 +106,8 @@ struct SendNotificationJobTests {
             let email = request(reference: "sign-in:later")
             let id = try await store.jobs.enqueue(try email.job())
             let worker = JobWorker(
-                queue: store.jobs, handlers: [SendNotificationJob(notifications: store.notifications, notify: notify, logger: testLogger)],
+                queue: store.jobs,
+                handlers: [SendNotificationJob(notifications: store.notifications, notify: notify, logger: testLogger)],
                 settings: .init(name: "w"), logger: testLogger)
             #expect(try await worker.runOnce() == 1)
             let record = try #require(try await store.jobs.find(id))
@@ -107,8 +121,11 @@ struct SendNotificationJobTests {
     func replayAfterRefusal() async throws {
         try await withFakeNotify { fake in
             try await withTestStore(.sqlite) { store in
-                let job = SendNotificationJob(notifications: store.notifications, notify: fake.notify(), logger: testLogger)
-                let unknown = try NotifyTemplateCatalogue.standard.overriding(["PEEL_NOTIFY_TEMPLATE_SIGN_IN_CODE_EMAIL_EN": UUID().uuidString])
+                let job = SendNotificationJob(
+                    notifications: store.notifications, notify: fake.notify(), logger: testLogger)
+                let unknown = try NotifyTemplateCatalogue.standard.overriding([
+                    "PEEL_NOTIFY_TEMPLATE_SIGN_IN_CODE_EMAIL_EN": UUID().uuidString
+                ])
                 let misconfigured = SendNotificationJob(
                     notifications: store.notifications, notify: fake.notify(templates: unknown), logger: testLogger)
                 let email = request(reference: "sign-in:replayed")
@@ -123,7 +140,9 @@ struct SendNotificationJobTests {
         }
     }
 
-    @Test("in demo mode the local mailbox renders the template and keeps a text message once per reference", arguments: TestEngine.all)
+    @Test(
+        "in demo mode the local mailbox renders the template and keeps a text message once per reference",
+        arguments: TestEngine.all)
     func localMailbox(engine: TestEngine) async throws {
         try await withTestStore(engine) { store in
             let mailbox = LocalMailbox(messages: store.messages)
@@ -151,15 +170,20 @@ struct SendNotificationJobTests {
     func sendEmail() async throws {
         try await withFakeNotify { fake in
             let notify = fake.notify()
-            try await notify.sendEmail(to: "sam@example.org", subject: "Your reference: KEN-1", body: "Thank you.", force: ForceID("kent"), idempotencyKey: "confirmation:1")
-            try await notify.sendEmail(to: "sam@example.org", subject: "Your reference: KEN-1", body: "Thank you.", force: ForceID("kent"), idempotencyKey: "confirmation:1")
+            try await notify.sendEmail(
+                to: "sam@example.org", subject: "Your reference: KEN-1", body: "Thank you.", force: ForceID("kent"),
+                idempotencyKey: "confirmation:1")
+            try await notify.sendEmail(
+                to: "sam@example.org", subject: "Your reference: KEN-1", body: "Thank you.", force: ForceID("kent"),
+                idempotencyKey: "confirmation:1")
             let got = try await fake.received()
             #expect(got.notifications.count == 1)
             #expect(got.notifications.first?.subject == "Your reference: KEN-1")
             #expect(got.notifications.first?.body == "Thank you.")
             #expect(got.notifications.first?.reference == "confirmation:1")
             await #expect(throws: NotifyRefusal.self) {
-                try await notify.sendEmail(to: "nobody", subject: "s", body: "b", force: nil, idempotencyKey: "confirmation:2")
+                try await notify.sendEmail(
+                    to: "nobody", subject: "s", body: "b", force: nil, idempotencyKey: "confirmation:2")
             }
         }
     }

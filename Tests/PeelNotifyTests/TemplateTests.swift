@@ -33,7 +33,8 @@ struct NotifyTemplateTests {
         #expect(ids.allSatisfy { UUID(uuidString: $0)?.uuidString.lowercased() == $0 })
         // A Welsh template is not the English one again.
         for template in catalogue.templates where template.language == .welsh && template.notification != .message {
-            let english = try #require(catalogue.template(template.notification, channel: template.channel, language: .english))
+            let english = try #require(
+                catalogue.template(template.notification, channel: template.channel, language: .english))
             #expect(english.body != template.body)
             #expect(english.placeholders.sorted() == template.placeholders.sorted())
         }
@@ -42,7 +43,8 @@ struct NotifyTemplateTests {
     @Test("the placeholders are those the notification's personalisation gives, and never a message's content")
     func placeholders() {
         let expected: [NotificationTemplate: Set<String>] = [
-            .signInCode: ["code"], .newUpdate: ["reference", "force", "link"], .updateRequested: ["reference", "force", "link"],
+            .signInCode: ["code"], .newUpdate: ["reference", "force", "link"],
+            .updateRequested: ["reference", "force", "link"],
             .message: ["subject", "body"],
         ]
         for template in catalogue.templates {
@@ -52,20 +54,35 @@ struct NotifyTemplateTests {
 
     @Test("a template is filled in from personalisation; Welsh is chosen for a Welsh request")
     func rendering() throws {
-        let personalisation = ["reference": "MET-4KX7P2-Q", "force": "Heddlu Gogledd Cymru", "link": "https://peel.example/north-wales/mypolice"]
-        let english = try #require(catalogue.template(.newUpdate, channel: .sms, language: .english)).render(personalisation)
+        let personalisation = [
+            "reference": "MET-4KX7P2-Q", "force": "Heddlu Gogledd Cymru",
+            "link": "https://peel.example/north-wales/mypolice",
+        ]
+        let english = try #require(catalogue.template(.newUpdate, channel: .sms, language: .english)).render(
+            personalisation)
         #expect(
             english.body
-                == "You have a new update about your report MET-4KX7P2-Q to Heddlu Gogledd Cymru. Sign in to read it: https://peel.example/north-wales/mypolice")
+                == "You have a new update about your report MET-4KX7P2-Q to Heddlu Gogledd Cymru. Sign in to read it: https://peel.example/north-wales/mypolice"
+        )
         #expect(english.subject == nil)
-        let welsh = try #require(catalogue.template(.newUpdate, channel: .email, language: .welsh)).render(personalisation)
-        #expect(welsh.body.hasPrefix("Mae gennych chi ddiweddariad newydd am eich adroddiad MET-4KX7P2-Q i Heddlu Gogledd Cymru."))
+        let welsh = try #require(catalogue.template(.newUpdate, channel: .email, language: .welsh)).render(
+            personalisation)
+        #expect(
+            welsh.body.hasPrefix(
+                "Mae gennych chi ddiweddariad newydd am eich adroddiad MET-4KX7P2-Q i Heddlu Gogledd Cymru."))
         #expect(welsh.subject == "Mae gennych chi ddiweddariad newydd am eich adroddiad")
-        let code = try #require(catalogue.template(.signInCode, channel: .sms, language: .english)).render(["code": "482913", "force": "Kent"])
-        #expect(code.body == "Your MyPolice code is 482913. It lasts 10 minutes. If you did not ask for it, ignore this message.")
+        let code = try #require(catalogue.template(.signInCode, channel: .sms, language: .english)).render([
+            "code": "482913", "force": "Kent",
+        ])
+        #expect(
+            code.body
+                == "Your MyPolice code is 482913. It lasts 10 minutes. If you did not ask for it, ignore this message.")
         let message = try #require(catalogue.template(.message, channel: .email, language: .english))
             .render(["subject": "Your reference: KEN-1", "body": "Thank you.\n\nIn an emergency, call 999."])
-        #expect(message == RenderedNotification(subject: "Your reference: KEN-1", body: "Thank you.\n\nIn an emergency, call 999."))
+        #expect(
+            message
+                == RenderedNotification(
+                    subject: "Your reference: KEN-1", body: "Thank you.\n\nIn an emergency, call 999."))
     }
 
     @Test("keys match placeholders as Notify matches them: any case, spaces, _ and - ignored; extra keys ignored")
@@ -78,7 +95,9 @@ struct NotifyTemplateTests {
     func missing() throws {
         let template = try #require(catalogue.template(.newUpdate, channel: .email, language: .english))
         #expect(throws: MissingPersonalisation(names: ["reference", "link"])) { try template.render(["force": "Kent"]) }
-        #expect(MissingPersonalisation(names: ["reference", "link"]).description == "Missing personalisation: reference, link")
+        #expect(
+            MissingPersonalisation(names: ["reference", "link"]).description
+                == "Missing personalisation: reference, link")
     }
 
     @Test("a deployment gives templates the ids its Notify service assigned; an unknown setting or a bad id is refused")
@@ -86,10 +105,16 @@ struct NotifyTemplateTests {
         let id = UUID().uuidString.lowercased()
         let changed = try catalogue.overriding(["PEEL_NOTIFY_TEMPLATE_SIGN_IN_CODE_SMS_CY": id.uppercased()])
         #expect(changed.template(.signInCode, channel: .sms, language: .welsh)?.id == id)
-        #expect(changed.template(.signInCode, channel: .sms, language: .english)?.id == catalogue.template(.signInCode, channel: .sms, language: .english)?.id)
+        #expect(
+            changed.template(.signInCode, channel: .sms, language: .english)?.id
+                == catalogue.template(.signInCode, channel: .sms, language: .english)?.id)
         #expect(changed.template(id: id)?.notification == .signInCode)
-        #expect(throws: TemplateSettingError.self) { try catalogue.overriding(["PEEL_NOTIFY_TEMPLATE_MESSAGE_SMS_EN": id]) }
-        #expect(throws: TemplateSettingError.self) { try catalogue.overriding(["PEEL_NOTIFY_TEMPLATE_MESSAGE_EMAIL_EN": "12"]) }
+        #expect(throws: TemplateSettingError.self) {
+            try catalogue.overriding(["PEEL_NOTIFY_TEMPLATE_MESSAGE_SMS_EN": id])
+        }
+        #expect(throws: TemplateSettingError.self) {
+            try catalogue.overriding(["PEEL_NOTIFY_TEMPLATE_MESSAGE_EMAIL_EN": "12"])
+        }
         let names = Set(catalogue.templates.map(NotifyTemplateCatalogue.settingName(for:)))
         #expect(names.contains("PEEL_NOTIFY_TEMPLATE_UPDATE_REQUESTED_EMAIL_EN"))
         #expect(names.count == catalogue.templates.count)
@@ -105,6 +130,8 @@ struct NotifyTemplateTests {
             #expect(NotifyRecipient.problem(number, channel: .sms)?.error == "ValidationError")
         }
         #expect(NotifyRecipient.problem("sam@example.org", channel: .email) == nil)
-        #expect(NotifyRecipient.problem("sam.example.org", channel: .email)?.message == "email_address Not a valid email address")
+        #expect(
+            NotifyRecipient.problem("sam.example.org", channel: .email)?.message
+                == "email_address Not a valid email address")
     }
 }

@@ -10,7 +10,7 @@ import PeelTestSupport
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 @Suite("GOV.UK Notify delivery receipts")
@@ -19,7 +19,9 @@ struct NotifyReceiptsTests {
     static let notifyID = "740e5834-3a29-46b4-9a6f-16142fde533a"
 
     /// A receipt as Notify posts it.
-    static func receipt(id: String = notifyID, status: String = "delivered", completedAt: String? = "2027-01-15T10:00:03.000000Z") -> String {
+    static func receipt(
+        id: String = notifyID, status: String = "delivered", completedAt: String? = "2027-01-15T10:00:03.000000Z"
+    ) -> String {
         let completed = completedAt.map { "\"\($0)\"" } ?? "null"
         return """
             {"id":"\(id)","reference":"sign-in:1","to":"07700900123","status":"\(status)","created_at":"2027-01-15T10:00:00.000000Z",\
@@ -28,18 +30,23 @@ struct NotifyReceiptsTests {
             """
     }
 
-    func post(_ client: any TestClientProtocol, _ body: String, authorization: String? = "Bearer \(token)") async throws -> TestResponse {
+    func post(_ client: any TestClientProtocol, _ body: String, authorization: String? = "Bearer \(token)") async throws
+        -> TestResponse
+    {
         var headers: HTTPFields = [.contentType: "application/json"]
         if let authorization { headers[.authorization] = authorization }
-        return try await client.execute(uri: "/api/v1/notify/receipts", method: .post, headers: headers, body: ByteBuffer(string: body))
+        return try await client.execute(
+            uri: "/api/v1/notify/receipts", method: .post, headers: headers, body: ByteBuffer(string: body))
     }
 
     func seed(_ scratch: ScratchDatabase) async throws {
         try await withStore(of: scratch) { store in
             try await store.notifications.record(
                 StoredNotification(
-                    reference: "sign-in:1", notifyID: Self.notifyID, channel: .sms, recipient: "07700900123", template: .signInCode,
-                    language: .english, forceID: ForceID("kent"), status: .created, statusAt: Date(timeIntervalSince1970: 1_800_000_000),
+                    reference: "sign-in:1", notifyID: Self.notifyID, channel: .sms, recipient: "07700900123",
+                    template: .signInCode,
+                    language: .english, forceID: ForceID("kent"), status: .created,
+                    statusAt: Date(timeIntervalSince1970: 1_800_000_000),
                     createdAt: Date(timeIntervalSince1970: 1_800_000_000)))
         }
     }
@@ -48,7 +55,9 @@ struct NotifyReceiptsTests {
         try await withStoreValue(scratch) { store in try await store.notifications.find(reference: reference)?.status }
     }
 
-    @Test("a receipt with the callback token sets the notification's status; sent again it changes nothing", arguments: TestEngine.all)
+    @Test(
+        "a receipt with the callback token sets the notification's status; sent again it changes nothing",
+        arguments: TestEngine.all)
     func applied(engine: TestEngine) async throws {
         try await withTestApp(engine, extra: ["PEEL_NOTIFY_CALLBACK_TOKEN": Self.token]) { client, scratch in
             try await seed(scratch)
@@ -60,8 +69,11 @@ struct NotifyReceiptsTests {
             #expect(again.status == .ok)
             #expect(try await status(scratch) == .temporaryFailure)
             // An older receipt arriving late does not undo a newer one.
-            #expect(try await post(client, Self.receipt(status: "delivered", completedAt: "2027-01-15T10:00:04.000000Z")).status == .ok)
-            let late = try await post(client, Self.receipt(status: "permanent-failure", completedAt: "2027-01-15T10:00:02.5Z"))
+            #expect(
+                try await post(client, Self.receipt(status: "delivered", completedAt: "2027-01-15T10:00:04.000000Z"))
+                    .status == .ok)
+            let late = try await post(
+                client, Self.receipt(status: "permanent-failure", completedAt: "2027-01-15T10:00:02.5Z"))
             #expect(late.text == #"{"status":"unchanged"}"#)
             #expect(try await status(scratch) == .delivered)
         }
@@ -93,7 +105,10 @@ struct NotifyReceiptsTests {
 
     @Test(
         "a body that is not a receipt is 400",
-        arguments: ["", "not json", #"{"id":"740e5834-3a29-46b4-9a6f-16142fde533a"}"#, receipt(status: "sending"), receipt(status: "eaten")])
+        arguments: [
+            "", "not json", #"{"id":"740e5834-3a29-46b4-9a6f-16142fde533a"}"#, receipt(status: "sending"),
+            receipt(status: "eaten"),
+        ])
     func malformed(body: String) async throws {
         try await withTestApp(extra: ["PEEL_NOTIFY_CALLBACK_TOKEN": Self.token]) { client, scratch in
             try await seed(scratch)
@@ -125,7 +140,8 @@ struct NotifyReceiptsTests {
                         personalisation: ["code": "482913"], reference: "sign-in:mailbox", forceID: ForceID("kent")))
             }
             let page = try await client.execute(uri: "/_dev/mailbox", method: .get)
-            #expect(page.text.contains(#"<article class="message message-text"><h2 class="heading-s">Text message</h2>"#))
+            #expect(
+                page.text.contains(#"<article class="message message-text"><h2 class="heading-s">Text message</h2>"#))
             #expect(page.text.contains("Your MyPolice code is 482913."))
             let json = try await client.execute(uri: "/_dev/mailbox.json", method: .get)
             #expect(json.text.contains(#""channel":"sms""#))
@@ -138,16 +154,19 @@ struct NotifyReceiptsTests {
         close(socket)
         let fake = FakeNotify(
             options: .init(
-                apiKey: try NotifyAPIKey(parsing: FakeNotify.defaultAPIKey), callbackURL: "http://127.0.0.1:\(peelPort)/api/v1/notify/receipts",
+                apiKey: try NotifyAPIKey(parsing: FakeNotify.defaultAPIKey),
+                callbackURL: "http://127.0.0.1:\(peelPort)/api/v1/notify/receipts",
                 callbackToken: Self.token, deliveryDelay: .milliseconds(100)))
-        let notifyApp = Application(router: fake.router(), configuration: .init(address: .hostname("127.0.0.1", port: 0)), logger: testLogger)
+        let notifyApp = Application(
+            router: fake.router(), configuration: .init(address: .hostname("127.0.0.1", port: 0)), logger: testLogger)
         try await notifyApp.test(.live) { notify in
             let notifyPort = try #require(notify.port)
             let scratch = try await ScratchDatabase.make(.sqlite)
             let configuration = try testConfiguration(
                 scratch,
                 extra: [
-                    "PEEL_HOST": "127.0.0.1", "PEEL_PORT": String(peelPort), "PEEL_NOTIFY_API_KEY": FakeNotify.defaultAPIKey,
+                    "PEEL_HOST": "127.0.0.1", "PEEL_PORT": String(peelPort),
+                    "PEEL_NOTIFY_API_KEY": FakeNotify.defaultAPIKey,
                     "PEEL_NOTIFY_URL": "http://127.0.0.1:\(notifyPort)", "PEEL_NOTIFY_CALLBACK_TOKEN": Self.token,
                 ])
             // Served on its own port (not the test framework's), where the fake posts its receipts.
@@ -158,13 +177,16 @@ struct NotifyReceiptsTests {
                 let transport = AsyncHTTPNotifyTransport()
                 for _ in 0..<200 {
                     let ready = try? await transport.perform(
-                        NotifyHTTPRequest(method: "GET", url: "http://127.0.0.1:\(peelPort)/health/ready", headers: [:], body: nil))
+                        NotifyHTTPRequest(
+                            method: "GET", url: "http://127.0.0.1:\(peelPort)/health/ready", headers: [:], body: nil))
                     if ready?.status == 200 { break }
                     try await Task.sleep(for: .milliseconds(50))
                 }
-                let requests = [("07700900123", "sign-in:sms"), ("perm-fail@simulator.notify", "sign-in:perm")].map { recipient, reference in
+                let requests = [("07700900123", "sign-in:sms"), ("perm-fail@simulator.notify", "sign-in:perm")].map {
+                    recipient, reference in
                     NotificationRequest(
-                        channel: recipient.contains("@") ? .email : .sms, recipient: recipient, template: .signInCode, language: .welsh,
+                        channel: recipient.contains("@") ? .email : .sms, recipient: recipient, template: .signInCode,
+                        language: .welsh,
                         personalisation: ["code": "482913"], reference: reference, forceID: ForceID("kent"))
                 }
                 try await withStore(of: scratch) { store in
@@ -172,7 +194,10 @@ struct NotifyReceiptsTests {
                 }
                 var statuses: [NotificationStatus?] = []
                 for _ in 0..<200 {
-                    statuses = [try await status(scratch, reference: "sign-in:sms"), try await status(scratch, reference: "sign-in:perm")]
+                    statuses = [
+                        try await status(scratch, reference: "sign-in:sms"),
+                        try await status(scratch, reference: "sign-in:perm"),
+                    ]
                     if statuses == [.delivered, .permanentFailure] { break }
                     try await Task.sleep(for: .milliseconds(50))
                 }
