@@ -62,7 +62,7 @@ let package = Package(
         ),
         .target(
             name: "PeelNotify",
-            dependencies: ["PeelCore"],
+            dependencies: ["PeelCore", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict
         ),
         .target(
@@ -163,6 +163,16 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(
+            name: "PeelNotifyTests",
+            dependencies: [
+                "PeelCore", "PeelNotify", "PeelStore", "PeelApp", "PeelTestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
             name: "PeelStoreTests",
             dependencies: [
                 "PeelCore", "PeelStore", "PeelTestSupport",
@@ -174,7 +184,7 @@ let package = Package(
         .testTarget(
             name: "PeelWebTests",
             dependencies: [
-                "PeelCore", "PeelForms", "PeelStore", "PeelWeb", "PeelApp", "PeelAuth", "PeelHub", "PeelTestSupport",
+                "PeelCore", "PeelForms", "PeelStore", "PeelWeb", "PeelApp", "PeelAuth", "PeelHub", "PeelNotify", "PeelTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),

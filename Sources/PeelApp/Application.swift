@@ -52,24 +52,24 @@ package func buildApplication(
     let catalogue = try ServiceCatalogue.bundled()
     let store = try await openStore(configuration, logger: logger)
     do {
+        let notify = notifyClient(configuration.notify, messages: store.messages)
         let worker =
             configuration.role.runsWorker
             ? JobWorker(
                 queue: store.jobs,
                 handlers: jobHandlers + [
                     ConfirmationEmailJob(
-                        reports: store.reports, forces: store.forces, catalogue: catalogue,
-                        notify: LocalMailbox(messages: store.messages)),
+                        reports: store.reports, forces: store.forces, catalogue: catalogue, notify: notify),
                     DeliverReportJob(
                         reports: store.reports, hub: store.hub, catalogue: catalogue,
                         secrets: try SecretBox.load(base64: configuration.secretKey, dataDirectory: configuration.dataDirectory),
-                        notify: LocalMailbox(messages: store.messages), publicURL: configuration.publicURL, logger: logger,
+                        notify: notify, publicURL: configuration.publicURL, logger: logger,
                         breaker: CircuitBreaker(),
                         limiter: ConcurrencyLimiter(limit: configuration.hubConcurrency)),
                     ReturnCodeEmailJob(
-                        forces: store.forces, catalogue: catalogue, notify: LocalMailbox(messages: store.messages),
-                        publicURL: configuration.publicURL),
-                    StaffInvitationEmailJob(forces: store.forces, notify: LocalMailbox(messages: store.messages)),
+                        forces: store.forces, catalogue: catalogue, notify: notify, publicURL: configuration.publicURL),
+                    StaffInvitationEmailJob(forces: store.forces, notify: notify),
+                    SendNotificationJob(notifications: store.notifications, notify: notify, logger: logger),
                     PortalUpdateJob(
                         reports: store.reports, citizens: store.citizens, cases: store.cases, staff: store.staff,
                         forces: store.forces, jobs: store.jobs, publicURL: configuration.publicURL),
@@ -228,6 +228,7 @@ package func webDependencies(
         citizens: store.citizens,
         secrets: try SecretBox.load(base64: configuration.secretKey, dataDirectory: configuration.dataDirectory),
         trustForwardedFor: configuration.trustForwardedFor, now: now)
+    dependencies.notifyReceipts = NotifyReceipts(notifications: store.notifications, token: configuration.notify.callbackToken)
     return dependencies
 }
 

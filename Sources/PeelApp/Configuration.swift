@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import PeelNotify
 import PeelStore
 
 /// Everything Peel is configured with, read once at start into typed values.
@@ -48,6 +49,8 @@ package struct PeelConfiguration: Sendable {
     package var trustForwardedFor = false
     package var logLevel: Logger.Level
     package var logFormat: LogFormat
+    /// GOV.UK Notify; without it, messages go to the local mailbox.
+    package var notify: NotifySettings = NotifySettings()
 
     /// Where the data lives.
     package var database: DatabaseLocation {
@@ -60,7 +63,7 @@ package struct PeelConfiguration: Sendable {
 
     /// A one-line summary safe for logs: no secrets.
     package var summary: String {
-        "role=\(role.rawValue) listen=\(host):\(port) public=\(publicURL) database=\(database) demo=\(demo)"
+        "role=\(role.rawValue) listen=\(host):\(port) public=\(publicURL) database=\(database) demo=\(demo) notify=\(notify.summary)"
     }
 
     /// The settings Peel reads, with their defaults, for the README and `--help`.
@@ -81,6 +84,10 @@ package struct PeelConfiguration: Sendable {
         ("PEEL_TRUST_FORWARDED_FOR", "false", "read the client's address from X-Forwarded-For (behind a proxy that sets it), for MyPolice's per-client code limit"),
         ("PEEL_LOG_LEVEL", "info", "trace, debug, info, notice, warning, error or critical"),
         ("PEEL_LOG_FORMAT", "text", "text, or json for one JSON object per line"),
+        ("PEEL_NOTIFY_API_KEY", "(none: the local mailbox)", "GOV.UK Notify API key that email and text messages are sent with"),
+        ("PEEL_NOTIFY_URL", NotifySettings.defaultURL, "GOV.UK Notify's address (peel fake-notify's, to try it locally)"),
+        ("PEEL_NOTIFY_CALLBACK_TOKEN", "(none: receipts refused)", "bearer token Notify sends with delivery receipts to /api/v1/notify/receipts"),
+        ("PEEL_NOTIFY_TEMPLATE_…", "(Peel's template ids)", "the id Notify gave one of Peel's templates, e.g. PEEL_NOTIFY_TEMPLATE_SIGN_IN_CODE_SMS_CY"),
     ]
 
     /// Reads the configuration. `commandLine` holds values given as flags, keyed like the
@@ -102,7 +109,7 @@ package struct PeelConfiguration: Sendable {
         }
         values.merge(environment.filter { $0.key.hasPrefix("PEEL_") }) { _, new in new }
         values.merge(commandLine) { _, new in new }
-        var reader = Reader(values: values)
+        let reader = Reader(values: values)
         let port = try reader.integer("PEEL_PORT", default: 8080, in: 1...65535)
         let databaseURL = reader.string("PEEL_DATABASE_URL")
         if let databaseURL {
@@ -124,12 +131,13 @@ package struct PeelConfiguration: Sendable {
             passwordCost: try reader.integer("PEEL_PASSWORD_COST", default: 12, in: 4...15),
             secretKey: reader.string("PEEL_SECRET_KEY"),
             logLevel: try reader.choice("PEEL_LOG_LEVEL", default: .info),
-            logFormat: try reader.choice("PEEL_LOG_FORMAT", default: .text))
+            logFormat: try reader.choice("PEEL_LOG_FORMAT", default: .text),
+            notify: try NotifySettings.read(reader))
         configuration.trustForwardedFor = try reader.boolean("PEEL_TRUST_FORWARDED_FOR", default: false)
         return configuration
     }
 
-    private struct Reader {
+    struct Reader {
         let values: [String: String]
 
         func string(_ key: String) -> String? {
@@ -176,6 +184,59 @@ package struct PeelConfiguration: Sendable {
 }
 
 extension PeelConfiguration.LogFormat: CaseIterable {}
+
+/// How Peel reaches GOV.UK Notify, read from `PEEL_NOTIFY_…`.
+package struct NotifySettings: Sendable {
+    package static let defaultURL = GOVUKNotifyClient.defaultURL
+    /// The minimum length of the callback token, as Notify asks of it.
+    static let minimumTokenLength = 10
+
+    /// Without a key, Peel uses the local mailbox.
+    package var apiKey: NotifyAPIKey?
+    package var url = NotifySettings.defaultURL
+    /// The bearer token Notify sends with delivery receipts; without it receipts are refused.
+    package var callbackToken: String?
+    /// Peel's templates with the ids the deployment's Notify service gave them.
+    package var templates = NotifyTemplateCatalogue.standard
+
+    package init(
+        apiKey: NotifyAPIKey? = nil, url: String = NotifySettings.defaultURL, callbackToken: String? = nil,
+        templates: NotifyTemplateCatalogue = .standard
+    ) {
+        self.apiKey = apiKey
+        self.url = url
+        self.callbackToken = callbackToken
+        self.templates = templates
+    }
+
+    /// For the log: where messages go, and no secret.
+    var summary: String { apiKey == nil ? "local-mailbox" : url }
+
+    static func read(_ reader: PeelConfiguration.Reader) throws(ConfigurationError) -> NotifySettings {
+        var settings = NotifySettings()
+        if let text = reader.string("PEEL_NOTIFY_API_KEY") {
+            // The key is never repeated in the message: it is a secret.
+            do { settings.apiKey = try NotifyAPIKey(parsing: text) } catch { throw ConfigurationError("PEEL_NOTIFY_API_KEY \(error)") }
+        }
+        if let url = reader.string("PEEL_NOTIFY_URL") {
+            guard let parsed = URL(string: url), let scheme = parsed.scheme?.lowercased(), ["http", "https"].contains(scheme),
+                parsed.host?.isEmpty == false
+            else { throw ConfigurationError("PEEL_NOTIFY_URL must be an http or https address, not '\(url)'") }
+            settings.url = url
+        }
+        if let token = reader.string("PEEL_NOTIFY_CALLBACK_TOKEN") {
+            guard token.count >= minimumTokenLength else {
+                throw ConfigurationError("PEEL_NOTIFY_CALLBACK_TOKEN must be at least \(minimumTokenLength) characters")
+            }
+            settings.callbackToken = token
+        }
+        let ids = reader.values.filter { $0.key.hasPrefix("PEEL_NOTIFY_TEMPLATE_") && !$0.value.isEmpty }
+        do { settings.templates = try NotifyTemplateCatalogue.standard.overriding(ids) } catch {
+            throw ConfigurationError(error.description)
+        }
+        return settings
+    }
+}
 
 /// A configuration value Peel cannot use, phrased for the person running it.
 package struct ConfigurationError: Error, CustomStringConvertible {

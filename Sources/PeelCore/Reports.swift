@@ -109,14 +109,20 @@ package struct StoredJourney: Sendable, Hashable {
 package struct OutboundMessage: Sendable, Hashable {
     package var id: String
     package var forceID: ForceID?
+    package var channel: NotificationChannel
     package var to: String
+    /// Empty for a text message.
     package var subject: String
     package var body: String
     package var createdAt: Date
 
-    package init(id: String, forceID: ForceID?, to: String, subject: String, body: String, createdAt: Date) {
+    package init(
+        id: String, forceID: ForceID?, channel: NotificationChannel = .email, to: String, subject: String, body: String,
+        createdAt: Date
+    ) {
         self.id = id
         self.forceID = forceID
+        self.channel = channel
         self.to = to
         self.subject = subject
         self.body = body
@@ -256,6 +262,8 @@ package struct MatchedReport: Sendable, Hashable {
 package protocol MessageRepository: Sendable {
     /// Records a message once per idempotency key; returns false when it was already recorded.
     func record(_ message: OutboundMessage, idempotencyKey: String) async throws -> Bool
+    /// The message recorded under an idempotency key.
+    func find(idempotencyKey: String) async throws -> OutboundMessage?
     func recent(limit: Int) async throws -> [OutboundMessage]
 }
 

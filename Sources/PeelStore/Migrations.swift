@@ -559,6 +559,33 @@ package enum PeelMigrations {
                 // Whether the person is told the officer in charge's name and collar number.
                 "ALTER TABLE forces ADD COLUMN portal_shows_officer INTEGER NOT NULL DEFAULT 1 CHECK (portal_shows_officer IN (0, 1))",
             ]),
+        Migration(
+            "0017_create_notifications",
+            portable: [
+                // Every email and text message Peel handed to GOV.UK Notify, by Peel's reference
+                // (the send job's idempotency key), with Notify's id and the last status a
+                // delivery receipt gave. Never the content (docs/notifications.md).
+                """
+                CREATE TABLE notifications (
+                    reference TEXT PRIMARY KEY,
+                    notify_id TEXT UNIQUE,
+                    channel TEXT NOT NULL CHECK (channel IN ('email', 'sms')),
+                    recipient TEXT NOT NULL,
+                    template TEXT NOT NULL,
+                    language TEXT NOT NULL CHECK (language IN ('en', 'cy')),
+                    force_id TEXT REFERENCES forces (id),
+                    status TEXT NOT NULL CHECK (status IN (
+                        'created', 'sending', 'pending', 'sent', 'delivered', 'permanent-failure', 'temporary-failure',
+                        'technical-failure', 'failed')),
+                    status_at BIGINT NOT NULL,
+                    created_at BIGINT NOT NULL,
+                    failure_reason TEXT
+                )
+                """,
+                "CREATE INDEX notifications_force ON notifications (force_id, created_at)",
+                // The local mailbox shows text messages as well as emails.
+                "ALTER TABLE outbound_messages ADD COLUMN channel TEXT NOT NULL DEFAULT 'email' CHECK (channel IN ('email', 'sms'))",
+            ]),
     ]
 }
 

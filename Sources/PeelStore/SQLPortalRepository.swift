@@ -416,7 +416,21 @@ package struct SQLPortalRepository: PortalRepository {
                     timeline: try await timeline(reportID: id, force: force).map(\.update),
                     messages: try await thread(reportID: id, force: force)))
         }
-        return CitizenExport(account: account, reports: reports, notifications: [], exportedAt: date)
+        // What Peel sent them: to their address, and to their mobile number if they gave one.
+        let recipients = [account.email] + (account.phone.map { [$0] } ?? [])
+        var select: SQLQueryString = "SELECT channel, recipient, template, status, created_at FROM notifications WHERE recipient IN ("
+        for (index, recipient) in recipients.enumerated() {
+            if index > 0 { select.appendLiteral(", ") }
+            select.appendInterpolation(bind: recipient)
+        }
+        select.appendLiteral(") ORDER BY created_at")
+        let notifications = try await db.raw(select).all().map { row in
+            CitizenExport.ExportedNotification(
+                channel: try row.decode(column: "channel", as: String.self), recipient: try row.decode(column: "recipient", as: String.self),
+                template: try row.decode(column: "template", as: String.self), status: try row.decode(column: "status", as: String.self),
+                createdAt: Date(millisecondsSince1970: try row.decode(column: "created_at", as: Int64.self)))
+        }
+        return CitizenExport(account: account, reports: reports, notifications: notifications, exportedAt: date)
     }
 
     private static func insert(_ message: PortalMessage, staffID: String?, on tx: any SQLDatabase) async throws {

@@ -337,29 +337,41 @@ package struct SQLMessageRepository: MessageRepository {
     package func record(_ message: OutboundMessage, idempotencyKey: String) async throws -> Bool {
         try await db.raw(
             """
-            INSERT INTO outbound_messages (id, force_id, idempotency_key, recipient, subject, body, created_at)
-            VALUES (\(bind: message.id), \(bind: message.forceID?.rawValue), \(bind: idempotencyKey), \(bind: message.to),
-                \(bind: message.subject), \(bind: message.body), \(bind: message.createdAt.millisecondsSince1970))
+            INSERT INTO outbound_messages (id, force_id, idempotency_key, channel, recipient, subject, body, created_at)
+            VALUES (\(bind: message.id), \(bind: message.forceID?.rawValue), \(bind: idempotencyKey), \(bind: message.channel.rawValue),
+                \(bind: message.to), \(bind: message.subject), \(bind: message.body), \(bind: message.createdAt.millisecondsSince1970))
             ON CONFLICT (idempotency_key) DO NOTHING
             RETURNING id
             """
         ).first() != nil
     }
 
+    package func find(idempotencyKey: String) async throws -> OutboundMessage? {
+        try await db.raw(
+            """
+            SELECT id, force_id, channel, recipient, subject, body, created_at FROM outbound_messages
+            WHERE idempotency_key = \(bind: idempotencyKey)
+            """
+        ).first().map(Self.message)
+    }
+
     package func recent(limit: Int) async throws -> [OutboundMessage] {
         try await db.raw(
             """
-            SELECT id, force_id, recipient, subject, body, created_at FROM outbound_messages
+            SELECT id, force_id, channel, recipient, subject, body, created_at FROM outbound_messages
             ORDER BY created_at DESC, id LIMIT \(bind: limit)
             """
-        ).all().map { row in
-            OutboundMessage(
-                id: try row.decode(column: "id", as: String.self),
-                forceID: try row.decode(column: "force_id", as: String?.self).flatMap(ForceID.init(validating:)),
-                to: try row.decode(column: "recipient", as: String.self),
-                subject: try row.decode(column: "subject", as: String.self),
-                body: try row.decode(column: "body", as: String.self),
-                createdAt: Date(millisecondsSince1970: try row.decode(column: "created_at", as: Int64.self)))
-        }
+        ).all().map(Self.message)
+    }
+
+    static func message(_ row: any SQLRow) throws -> OutboundMessage {
+        OutboundMessage(
+            id: try row.decode(column: "id", as: String.self),
+            forceID: try row.decode(column: "force_id", as: String?.self).flatMap(ForceID.init(validating:)),
+            channel: NotificationChannel(rawValue: try row.decode(column: "channel", as: String.self)) ?? .email,
+            to: try row.decode(column: "recipient", as: String.self),
+            subject: try row.decode(column: "subject", as: String.self),
+            body: try row.decode(column: "body", as: String.self),
+            createdAt: Date(millisecondsSince1970: try row.decode(column: "created_at", as: Int64.self)))
     }
 }

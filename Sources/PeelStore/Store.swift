@@ -18,6 +18,7 @@ package struct Repositories: Sendable {
     package let hub: SQLHubRepository
     package let citizens: SQLCitizenRepository
     package let portal: SQLPortalRepository
+    package let notifications: SQLNotificationRepository
 
     init(db: any SQLDatabase, engine: DatabaseEngine, doorbell: Doorbell) {
         self.hub = SQLHubRepository(db: db, engine: engine)
@@ -33,6 +34,7 @@ package struct Repositories: Sendable {
         self.reports = SQLReportRepository(db: db, engine: engine, doorbell: doorbell)
         self.messages = SQLMessageRepository(db: db)
         self.serviceSettings = SQLForceServiceSettingsRepository(db: db)
+        self.notifications = SQLNotificationRepository(db: db)
     }
 }
 
@@ -62,6 +64,7 @@ package struct Store: Sendable {
     package var hub: SQLHubRepository { repositories.hub }
     package var citizens: SQLCitizenRepository { repositories.citizens }
     package var portal: SQLPortalRepository { repositories.portal }
+    package var notifications: SQLNotificationRepository { repositories.notifications }
 
     /// Runs `body` with repositories bound to one transaction: everything it writes, jobs
     /// included, commits together or not at all.

@@ -181,16 +181,18 @@ struct MailboxController {
                 messages: recent.map {
                     .init(
                         to: $0.to, subject: $0.subject, body: $0.body.components(separatedBy: "\n\n"),
-                        sentAt: $0.createdAt.formatted(.iso8601))
+                        sentAt: $0.createdAt.formatted(.iso8601), isText: $0.channel == .sms)
                 },
                 hasMessages: !recent.isEmpty)
             return pages.response(view, template: "mailbox")
         }
         router.get(RouterPath(SiteURL.mailboxJSON.path)) { _, _ in
-            struct Entry: Encodable { let id, to, subject, body, sentAt: String; let force: String? }
+            struct Entry: Encodable { let id, channel, to, subject, body, sentAt: String; let force: String? }
             let recent = try await messages.recent(limit: 100)
             let entries = recent.map {
-                Entry(id: $0.id, to: $0.to, subject: $0.subject, body: $0.body, sentAt: $0.createdAt.formatted(.iso8601), force: $0.forceID?.rawValue)
+                Entry(
+                    id: $0.id, channel: $0.channel.rawValue, to: $0.to, subject: $0.subject, body: $0.body,
+                    sentAt: $0.createdAt.formatted(.iso8601), force: $0.forceID?.rawValue)
             }
             return try Response.json(entries, cacheControl: "no-store")
         }

@@ -267,6 +267,7 @@ extension MailboxView.Message: MustacheParent {
         case "subject": subject
         case "body": body
         case "sentAt": sentAt
+        case "isText": isText
         default: nil
         }
     }

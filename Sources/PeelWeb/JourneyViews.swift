@@ -325,6 +325,8 @@ struct MailboxView: Sendable {
         let subject: String
         let body: [String]
         let sentAt: String
+        /// A text message: no subject, shown as a text.
+        let isText: Bool
     }
 
     let layout: Layout

@@ -156,8 +156,9 @@ struct CSRFMiddleware: RouterMiddleware {
     typealias Context = PeelRequestContext
     static let cookieName = "peel_csrf"
     static let fieldName = "csrf_token"
-    /// Machine-to-machine requests that carry a signature rather than a CSRF token.
-    static let signedPrefix = "/api/v1/hub/"
+    /// Machine-to-machine requests that carry a signature or a bearer token rather than a CSRF
+    /// token: records systems' callbacks, and GOV.UK Notify's delivery receipts.
+    static let signedPrefixes = ["/api/v1/hub/", "/api/v1/notify/"]
     let secureCookies: Bool
 
     func handle(
@@ -168,8 +169,8 @@ struct CSRFMiddleware: RouterMiddleware {
         let cookieToken = existing.flatMap { Self.isWellFormed($0) ? $0 : nil }
         context.csrfToken = cookieToken ?? Self.generate()
         var request = request
-        // Records systems call back without cookies; their requests are signed instead.
-        if [.post, .put, .patch, .delete].contains(request.method), !request.uri.path.hasPrefix(Self.signedPrefix) {
+        // Records systems and Notify call back without cookies; their requests are signed instead.
+        if [.post, .put, .patch, .delete].contains(request.method), !Self.signedPrefixes.contains(where: request.uri.path.hasPrefix) {
             guard let cookieToken else { throw CSRFRejected() }
             var submitted = request.headers[.csrfToken]
             if submitted == nil, let form = try await PostedForm.read(&request) {

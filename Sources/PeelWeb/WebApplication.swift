@@ -37,6 +37,8 @@ package struct WebDependencies: Sendable {
     package var portal: (any PortalRepository)?
     /// Where each MyPolice route's policy is recorded as it is registered.
     package var portalPolicies = PortalRoutePolicies()
+    /// GOV.UK Notify's delivery receipts (`POST /api/v1/notify/receipts`).
+    package var notifyReceipts: NotifyReceipts?
 
     package init(
         forces: any ForceRepository, forceContent: any ForceContentRepository, jobs: any JobQueue,
@@ -81,6 +83,7 @@ package func buildRouter(_ dependencies: WebDependencies, publicSite: Bool = tru
     NationalController(forces: dependencies.forces, pages: dependencies.pages).addRoutes(to: router)
     let offer = ServiceOffer(catalogue: dependencies.catalogue, settings: dependencies.serviceSettings)
     ServicesAPIController(forces: dependencies.forces, offer: offer).addRoutes(to: router)
+    if let receipts = dependencies.notifyReceipts { NotifyReceiptsController(receipts: receipts, now: Date.init).addRoutes(to: router) }
     if dependencies.devTools {
         MailboxController(messages: dependencies.messages, pages: dependencies.pages).addRoutes(to: router)
         QuestionGalleryController(pages: dependencies.pages).addRoutes(to: router)

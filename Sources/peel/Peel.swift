@@ -17,9 +17,9 @@ struct Peel: AsyncParsableCommand {
         discussion: """
             Configuration comes from the command line, then PEEL_… environment variables, then a .env
             file in the working folder, then defaults:
-            \(PeelConfiguration.keys.map { "  \($0.key.padding(toLength: 24, withPad: " ", startingAt: 0)) \($0.meaning) (default \($0.fallback))" }.joined(separator: "\n"))
+            \(PeelConfiguration.keys.map { "  \($0.key.padding(toLength: 28, withPad: " ", startingAt: 0)) \($0.meaning) (default \($0.fallback))" }.joined(separator: "\n"))
             """,
-        subcommands: [Serve.self, Migrate.self, Forces.self, Services.self, Staff.self, Audit.self, Hub.self, FakeRMS.self],
+        subcommands: [Serve.self, Migrate.self, Forces.self, Services.self, Staff.self, Audit.self, Hub.self, FakeRMS.self, FakeNotifyCommand.self],
         defaultSubcommand: Serve.self)
 }
 

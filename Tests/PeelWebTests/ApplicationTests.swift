@@ -194,7 +194,7 @@ struct StartupTests {
     }
 
     /// Holds a listening socket on a free loopback port.
-    private func bindLoopback() throws -> (Int32, Int) {
+    func bindLoopback() throws -> (Int32, Int) {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)

@@ -29,7 +29,7 @@ struct PortalTests {
         try await withTestApp(engine, now: clock.reader) { client, scratch in
             let reference = try await submitReport(client)
             var person = TestBrowser(client: client)
-            let home = try await person.signInToPortal(scratch, email: "walker@example.org")
+            let home = try await person.signInToPortalFromMailbox(email: "walker@example.org")
             #expect(home.path == "/metropolitan/my/")
             #expect(home.status == .ok)
             #expect(home.html.contains(reference))
@@ -318,6 +318,9 @@ struct PortalTests {
             #expect(reports?.first?["reference"] as? String == seeded.reference)
             let messages = reports?.first?["messages"] as? [[String: Any]]
             #expect(messages?.first?["body"] as? String == "Please call us.")
+            // What was sent to them, once the worker has sent it: the sign-in code's email, the update's text message.
+            let sent = export?["notifications"] as? [[String: Any]] ?? []
+            #expect(sent.contains { $0["template"] as? String == "sign-in-code" && $0["recipient"] as? String == "gwen@example.org" })
         }
     }
 
