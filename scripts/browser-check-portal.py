@@ -116,6 +116,7 @@ def main() -> int:
                 driver.get(report)
                 record(*staff.axe_and_keyboard(driver, "report", area))
                 record(*staff.send_for_errors(driver, "form[action$='/messages']", "report with errors", "an empty message", area))
+                driver.get(report)
                 driver.find_element(By.ID, "message").send_keys("Is there any news about my report?")
                 driver.find_element(By.CSS_SELECTOR, "form[action$='/messages'] button[type=submit]").click()
                 staff.wait_for(driver, lambda url: "done=sent" in url, "after sending a message")
