@@ -78,6 +78,7 @@ package func buildApplication(
                 housekeeping: [
                     { [journeys = store.journeys] in try await journeys.purgeExpired(before: Date()) },
                     { [staff = store.staff] in try await staff.purgeSessions(before: Date() - StaffSession.absoluteTimeout) },
+                    { [citizens = store.citizens] in try await citizens.purge(now: Date()) },
                     { [database = store.database] in
                         try await database.optimize()
                         return 0

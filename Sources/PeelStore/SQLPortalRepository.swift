@@ -144,6 +144,21 @@ package struct SQLCitizenRepository: CitizenRepository {
         try await db.raw("DELETE FROM citizen_sessions WHERE citizen_id = \(bind: citizenID)").run()
     }
 
+    /// Deletes sessions past their idle or absolute timeout, and sign-in codes two hours old
+    /// (kept an hour past their ten minutes for the per-address and per-client limits).
+    /// Returns how many rows went.
+    package func purge(now: Date) async throws -> Int {
+        let idle = (now - CitizenSession.idleTimeout).millisecondsSince1970
+        let absolute = (now - CitizenSession.absoluteTimeout).millisecondsSince1970
+        let sessions = try await db.raw(
+            "DELETE FROM citizen_sessions WHERE last_seen_at < \(bind: idle) OR created_at < \(bind: absolute) RETURNING id_hash"
+        ).all().count
+        let codes = try await db.raw(
+            "DELETE FROM citizen_codes WHERE created_at < \(bind: (now - 2 * 3600).millisecondsSince1970) RETURNING id"
+        ).all().count
+        return sessions + codes
+    }
+
     private static let columns = "id, email, phone, language, email_consent, sms_consent, created_at"
 
     package func find(id: String) async throws -> Citizen? {

@@ -239,11 +239,12 @@ struct JobWorkerPipelineTests {
             let doorbell = Doorbell()
             let worker = JobWorker(
                 queue: store.jobs, handlers: [SleepingHandler(ledger: ledger)],
-                settings: .init(name: "doorbell", concurrency: 2, pollInterval: .seconds(600)), logger: testLogger, doorbell: doorbell)
+                settings: .init(name: "doorbell", concurrency: 2, pollInterval: .seconds(3600)), logger: testLogger, doorbell: doorbell)
             let enqueued = Mutex(false)
-            let ran = try await run(worker, limit: .seconds(30)) {
+            // The limit is generous for a machine running the whole suite at once, and far below the poll.
+            let ran = try await run(worker, limit: .seconds(300)) {
                 if !enqueued.withLock({ $0 }) {
-                    // The worker is asleep on its ten-minute poll by now; a job arrives.
+                    // The worker is asleep on its hour-long poll by now; a job arrives.
                     try await Task.sleep(for: .milliseconds(200))
                     try await store.jobs.enqueue(NewJob(kind: "sleep", payload: "1", runAt: Date()))
                     enqueued.withLock { $0 = true }

@@ -92,7 +92,7 @@ struct PortalController {
                     staffName: nil, kind: .message, body: body.trimmingCharacters(in: .whitespacesAndNewlines),
                     createdAt: security.now(), readAt: nil),
                 citizenID: context.citizen.id)
-            return redirect(to: PortalURL.report(context.force.id, report.summary.reference).path + "?done=sent#messages")
+            return redirect(to: PortalURL.report(context.force.id, report.summary.reference).path + "?done=sent")
         }, find: find)
         routes.ownReport(.post, "/reports/:\(PortalURL.referenceParameter)/request-update", { request, context, report in
             let now = security.now()
