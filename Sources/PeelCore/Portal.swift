@@ -164,8 +164,17 @@ package struct PublicUpdate: Codable, Sendable, Hashable {
         self.recordsStatus = recordsStatus
     }
 
-    /// Whether the person is told of it by email or text: everything after the submission.
-    package var notifies: Bool { kind != .submitted }
+    /// Whether the person is told of it by email or text: an officer given the report, a change
+    /// of status, a message, or a status from the records system. Not the submission (the
+    /// confirmation says it) nor the records system's acknowledgement, which follows within
+    /// moments: an email for each would only be noise.
+    package var notifies: Bool {
+        switch kind {
+        case .submitted, .delivered: false
+        case .assigned, .status, .reply: true
+        case .records: recordsStatus != nil
+        }
+    }
 }
 
 /// An update on the person's timeline.
@@ -423,6 +432,7 @@ package struct PortalUpdateJobPayload: Codable, Sendable, Hashable {
         self.audience = audience
     }
 
+    /// The job, due at `date` on the worker's clock (the wall clock).
     package func job(at date: Date) throws -> NewJob {
         NewJob(
             kind: JobKinds.portalUpdate, payload: String(decoding: try JSONEncoder.sorted.encode(self), as: UTF8.self),

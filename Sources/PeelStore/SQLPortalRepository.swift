@@ -318,7 +318,7 @@ package struct SQLPortalRepository: PortalRepository {
                 on: tx)
             if message.kind == .updateRequest {
                 let payload = PortalUpdateJobPayload(report: message.reportID, force: message.forceID, event: eventID, audience: .officer)
-                try await SQLJobQueue(db: tx, engine: engine).enqueue(try payload.job(at: message.createdAt))
+                try await SQLJobQueue(db: tx, engine: engine).enqueue(try payload.job(at: Date()))
             }
         }
     }
