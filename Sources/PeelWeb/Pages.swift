@@ -250,7 +250,8 @@ struct InfoPage: Sendable {
 
     enum Topic { case accessibility, privacy, cookies, myPrivacy, victimsCode }
 
-    init(topic: Topic, language: Language, layout: Layout, catalogue: Catalogue) {
+    /// `force`: the force whose site the page is on, for what is its own (its numbers).
+    init(topic: Topic, language: Language, layout: Layout, catalogue: Catalogue, force: Force? = nil) {
         let keys: (title: String, paragraphs: [String])
         switch topic {
         case .accessibility:
@@ -266,7 +267,15 @@ struct InfoPage: Sendable {
         }
         heading = catalogue.text(keys.title, language)
         self.layout = layout.titled(heading)
-        paragraphs = keys.paragraphs.map { catalogue.text($0, language) }
+        var paragraphs = keys.paragraphs.map { catalogue.text($0, language) }
+        if topic == .victimsCode, let force {
+            let contact = force.definition.contact
+            paragraphs.append(
+                catalogue.text(
+                    "my_victims_force", language,
+                    ["force": force.name(in: language), "phone": contact.phone ?? "101", "website": contact.website]))
+        }
+        self.paragraphs = paragraphs
         cookies =
             topic == .cookies
             ? [

@@ -312,6 +312,11 @@ struct PortalTests {
             #expect(updates.first?.language == .welsh)
             #expect(updates.first?.personalisation["force"] == "Heddlu Gogledd Cymru")
 
+            // The Victims' Code page gives the force's own numbers, in the person's language.
+            person.language = .welsh
+            let code = try await person.get("/north-wales/my/victims-code")
+            #expect(code.html.contains("I siarad â Heddlu Gogledd Cymru am eich adroddiad"))
+            #expect(code.html.contains("ffoniwch 101"))
             let download = try await client.execute(uri: "/north-wales/my/account/data.json", method: .get, headers: [.cookie: person.cookieHeader])
             #expect(download.status == .ok)
             #expect(download.headers[.contentDisposition]?.contains("attachment") == true)

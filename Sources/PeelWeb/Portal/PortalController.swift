@@ -341,7 +341,8 @@ struct PortalController {
 
     private func info(_ topic: InfoPage.Topic, _ request: Request, _ context: ForceRequestContext) -> Response {
         pages.response(
-            InfoPage(topic: topic, language: context.language, layout: pages.layout(for: context, request: request), catalogue: pages.catalogue),
+            InfoPage(topic: topic, language: context.language, layout: pages.layout(for: context, request: request), catalogue: pages.catalogue,
+                force: context.force),
             template: "info")
     }
 }
