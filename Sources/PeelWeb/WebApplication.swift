@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import PeelCore
 import PeelForms
+import PeelPoliceData
 
 /// What the web layer needs from the rest of Peel, as PeelCore protocols: PeelWeb never speaks
 /// SQL.
@@ -37,6 +38,12 @@ package struct WebDependencies: Sendable {
     package var portal: (any PortalRepository)?
     /// Where each MyPolice route's policy is recorded as it is registered.
     package var portalPolicies = PortalRoutePolicies()
+    /// Imported police.uk data, served under `/data-api/`; without it, no data API.
+    package var policeData: PoliceData?
+    /// The data API's per-client limit; `nil` for none (benchmarks).
+    package var policeDataRateLimit: RateLimiter? = RateLimiter()
+    /// Whether per-client limits read the client's address from `X-Forwarded-For`.
+    package var trustForwardedFor = false
 
     package init(
         forces: any ForceRepository, forceContent: any ForceContentRepository, jobs: any JobQueue,
@@ -81,6 +88,12 @@ package func buildRouter(_ dependencies: WebDependencies, publicSite: Bool = tru
     NationalController(forces: dependencies.forces, pages: dependencies.pages).addRoutes(to: router)
     let offer = ServiceOffer(catalogue: dependencies.catalogue, settings: dependencies.serviceSettings)
     ServicesAPIController(forces: dependencies.forces, offer: offer).addRoutes(to: router)
+    if let policeData = dependencies.policeData {
+        PoliceDataAPIController(
+            data: policeData, forces: dependencies.forces, limiter: dependencies.policeDataRateLimit,
+            trustForwardedFor: dependencies.trustForwardedFor
+        ).addRoutes(to: router)
+    }
     if dependencies.devTools {
         MailboxController(messages: dependencies.messages, pages: dependencies.pages).addRoutes(to: router)
         QuestionGalleryController(pages: dependencies.pages).addRoutes(to: router)
