@@ -62,13 +62,12 @@ package enum Microdegrees {
         }
         JSONBytes.appendInteger(magnitude / 1_000_000, to: &bytes)
         bytes.append(UInt8(ascii: "."))
-        var fraction = magnitude % 1_000_000
-        var digits = [UInt8](repeating: UInt8(ascii: "0"), count: 6)
-        for index in stride(from: 5, through: 0, by: -1) {
-            digits[index] = UInt8(ascii: "0") + UInt8(fraction % 10)
-            fraction /= 10
+        let fraction = magnitude % 1_000_000
+        var divisor: Int64 = 100_000
+        while divisor > 0 {
+            bytes.append(UInt8(ascii: "0") + UInt8(fraction / divisor % 10))
+            divisor /= 10
         }
-        bytes += digits
     }
 
     package static func degrees(_ value: Int32) -> Double { Double(value) / 1_000_000 }

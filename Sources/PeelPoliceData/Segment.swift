@@ -52,10 +52,15 @@ package final class Segment: @unchecked Sendable {
     let cellStart: UnsafeBufferPointer<UInt32>
     let gridX0: Int32, gridY0: Int32, gridWidth: Int32, gridHeight: Int32
 
-    package var isBTP: Bool { info.force == "btp" }
+    /// British Transport Police rows: `location_type` "BTP".
+    package let isBTP: Bool
+    /// The month as the API writes it, `YYYY-MM`, ready to copy.
+    package let monthBytes: [UInt8]
 
     init(info: SegmentInfo, url: URL) throws {
         self.info = info
+        isBTP = info.force == "btp"
+        monthBytes = Array(info.month.description.utf8)
         file = try ColumnFile(url: url)
         latitude = file.column("lat")
         longitude = file.column("lng")

@@ -27,6 +27,9 @@ package struct CrimeCategory: Sendable, Hashable {
         .init(slug: "public-disorder-weapons", name: "Public disorder and weapons", historic: true),
     ]
 
+    /// Each category's slug as UTF-8, by stored code, for writing JSON.
+    package static let slugBytes: [[UInt8]] = all.map { Array($0.slug.utf8) }
+
     /// The code stored for `all-crime`: it matches every row.
     package static let allCrime: UInt8 = 0
 
@@ -154,6 +157,18 @@ package struct Month: Hashable, Comparable, Sendable, CustomStringConvertible, C
         }
         guard let year = digits(0..<4), let month = digits(5..<7) else { return nil }
         self.init(year: year, month: month)
+    }
+
+    /// Appends `YYYY-MM` without making a string.
+    package func append(to bytes: inout [UInt8]) {
+        let year = self.year
+        bytes.append(UInt8(ascii: "0") + UInt8(year / 1000 % 10))
+        bytes.append(UInt8(ascii: "0") + UInt8(year / 100 % 10))
+        bytes.append(UInt8(ascii: "0") + UInt8(year / 10 % 10))
+        bytes.append(UInt8(ascii: "0") + UInt8(year % 10))
+        bytes.append(UInt8(ascii: "-"))
+        bytes.append(UInt8(ascii: "0") + UInt8(month / 10))
+        bytes.append(UInt8(ascii: "0") + UInt8(month % 10))
     }
 
     package var year: Int { ordinal / 12 }

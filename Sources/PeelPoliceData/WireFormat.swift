@@ -26,7 +26,7 @@ package struct WireFormat {
     package func crime(_ segment: Segment, _ row: Int, outcome: Bool, into bytes: inout [UInt8]) {
         JSONBytes.appendLiteral(#"{"category":""#, to: &bytes)
         let category = Int(segment.category[row])
-        bytes += CrimeCategory.all[category < CrimeCategory.all.count ? category : 0].slug.utf8
+        bytes += CrimeCategory.slugBytes[category < CrimeCategory.slugBytes.count ? category : 0]
         bytes.append(UInt8(ascii: "\""))
         typeAndLocation(segment, row, into: &bytes)
         JSONBytes.appendLiteral(#","context":"#, to: &bytes)
@@ -41,7 +41,7 @@ package struct WireFormat {
                 JSONBytes.appendString(name, to: &bytes)
                 JSONBytes.appendLiteral(#","date":""#, to: &bytes)
                 let month = segment.outcomeMonth[row]
-                bytes += (month > 0 ? Month(ordinal: Int(month)) : segment.info.month).description.utf8
+                if month > 0 { Month(ordinal: Int(month)).append(to: &bytes) } else { bytes += segment.monthBytes }
                 JSONBytes.appendLiteral(#""}"#, to: &bytes)
             }
         }
@@ -50,7 +50,7 @@ package struct WireFormat {
         JSONBytes.appendLiteral(#","id":"#, to: &bytes)
         JSONBytes.appendInteger(segment.apiID(row), to: &bytes)
         JSONBytes.appendLiteral(#","location_subtype":"","month":""#, to: &bytes)
-        bytes += segment.info.month.description.utf8
+        bytes += segment.monthBytes
         JSONBytes.appendLiteral(#""}"#, to: &bytes)
     }
 
@@ -115,7 +115,7 @@ package struct WireFormat {
         JSONBytes.appendLiteral(#","name":"#, to: &bytes)
         JSONBytes.appendString(name, to: &bytes)
         JSONBytes.appendLiteral(#"},"date":""#, to: &bytes)
-        bytes += segment.info.month.description.utf8
+        bytes += segment.monthBytes
         JSONBytes.appendLiteral(#"","person_id":null"#, to: &bytes)
     }
 
@@ -136,7 +136,7 @@ package struct WireFormat {
         JSONBytes.appendLiteral(#","id":"#, to: &bytes)
         JSONBytes.appendInteger(segment.apiID(row), to: &bytes)
         JSONBytes.appendLiteral(#","location_subtype":"","month":""#, to: &bytes)
-        bytes += segment.info.month.description.utf8
+        bytes += segment.monthBytes
         JSONBytes.appendLiteral(#""}"#, to: &bytes)
     }
 

@@ -103,6 +103,9 @@ package func buildRouter(_ dependencies: WebDependencies, publicSite: Bool = tru
         .group(context: ForceRequestContext.self)
     ForceSiteController(content: dependencies.forceContent, pages: dependencies.pages, offer: offer)
         .addRoutes(to: forceSite)
+    if let policeData = dependencies.policeData {
+        CrimeAreaController(data: policeData, pages: dependencies.pages).addRoutes(national: router, force: forceSite)
+    }
     JourneyController(
         service: JourneyService(
             offer: offer, journeys: dependencies.journeys, reports: dependencies.reports, jobs: dependencies.jobs),
