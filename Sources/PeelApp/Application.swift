@@ -230,6 +230,7 @@ package func webDependencies(
         RateLimiter(perSecond: Double($0.perSecond), burst: Double($0.burst))
     }
     dependencies.trustForwardedFor = configuration.trustForwardedFor
+    dependencies.neighbourhoods = store.neighbourhoods
     dependencies.portalSecurity = PortalSecurity(
         citizens: store.citizens,
         secrets: try SecretBox.load(base64: configuration.secretKey, dataDirectory: configuration.dataDirectory),

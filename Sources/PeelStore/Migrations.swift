@@ -559,6 +559,22 @@ package enum PeelMigrations {
                 // Whether the person is told the officer in charge's name and collar number.
                 "ALTER TABLE forces ADD COLUMN portal_shows_officer INTEGER NOT NULL DEFAULT 1 CHECK (portal_shows_officer IN (0, 1))",
             ]),
+        Migration(
+            "0023_create_police_neighbourhoods",
+            portable: [
+                // Forces' neighbourhoods for police.uk's neighbourhood methods: the details (boundary,
+                // team, events, priorities, contact details) as one JSON document per neighbourhood.
+                """
+                CREATE TABLE police_neighbourhoods (
+                    force_id TEXT NOT NULL REFERENCES forces (id),
+                    id TEXT NOT NULL,
+                    name TEXT NOT NULL,
+                    document TEXT NOT NULL,
+                    updated_at BIGINT NOT NULL,
+                    PRIMARY KEY (force_id, id)
+                )
+                """
+            ]),
     ]
 }
 

@@ -22,6 +22,7 @@ struct PoliceDataAPIController {
     let forces: any ForceRepository
     let limiter: RateLimiter?
     let trustForwardedFor: Bool
+    var neighbourhoods: (any NeighbourhoodRepository)?
 
     func addRoutes(to router: Router<PeelRequestContext>) {
         let api = router.group(RouterPath(Self.base))
@@ -57,6 +58,8 @@ struct PoliceDataAPIController {
         api.get("stops-at-location") { request, context in try await answer(request, context) { try stopsAtLocation($0) } }
         api.get("stops-no-location") { request, context in try await answer(request, context) { try await stopsNoLocation($0) } }
         api.get("stops-force") { request, context in try await answer(request, context) { try await stopsForce($0) } }
+        // The catch-all `{force}/{neighbourhood}` comes after the fixed names.
+        if let neighbourhoods { addNeighbourhoodRoutes(to: api, neighbourhoods: neighbourhoods) }
     }
 
     // MARK: The frame every method shares
@@ -76,7 +79,7 @@ struct PoliceDataAPIController {
         let message: String
     }
 
-    private func answer(
+    func answer(
         _ request: Request, _ context: PeelRequestContext, _ body: (Call) async throws -> Response
     ) async throws -> Response {
         if let limiter, !limiter.allow(client(request, context)) {
@@ -119,7 +122,7 @@ struct PoliceDataAPIController {
         Response.body(ByteBuffer(bytes: bytes), contentType: "application/json", cacheControl: "public, max-age=60")
     }
 
-    private func encoded(_ value: some Encodable) throws -> Response {
+    func encoded(_ value: some Encodable) throws -> Response {
         json(Array(try JSONEncoder().encode(value)))
     }
 

@@ -44,6 +44,8 @@ package struct WebDependencies: Sendable {
     package var policeDataRateLimit: RateLimiter? = RateLimiter()
     /// Whether per-client limits read the client's address from `X-Forwarded-For`.
     package var trustForwardedFor = false
+    /// Forces' neighbourhoods, for the data API's neighbourhood methods.
+    package var neighbourhoods: (any NeighbourhoodRepository)?
 
     package init(
         forces: any ForceRepository, forceContent: any ForceContentRepository, jobs: any JobQueue,
@@ -91,7 +93,7 @@ package func buildRouter(_ dependencies: WebDependencies, publicSite: Bool = tru
     if let policeData = dependencies.policeData {
         PoliceDataAPIController(
             data: policeData, forces: dependencies.forces, limiter: dependencies.policeDataRateLimit,
-            trustForwardedFor: dependencies.trustForwardedFor
+            trustForwardedFor: dependencies.trustForwardedFor, neighbourhoods: dependencies.neighbourhoods
         ).addRoutes(to: router)
     }
     if dependencies.devTools {

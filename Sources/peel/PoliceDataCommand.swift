@@ -1,14 +1,16 @@
 import ArgumentParser
 import Foundation
 import PeelApp
+import PeelCore
 import PeelPoliceData
+import PeelStore
 
 /// `peel police-data`: importing data.police.uk archives and force boundaries.
 struct PoliceDataCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "police-data",
         abstract: "Import police.uk crime, outcome and stop and search data, and force boundaries.",
-        subcommands: [Import.self, Boundaries.self, Status.self])
+        subcommands: [Import.self, Boundaries.self, Neighbourhoods.self, Status.self])
 
     struct Import: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -93,6 +95,42 @@ struct PoliceDataCommand: AsyncParsableCommand {
                 } catch let error as PoliceDataError {
                     throw StartupError("\(file): \(error.description)")
                 }
+            }
+        }
+    }
+
+    struct Neighbourhoods: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "A force's neighbourhoods: name, boundary, team, priorities, events and contact details.",
+            subcommands: [ImportNeighbourhoods.self])
+    }
+
+    struct ImportNeighbourhoods: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "import",
+            abstract: "Add or replace a force's neighbourhoods from a GeoJSON file (see docs/police-data.md for its properties).")
+        @OptionGroup var common: CommonOptions
+        @Option(help: "The force id (for example leicestershire).") var force: String
+        @Argument(help: "A GeoJSON FeatureCollection, one Polygon feature per neighbourhood.") var file: String
+
+        func run() async throws {
+            try await runReportingFailures { () async throws -> Void in
+                guard let id = ForceID(validating: force) else { throw StartupError("'\(force)' is not a force id") }
+                guard let data = FileManager.default.contents(atPath: file) else { throw StartupError("cannot read \(file)") }
+                let parsed: (neighbourhoods: [Neighbourhood], problems: [String])
+                do {
+                    parsed = try NeighbourhoodFile.parse(data, force: id)
+                } catch let error as PoliceDataError {
+                    throw StartupError("\(file): \(error.description)")
+                }
+                for problem in parsed.problems { FileHandle.standardError.write(Data("skipped \(file): \(problem)\n".utf8)) }
+                try await withStore(common) { store in
+                    guard try await store.forces.find(id) != nil else {
+                        throw StartupError("there is no force with id '\(force)'. Run 'peel forces list' to see them.")
+                    }
+                    for neighbourhood in parsed.neighbourhoods { try await store.neighbourhoods.save(neighbourhood, at: Date()) }
+                }
+                print("Saved \(parsed.neighbourhoods.count) neighbourhoods for \(id); \(parsed.problems.count) skipped.")
             }
         }
     }
