@@ -82,9 +82,14 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
+            name: "PeelPoliceData",
+            dependencies: ["PeelCore"],
+            swiftSettings: strict
+        ),
+        .target(
             name: "PeelWeb",
             dependencies: [
-                "PeelCore", "PeelForms", "PeelAuth", "PeelHub",
+                "PeelCore", "PeelForms", "PeelAuth", "PeelHub", "PeelPoliceData",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -97,7 +102,7 @@ let package = Package(
         .target(
             name: "PeelApp",
             dependencies: [
-                "PeelCore", "PeelForms", "PeelNotify", "PeelStore", "PeelWeb", "PeelAuth", "PeelHub",
+                "PeelCore", "PeelForms", "PeelNotify", "PeelStore", "PeelWeb", "PeelAuth", "PeelHub", "PeelPoliceData",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -113,7 +118,7 @@ let package = Package(
         .executableTarget(
             name: "peel",
             dependencies: [
-                "PeelApp", "PeelCore", "PeelForms", "PeelStore", "PeelAuth", "PeelWeb", "PeelHub",
+                "PeelApp", "PeelCore", "PeelForms", "PeelStore", "PeelAuth", "PeelWeb", "PeelHub", "PeelPoliceData",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -123,19 +128,21 @@ let package = Package(
         .executableTarget(
             name: "peel-bench",
             dependencies: [
-                "PeelCore", "PeelForms", "PeelStore", "PeelAuth", "PeelHub",
+                "PeelCore", "PeelForms", "PeelStore", "PeelAuth", "PeelHub", "PeelPoliceData",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "SQLKit", package: "sql-kit"),
+                .product(name: "SQLiteKit", package: "sqlite-kit"),
+                .product(name: "PostgresKit", package: "postgres-kit"),
             ],
             swiftSettings: strict
         ),
         .target(
             name: "PeelTestSupport",
             dependencies: [
-                "PeelCore", "PeelStore",
+                "PeelCore", "PeelStore", "PeelPoliceData",
                 .product(name: "SQLKit", package: "sql-kit"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -173,6 +180,11 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(
+            name: "PeelPoliceDataTests",
+            dependencies: ["PeelCore", "PeelPoliceData", "PeelTestSupport"],
+            swiftSettings: strict
+        ),
+        .testTarget(
             name: "PeelStoreTests",
             dependencies: [
                 "PeelCore", "PeelStore", "PeelTestSupport",
@@ -184,7 +196,7 @@ let package = Package(
         .testTarget(
             name: "PeelWebTests",
             dependencies: [
-                "PeelCore", "PeelForms", "PeelStore", "PeelWeb", "PeelApp", "PeelAuth", "PeelHub", "PeelNotify", "PeelTestSupport",
+                "PeelCore", "PeelForms", "PeelStore", "PeelWeb", "PeelApp", "PeelAuth", "PeelHub", "PeelNotify", "PeelTestSupport", "PeelPoliceData",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),

@@ -24,7 +24,9 @@ With a second browser that has JavaScript disabled:
   * `/?q=wales` links to /north-wales/ and does not link to /metropolitan/
     (the find-your-force filter must work server-side, as a plain GET form);
   * on `/`, typing "wales" into the form field named q and pressing Enter
-    submits the form (to a URL with q=wales) with the same result.
+    submits the form (to a URL with q=wales) with the same result;
+  * on `/crime?lang=cy` (with police data loaded), typing "Marquis Street" and
+    pressing Enter shows that street's results and map.
 
 Journeys (the online services engine), with JavaScript on:
   * "report a crime" is walked from its start page to a reference in English and
@@ -64,7 +66,10 @@ try:  # selenium-axe-python (the package installed by install-test-deps)
 except ImportError:  # the older, differently named axe-selenium-python
     from axe_selenium_python import Axe
 
-PAGES = ["/", "/metropolitan/", "/north-wales/", "/btp/", "/_dev/question-types", "/_dev/question-types?errors=1"]
+PAGES = ["/", "/metropolitan/", "/north-wales/", "/btp/", "/_dev/question-types", "/_dev/question-types?errors=1",
+         # Crime in your area (scripts/browser-check imports the shared 2024-01 archive when present).
+         "/crime", "/crime?q=Marquis+Street&date=2024-01", "/crime?q=Road",
+         "/leicestershire/crime?lat=52.629729&lng=-1.131592&date=2024-01"]
 LANGS = ["en", "cy"]
 SKIP_LINK_HREF = "#main-content"
 MAIN_ID = "main-content"
@@ -267,6 +272,25 @@ def check_no_js(base: str) -> list[tuple[bool, str]]:
             assert_wales_results(driver)
             out.append((True, f"{name}: submitted to {urlsplit(driver.current_url).path}?"
                               f"{urlsplit(driver.current_url).query}, filtered"))
+        except Exception as err:  # noqa: BLE001
+            out.append((False, f"{name}: {describe(err)}"))
+
+        # 3. Crime in your area: a street name typed in the form, in Welsh, then Enter (only
+        #    when police data is loaded: the page then has a month to choose).
+        name = "no-js crime form q=Marquis Street (cy)"
+        try:
+            fresh_load(driver, base.rstrip("/") + "/crime?lang=cy")
+            if driver.find_elements(By.CSS_SELECTOR, "select[name='date']"):
+                field = driver.find_element(By.CSS_SELECTOR, "form input[name='q']")
+                before = driver.current_url
+                field.send_keys("Marquis Street", Keys.ENTER)
+                WebDriverWait(driver, 15).until(lambda d: d.current_url != before)
+                heading = next((h.text for h in driver.find_elements(By.TAG_NAME, "h2") if "Marquis Street" in h.text), "")
+                if not heading or not driver.find_elements(By.CSS_SELECTOR, "svg[role='img']"):
+                    raise CheckFailed(f"no results for Marquis Street (h2 {heading!r})")
+                out.append((True, f"{name}: {heading}"))
+            else:
+                out.append((True, f"{name}: skipped, no police data loaded"))
         except Exception as err:  # noqa: BLE001
             out.append((False, f"{name}: {describe(err)}"))
     finally:

@@ -7,6 +7,7 @@ import PeelHub
 import PeelCore
 import PeelForms
 import PeelNotify
+import PeelPoliceData
 import PeelStore
 import PeelWeb
 import ServiceLifecycle
@@ -225,6 +226,12 @@ package func webDependencies(
     dependencies.publicURL = configuration.publicURL
     dependencies.staffPolicies = policies
     dependencies.portal = store.portal
+    dependencies.policeData = try PoliceData(folder: policeDataFolder(configuration))
+    dependencies.policeDataRateLimit = configuration.dataAPIRateLimit.map {
+        RateLimiter(perSecond: Double($0.perSecond), burst: Double($0.burst))
+    }
+    dependencies.trustForwardedFor = configuration.trustForwardedFor
+    dependencies.neighbourhoods = store.neighbourhoods
     dependencies.portalSecurity = PortalSecurity(
         citizens: store.citizens,
         secrets: try SecretBox.load(base64: configuration.secretKey, dataDirectory: configuration.dataDirectory),
@@ -241,4 +248,10 @@ package func staffSecurity(
         staff: store.staff, audit: store.audit, hasher: PasswordHasher(cost: UInt8(configuration.passwordCost)),
         policy: try PasswordPolicy.bundled(),
         secrets: try SecretBox.load(base64: configuration.secretKey, dataDirectory: configuration.dataDirectory), now: now)
+}
+
+/// Where imported police.uk data lives: `PEEL_POLICE_DATA_DIR`, or `police-data/` in the data folder.
+package func policeDataFolder(_ configuration: PeelConfiguration) -> URL {
+    if let folder = configuration.policeDataDirectory { return URL(fileURLWithPath: folder, isDirectory: true) }
+    return URL(fileURLWithPath: configuration.dataDirectory).appendingPathComponent("police-data", isDirectory: true)
 }

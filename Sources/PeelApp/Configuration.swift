@@ -47,6 +47,10 @@ package struct PeelConfiguration: Sendable {
     /// Whether the client's address is read from `X-Forwarded-For` (its last entry, added by the
     /// proxy in front of Peel) for per-client limits. Only behind a proxy that sets it.
     package var trustForwardedFor = false
+    /// The data.police.uk API's per-client limit (requests a second, burst); `nil` turns it off.
+    package var dataAPIRateLimit: (perSecond: Int, burst: Int)? = (15, 30)
+    /// Where imported police.uk data lives; `nil` means `police-data/` in the data folder.
+    package var policeDataDirectory: String?
     package var logLevel: Logger.Level
     package var logFormat: LogFormat
     /// GOV.UK Notify; without it, messages go to the local mailbox.
@@ -81,7 +85,9 @@ package struct PeelConfiguration: Sendable {
         ("PEEL_HUB_CONCURRENCY", "8", "deliveries at once to one force's records system, per node"),
         ("PEEL_PASSWORD_COST", "12", "bcrypt cost for staff passwords (4 to 15)"),
         ("PEEL_SECRET_KEY", "(secret.key in the data folder)", "base64 of 32 bytes that seals stored secrets; the same on every node"),
-        ("PEEL_TRUST_FORWARDED_FOR", "false", "read the client's address from X-Forwarded-For (behind a proxy that sets it), for MyPolice's per-client code limit"),
+        ("PEEL_TRUST_FORWARDED_FOR", "false", "read the client's address from X-Forwarded-For (behind a proxy that sets it), for per-client limits (MyPolice codes, the data API)"),
+        ("PEEL_POLICE_DATA_DIR", "(police-data in the data folder)", "imported police.uk data; may be shared read-only by web nodes"),
+        ("PEEL_DATA_API_RATE_LIMIT", "15/30", "the data.police.uk API's per-client limit: requests a second/burst, or off"),
         ("PEEL_LOG_LEVEL", "info", "trace, debug, info, notice, warning, error or critical"),
         ("PEEL_LOG_FORMAT", "text", "text, or json for one JSON object per line"),
         ("PEEL_NOTIFY_API_KEY", "(none: the local mailbox)", "GOV.UK Notify API key that email and text messages are sent with"),
@@ -134,6 +140,8 @@ package struct PeelConfiguration: Sendable {
             logFormat: try reader.choice("PEEL_LOG_FORMAT", default: .text),
             notify: try NotifySettings.read(reader))
         configuration.trustForwardedFor = try reader.boolean("PEEL_TRUST_FORWARDED_FOR", default: false)
+        configuration.policeDataDirectory = reader.string("PEEL_POLICE_DATA_DIR")
+        configuration.dataAPIRateLimit = try reader.rate("PEEL_DATA_API_RATE_LIMIT", default: (15, 30))
         return configuration
     }
 
@@ -152,6 +160,17 @@ package struct PeelConfiguration: Sendable {
                     "\(key) must be a whole number from \(range.lowerBound) to \(range.upperBound), not '\(text)'")
             }
             return value
+        }
+
+        /// `15/30` (a second, burst) or `off`.
+        func rate(_ key: String, default fallback: (Int, Int)) throws(ConfigurationError) -> (perSecond: Int, burst: Int)? {
+            guard let text = string(key)?.lowercased() else { return fallback }
+            if text == "off" { return nil }
+            let parts = text.split(separator: "/").map { Int($0) }
+            guard parts.count == 2, let rate = parts[0], let burst = parts[1], rate >= 1, burst >= rate else {
+                throw ConfigurationError("\(key) must be requests a second and a burst at least as large (15/30), or off, not '\(text)'")
+            }
+            return (rate, burst)
         }
 
         func identifier(_ key: String) throws(ConfigurationError) -> String? {

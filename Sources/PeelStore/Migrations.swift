@@ -586,6 +586,22 @@ package enum PeelMigrations {
                 // The local mailbox shows text messages as well as emails.
                 "ALTER TABLE outbound_messages ADD COLUMN channel TEXT NOT NULL DEFAULT 'email' CHECK (channel IN ('email', 'sms'))",
             ]),
+        Migration(
+            "0023_create_police_neighbourhoods",
+            portable: [
+                // Forces' neighbourhoods for police.uk's neighbourhood methods: the details (boundary,
+                // team, events, priorities, contact details) as one JSON document per neighbourhood.
+                """
+                CREATE TABLE police_neighbourhoods (
+                    force_id TEXT NOT NULL REFERENCES forces (id),
+                    id TEXT NOT NULL,
+                    name TEXT NOT NULL,
+                    document TEXT NOT NULL,
+                    updated_at BIGINT NOT NULL,
+                    PRIMARY KEY (force_id, id)
+                )
+                """
+            ]),
     ]
 }
 

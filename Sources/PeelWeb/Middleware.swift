@@ -151,7 +151,8 @@ struct LanguageMiddleware: RouterMiddleware {
 /// Protects every state-changing request with a double-submit token: a random token in a
 /// same-site cookie that each form repeats in a `csrf_token` field (or an `X-CSRF-Token` header).
 /// A POST, PUT, PATCH or DELETE whose token is missing or different is refused with 403, except
-/// records systems' signed callbacks under `/api/v1/hub/`, which carry no cookies.
+/// records systems' signed callbacks under `/api/v1/hub/`, which carry no cookies, and the public
+/// data.police.uk API under `/data-api/`, which changes nothing.
 struct CSRFMiddleware: RouterMiddleware {
     typealias Context = PeelRequestContext
     static let cookieName = "peel_csrf"
@@ -159,6 +160,8 @@ struct CSRFMiddleware: RouterMiddleware {
     /// Machine-to-machine requests that carry a signature or a bearer token rather than a CSRF
     /// token: records systems' callbacks, and GOV.UK Notify's delivery receipts.
     static let signedPrefixes = ["/api/v1/hub/", "/api/v1/notify/"]
+    /// The public data API takes form POSTs from any client, and changes nothing.
+    static let dataAPIPrefix = "/data-api/"
     let secureCookies: Bool
 
     func handle(
@@ -170,7 +173,9 @@ struct CSRFMiddleware: RouterMiddleware {
         context.csrfToken = cookieToken ?? Self.generate()
         var request = request
         // Records systems and Notify call back without cookies; their requests are signed instead.
-        if [.post, .put, .patch, .delete].contains(request.method), !Self.signedPrefixes.contains(where: request.uri.path.hasPrefix) {
+        if [.post, .put, .patch, .delete].contains(request.method), !Self.signedPrefixes.contains(where: request.uri.path.hasPrefix),
+            !request.uri.path.hasPrefix(Self.dataAPIPrefix)
+        {
             guard let cookieToken else { throw CSRFRejected() }
             var submitted = request.headers[.csrfToken]
             if submitted == nil, let form = try await PostedForm.read(&request) {

@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import PeelCore
 import PeelForms
+import PeelPoliceData
 
 /// What the web layer needs from the rest of Peel, as PeelCore protocols: PeelWeb never speaks
 /// SQL.
@@ -39,6 +40,14 @@ package struct WebDependencies: Sendable {
     package var portalPolicies = PortalRoutePolicies()
     /// GOV.UK Notify's delivery receipts (`POST /api/v1/notify/receipts`).
     package var notifyReceipts: NotifyReceipts?
+    /// Imported police.uk data, served under `/data-api/`; without it, no data API.
+    package var policeData: PoliceData?
+    /// The data API's per-client limit; `nil` for none (benchmarks).
+    package var policeDataRateLimit: RateLimiter? = RateLimiter()
+    /// Whether per-client limits read the client's address from `X-Forwarded-For`.
+    package var trustForwardedFor = false
+    /// Forces' neighbourhoods, for the data API's neighbourhood methods.
+    package var neighbourhoods: (any NeighbourhoodRepository)?
 
     package init(
         forces: any ForceRepository, forceContent: any ForceContentRepository, jobs: any JobQueue,
@@ -84,6 +93,12 @@ package func buildRouter(_ dependencies: WebDependencies, publicSite: Bool = tru
     let offer = ServiceOffer(catalogue: dependencies.catalogue, settings: dependencies.serviceSettings)
     ServicesAPIController(forces: dependencies.forces, offer: offer).addRoutes(to: router)
     if let receipts = dependencies.notifyReceipts { NotifyReceiptsController(receipts: receipts, now: Date.init).addRoutes(to: router) }
+    if let policeData = dependencies.policeData {
+        PoliceDataAPIController(
+            data: policeData, forces: dependencies.forces, limiter: dependencies.policeDataRateLimit,
+            trustForwardedFor: dependencies.trustForwardedFor, neighbourhoods: dependencies.neighbourhoods
+        ).addRoutes(to: router)
+    }
     if dependencies.devTools {
         MailboxController(messages: dependencies.messages, pages: dependencies.pages).addRoutes(to: router)
         QuestionGalleryController(pages: dependencies.pages).addRoutes(to: router)
@@ -93,6 +108,9 @@ package func buildRouter(_ dependencies: WebDependencies, publicSite: Bool = tru
         .group(context: ForceRequestContext.self)
     ForceSiteController(content: dependencies.forceContent, pages: dependencies.pages, offer: offer)
         .addRoutes(to: forceSite)
+    if let policeData = dependencies.policeData {
+        CrimeAreaController(data: policeData, pages: dependencies.pages).addRoutes(national: router, force: forceSite)
+    }
     JourneyController(
         service: JourneyService(
             offer: offer, journeys: dependencies.journeys, reports: dependencies.reports, jobs: dependencies.jobs),

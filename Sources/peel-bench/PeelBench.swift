@@ -30,6 +30,8 @@ struct PeelBench {
                 path: arguments.database, force: ForceID(validating: arguments.force) ?? ForceID("metropolitan"), service: arguments.service,
                 count: arguments.reports)
             return
+        case "police-data": try await PoliceDataBench.run(CommandLine.arguments); return
+        case "police-csv-read": try PoliceDataBench.csvRead(Array(CommandLine.arguments.dropFirst(2))); return
         case "queue":
             try await QueueBench.measure(base: arguments.baseURL, staffFile: arguments.staffFile, force: arguments.force, requests: arguments.requests)
             return

@@ -19,7 +19,10 @@ struct Peel: AsyncParsableCommand {
             file in the working folder, then defaults:
             \(PeelConfiguration.keys.map { "  \($0.key.padding(toLength: 28, withPad: " ", startingAt: 0)) \($0.meaning) (default \($0.fallback))" }.joined(separator: "\n"))
             """,
-        subcommands: [Serve.self, Migrate.self, Forces.self, Services.self, Staff.self, Audit.self, Hub.self, FakeRMS.self, FakeNotifyCommand.self],
+        subcommands: [
+            Serve.self, Migrate.self, Forces.self, Services.self, Staff.self, Audit.self, Hub.self, FakeRMS.self, FakeNotifyCommand.self,
+            PoliceDataCommand.self,
+        ],
         defaultSubcommand: Serve.self)
 }
 
