@@ -110,12 +110,7 @@ struct PoliceDataAPIController {
     }
 
     private func client(_ request: Request, _ context: PeelRequestContext) -> String {
-        if trustForwardedFor, let forwarded = request.headers[.xForwardedFor],
-            let last = forwarded.split(separator: ",").last?.trimmingCharacters(in: .whitespaces), !last.isEmpty
-        {
-            return last
-        }
-        return context.clientAddress
+        request.clientAddress(peer: context.clientAddress, trustForwardedFor: trustForwardedFor)
     }
 
     private func json(_ bytes: [UInt8]) -> Response {

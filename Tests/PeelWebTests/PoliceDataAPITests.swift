@@ -140,12 +140,19 @@ struct PoliceDataAPITests {
         // A slow leak (one a second) so the test does not depend on how fast the machine is.
         limited["PEEL_DATA_API_RATE_LIMIT"] = "1/30"
         try await withTestApp(.sqlite, extra: limited) { client, _ in
-            var statuses: [HTTPResponse.Status] = []
-            for _ in 0..<40 {
-                statuses.append(try await client.execute(uri: "/data-api/crime-last-updated", method: .get).status)
+            // Sixty at once: with one a second leaking, even a machine running the whole suite
+            // answers them well inside the half-minute it would take to refill the bucket.
+            let statuses = try await withThrowingTaskGroup(of: HTTPResponse.Status.self) { group in
+                for _ in 0..<60 {
+                    group.addTask { try await client.execute(uri: "/data-api/crime-last-updated", method: .get).status }
+                }
+                var all: [HTTPResponse.Status] = []
+                for try await status in group { all.append(status) }
+                return all
             }
-            #expect(statuses.prefix(30).allSatisfy { $0 == .ok })
+            #expect(statuses.filter { $0 == .ok }.count >= 30)
             #expect(statuses.contains(.tooManyRequests))
+            #expect(statuses.allSatisfy { $0 == .ok || $0 == .tooManyRequests })
         }
     }
 

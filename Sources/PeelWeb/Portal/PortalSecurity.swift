@@ -45,13 +45,7 @@ package struct PortalSecurity: Sendable {
 
     /// The client's address, hashed: what the per-client limit counts by.
     func client(_ request: Request, context: some PortalClientContext) -> String {
-        var address = context.clientAddress
-        if trustForwardedFor, let forwarded = request.headers[.xForwardedFor],
-            let last = forwarded.split(separator: ",").last?.trimmingCharacters(in: .whitespaces), !last.isEmpty
-        {
-            address = last
-        }
-        return Tokens.hash("client:" + address)
+        Tokens.hash("client:" + request.clientAddress(peer: context.clientAddress, trustForwardedFor: trustForwardedFor))
     }
 
     /// Draws a code for `email`, stores its hash and enqueues the notification that carries it
@@ -129,4 +123,17 @@ extension ForceRequestContext: PortalClientContext {}
 
 extension HTTPField.Name {
     static let xForwardedFor = HTTPField.Name("X-Forwarded-For")!
+}
+
+extension Request {
+    /// The client's address for per-client limits: the connection's `peer`, or, behind a proxy
+    /// Peel trusts, the last `X-Forwarded-For` entry (the one that proxy added).
+    func clientAddress(peer: String, trustForwardedFor: Bool) -> String {
+        if trustForwardedFor, let forwarded = headers[.xForwardedFor],
+            let last = forwarded.split(separator: ",").last?.trimmingCharacters(in: .whitespaces), !last.isEmpty
+        {
+            return last
+        }
+        return peer
+    }
 }
