@@ -127,3 +127,14 @@ package struct CSVHeader {
 package struct MissingColumn: Error {
     package let name: String
 }
+
+extension String {
+    /// The string without leading and trailing spaces and tabs; itself, without copying, when it
+    /// has none (nearly every archive field), which Foundation's trimming does not do cheaply.
+    package var trimmedSpaces: String {
+        let utf8 = self.utf8
+        func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 }
+        guard let first = utf8.first, let last = utf8.last, isSpace(first) || isSpace(last) else { return self }
+        return trimmingCharacters(in: .whitespaces)
+    }
+}

@@ -35,7 +35,7 @@ struct SegmentBuilder {
         guard let code = CrimeCategory.code(name: fields(5)) else { return "unknown crime type '\(fields(5))'" }
         if let problem = addMonthAndPlace(month: month, fields: fields, ordinal: ordinal, registry: &registry) { return problem }
         category.append(code)
-        let outcomeName = fields(6).trimmingCharacters(in: .whitespaces)
+        let outcomeName = fields(6).trimmedSpaces
         outcome.append(text.number(outcomeName))
         outcomeMonth.append(outcomeName.isEmpty ? 0 : Int32(month.ordinal))
         appendPersistentID(fields(0))
@@ -47,9 +47,9 @@ struct SegmentBuilder {
     mutating func addOutcome(
         month: Month, fields: (Int) -> String, ordinal: UInt32, registry: inout RegistryBuilder, latest: inout [[UInt8]: Int32]
     ) -> String? {
-        let id = fields(0).trimmingCharacters(in: .whitespaces)
+        let id = fields(0).trimmedSpaces
         guard !id.isEmpty else { return "an outcome without a Crime ID" }
-        let name = fields(5).trimmingCharacters(in: .whitespaces)
+        let name = fields(5).trimmedSpaces
         guard !name.isEmpty else { return "an outcome without an Outcome type" }
         if let problem = addMonthAndPlace(month: month, fields: fields, ordinal: ordinal, registry: &registry) { return problem }
         outcome.append(text.number(name))
@@ -75,13 +75,13 @@ struct SegmentBuilder {
 
     /// A `-stop-and-search.csv` row, fields in the order of the archive's 15 columns.
     mutating func addStop(month: Month, fields: (Int) -> String, ordinal: UInt32, registry: inout RegistryBuilder) -> String? {
-        let type = fields(0).trimmingCharacters(in: .whitespaces)
+        let type = fields(0).trimmedSpaces
         guard !type.isEmpty else { return "a stop and search without a Type" }
-        let date = fields(1).trimmingCharacters(in: .whitespaces)
+        let date = fields(1).trimmedSpaces
         guard date.count >= 10, Month(date.prefix(7)) != nil else { return "the Date '\(date)' is not an ISO date" }
         var flags: [Int8] = []
         for index in [2, 13, 14] {
-            switch fields(index).trimmingCharacters(in: .whitespaces).lowercased() {
+            switch fields(index).trimmedSpaces.lowercased() {
             case "true": flags.append(1)
             case "false": flags.append(0)
             case "": flags.append(-1)
@@ -101,7 +101,7 @@ struct SegmentBuilder {
             (.officerDefinedEthnicity, 9), (.legislation, 10), (.objectOfSearch, 11), (.outcome, 12),
         ]
         for (column, index) in values {
-            stop[column, default: []].append(text.number(fields(index).trimmingCharacters(in: .whitespaces)))
+            stop[column, default: []].append(text.number(fields(index).trimmedSpaces))
         }
         operation.append(flags[0])
         linked.append(flags[1])
@@ -117,7 +117,7 @@ struct SegmentBuilder {
     }
 
     private mutating func appendPersistentID(_ text: String) {
-        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        let trimmed = text.trimmedSpaces
         if let bytes = PersistentID.bytes(trimmed) {
             persistentID += bytes
             persistentIDText.append(0)
@@ -128,7 +128,7 @@ struct SegmentBuilder {
     }
 
     static func checkMonth(_ text: String, file: Month) -> String? {
-        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        let trimmed = text.trimmedSpaces
         guard let month = Month(trimmed) else { return "the Month '\(trimmed)' is not YYYY-MM" }
         return month == file ? nil : "the Month \(month) is not the file's month \(file)"
     }
@@ -137,8 +137,8 @@ struct SegmentBuilder {
 
     /// Coordinates from the archive: both empty is no location; anything else must be valid.
     static func coordinates(longitude: String, latitude: String) -> Result<(Int32, Int32)?, RowProblem> {
-        let lngText = longitude.trimmingCharacters(in: .whitespaces)
-        let latText = latitude.trimmingCharacters(in: .whitespaces)
+        let lngText = longitude.trimmedSpaces
+        let latText = latitude.trimmedSpaces
         if lngText.isEmpty, latText.isEmpty { return .success(nil) }
         guard let lat = Microdegrees.parse(latText), let lng = Microdegrees.parse(lngText), abs(lat) <= 90_000_000,
             abs(lng) <= 180_000_000
@@ -153,7 +153,7 @@ struct SegmentBuilder {
         case .failure(let problem): return .failure(problem)
         case .success(nil): return .success(nil)
         case .success(let point?):
-            return .success((point.0, point.1, registry.id(latitude: point.0, longitude: point.1, name: name.trimmingCharacters(in: .whitespaces))))
+            return .success((point.0, point.1, registry.id(latitude: point.0, longitude: point.1, name: name.trimmedSpaces)))
         }
     }
 

@@ -48,9 +48,14 @@ package struct CrimeCategory: Sendable, Hashable {
 
     /// The stored code for an archive `Crime type`, old names included.
     package static func code(name: String) -> UInt8? {
-        guard let code = byName[name.trimmingCharacters(in: .whitespaces).lowercased()], code != allCrime else { return nil }
+        // The archive's own spelling first: one lookup, no lowering.
+        if let code = byExactName[name] { return code }
+        guard let code = byName[name.trimmedSpaces.lowercased()], code != allCrime else { return nil }
         return code
     }
+
+    private static let byExactName: [String: UInt8] = Dictionary(
+        uniqueKeysWithValues: all.enumerated().dropFirst().map { ($0.element.name, UInt8($0.offset)) })
 
     /// The categories the API offers for a month: historic ones only when the month has them.
     package static func offered(historic: Bool) -> [CrimeCategory] {

@@ -153,6 +153,11 @@ package func buildRouter(_ dependencies: WebDependencies, publicSite: Bool = tru
         backOffice.addRoutes(
             to: StaffRoutes(
                 signedIn: staffSite.group(context: StaffRequestContext.self), pattern: StaffURL.groupPattern, policies: policies))
+        if let neighbourhoods = dependencies.neighbourhoods {
+            NeighbourhoodAdminController(security: security, neighbourhoods: neighbourhoods, pages: dependencies.pages).addRoutes(
+                to: StaffRoutes(
+                    signedIn: staffSite.group(context: StaffRequestContext.self), pattern: StaffURL.groupPattern, policies: policies))
+        }
 
         // The national team: its own address, sign-in and pages; no force's reports.
         let national = router.group(RouterPath(StaffURL.nationalPattern))

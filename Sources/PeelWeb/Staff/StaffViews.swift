@@ -62,6 +62,7 @@ struct StaffLayout: Sendable {
                 ("Force details", StaffURL.adminForce(force).path, .manageForce),
                 ("Staff", StaffURL.adminStaff(force).path, .manageStaff),
                 ("Delivery", StaffURL.adminDelivery(force).path, .manageForce),
+                ("Neighbourhoods", NeighbourhoodAdminController.path(force), .manageForce),
             ]
         } else {
             items = [
