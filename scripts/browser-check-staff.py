@@ -181,7 +181,8 @@ def main() -> int:
         for path, label in [("account", "account"), ("admin/services", "services"),
                             ("admin/services/report-crime/pages", "page wording"), ("admin/force", "force details"),
                             ("admin/staff", "staff"), ("admin/delivery", "delivery"),
-                            ("admin/delivery/connection", "records-system connection")]:
+                            ("admin/delivery/connection", "records-system connection"),
+                            ("admin/neighbourhoods", "neighbourhoods")]:
             driver.get(f"{base}/metropolitan/staff/{path}")
             record(*axe_and_keyboard(driver, label))
         # The connection form, by keyboard: the standard API without an address or secret is refused
