@@ -180,7 +180,8 @@ def main() -> int:
                 record(False, "staff report: no report lists possible duplicates (the journeys should have made some)")
         for path, label in [("account", "account"), ("admin/services", "services"),
                             ("admin/services/report-crime/pages", "page wording"), ("admin/force", "force details"),
-                            ("admin/staff", "staff"), ("admin/delivery", "delivery"),
+                            ("admin/staff", "staff"), ("admin/delivery", "delivery"), ("admin/neighbourhoods", "neighbourhoods"),
+                            # Last: the checks after this loop use the connection form.
                             ("admin/delivery/connection", "records-system connection")]:
             driver.get(f"{base}/metropolitan/staff/{path}")
             record(*axe_and_keyboard(driver, label))

@@ -69,7 +69,9 @@ except ImportError:  # the older, differently named axe-selenium-python
 PAGES = ["/", "/metropolitan/", "/north-wales/", "/btp/", "/_dev/question-types", "/_dev/question-types?errors=1",
          # Crime in your area (scripts/browser-check imports the shared 2024-01 archive when present).
          "/crime", "/crime?q=Marquis+Street&date=2024-01", "/crime?q=Road",
-         "/leicestershire/crime?lat=52.629729&lng=-1.131592&date=2024-01"]
+         "/leicestershire/crime?lat=52.629729&lng=-1.131592&date=2024-01",
+         # Neighbourhood pages (scripts/browser-check loads scripts/fixtures/leicestershire-neighbourhoods.geojson).
+         "/leicestershire/neighbourhoods", "/leicestershire/neighbourhoods/NC04"]
 LANGS = ["en", "cy"]
 SKIP_LINK_HREF = "#main-content"
 MAIN_ID = "main-content"

@@ -45,6 +45,11 @@ package struct WireFormat {
                 JSONBytes.appendLiteral(#""}"#, to: &bytes)
             }
         }
+        idsAndMonth(segment, row, into: &bytes)
+    }
+
+    /// `,"persistent_id": …, "id": …, "location_subtype": "", "month": "…"}`: how every crime object ends.
+    func idsAndMonth(_ segment: Segment, _ row: Int, into bytes: inout [UInt8]) {
         JSONBytes.appendLiteral(#","persistent_id":"#, to: &bytes)
         persistentID(segment, row, into: &bytes)
         JSONBytes.appendLiteral(#","id":"#, to: &bytes)
@@ -131,13 +136,8 @@ package struct WireFormat {
         }
         JSONBytes.appendLiteral(#"{"category":"""#, to: &bytes)
         typeAndLocation(segment, row, into: &bytes)
-        JSONBytes.appendLiteral(#","context":"","persistent_id":"#, to: &bytes)
-        persistentID(segment, row, into: &bytes)
-        JSONBytes.appendLiteral(#","id":"#, to: &bytes)
-        JSONBytes.appendInteger(segment.apiID(row), to: &bytes)
-        JSONBytes.appendLiteral(#","location_subtype":"","month":""#, to: &bytes)
-        bytes += segment.monthBytes
-        JSONBytes.appendLiteral(#""}"#, to: &bytes)
+        JSONBytes.appendLiteral(#","context":"""#, to: &bytes)
+        idsAndMonth(segment, row, into: &bytes)
     }
 
     /// `outcomes-for-crime`: `{"crime": …, "outcomes": [{category, date, person_id}, …]}`, or

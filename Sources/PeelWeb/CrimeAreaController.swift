@@ -160,7 +160,7 @@ struct CrimeAreaPage: Sendable {
             centre: point, spots: summary.spots, title: catalogue.text("crime_map_title", language, ["place": placeName]),
             description: catalogue.text("crime_map_description", language))
         page.trend = summary.trend.reversed().map { Row(label: label(for: $0.month, language, catalogue), count: $0.count.formatted()) }
-        page.outcomes = summary.outcomes.map { Row(label: $0.name, count: $0.count.formatted()) }
+        page.outcomes = summary.outcomes.map { Row(label: outcomeName($0.name, language, catalogue), count: $0.count.formatted()) }
         page.hasOutcomes = !page.outcomes.isEmpty
         page.stops =
             summary.stops.map { catalogue.text("crime_stops_text", language, ["count": $0.formatted(), "month": monthLabel]) }
@@ -168,6 +168,13 @@ struct CrimeAreaPage: Sendable {
         page.apiHref = String(
             format: "/data-api/crimes-street/all-crime?date=%@&lat=%.6f&lng=%.6f", month.description, point.latitude, point.longitude)
         return page
+    }
+
+    /// An outcome in the page's language; one the vocabulary does not know, as published.
+    static func outcomeName(_ name: String, _ language: Language, _ catalogue: Catalogue) -> String {
+        guard let code = OutcomeCategory.code(name: name) else { return name }
+        let key = "crime_outcome_" + code.replacingOccurrences(of: "-", with: "_")
+        return catalogue.table(for: language)[key] ?? name
     }
 
     /// "52.6297, -1.1316" (or without the space) as a point, if valid.

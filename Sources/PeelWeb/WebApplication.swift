@@ -111,6 +111,9 @@ package func buildRouter(_ dependencies: WebDependencies, publicSite: Bool = tru
     if let policeData = dependencies.policeData {
         CrimeAreaController(data: policeData, pages: dependencies.pages).addRoutes(national: router, force: forceSite)
     }
+    if let neighbourhoods = dependencies.neighbourhoods {
+        NeighbourhoodPageController(neighbourhoods: neighbourhoods, pages: dependencies.pages).addRoutes(to: forceSite)
+    }
     JourneyController(
         service: JourneyService(
             offer: offer, journeys: dependencies.journeys, reports: dependencies.reports, jobs: dependencies.jobs),

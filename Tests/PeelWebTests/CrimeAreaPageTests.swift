@@ -37,6 +37,7 @@ struct CrimeAreaPageTests {
             #expect(html.contains("1,477 o droseddau"))
             #expect(html.contains("Ionawr 2024"))
             #expect(html.contains("Trais a throseddau rhywiol"))
+            #expect(html.contains("Methu ag erlyn yr un sydd dan amheuaeth"))
             #expect(html.contains("Drwydded Llywodraeth Agored"))
             let typed = try await client.execute(uri: "/crime?q=52.629729%2C+-1.131592&date=2024-01", method: .get).text
             #expect(typed.contains("1,477 crimes"))

@@ -77,3 +77,35 @@ struct NeighbourhoodAPITests {
         }
     }
 }
+
+/// A force's neighbourhood pages on its public site.
+@Suite("Neighbourhood pages")
+struct NeighbourhoodPageTests {
+    @Test("the list, and a neighbourhood's team, priorities, events and contacts as plain text, in English and Welsh")
+    func pages() async throws {
+        try await withTestApp(.sqlite) { client, scratch in
+            let empty = try await client.execute(uri: "/leicestershire/neighbourhoods", method: .get)
+            #expect(empty.status == .ok)
+            #expect(empty.text.contains("has not published its neighbourhoods"))
+            let (found, _) = try NeighbourhoodFile.parse(Data(NeighbourhoodAPITests.geoJSON.utf8), force: ForceID("leicestershire"))
+            try await withStore(of: scratch) { store in
+                for neighbourhood in found { try await store.neighbourhoods.save(neighbourhood, at: Date()) }
+            }
+            let list = try await client.execute(uri: "/leicestershire/neighbourhoods", method: .get).text
+            #expect(list.contains("href=\"/leicestershire/neighbourhoods/NC04\""))
+            let page = try await client.execute(uri: "/leicestershire/neighbourhoods/NC04", method: .get).text
+            #expect(page.contains("<h1 class=\"heading-xl\">City Centre</h1>"))
+            #expect(page.contains("Sgt Andy Cooper"))
+            #expect(page.contains("Joined in 1997."))
+            #expect(!page.contains("&lt;p&gt;"))
+            #expect(page.contains("Reduce anti-social behaviour on Humberstone Gate."))
+            #expect(page.contains("17 September 2024 12:00"))
+            #expect(page.contains("/leicestershire/crime?lat=52.630000&amp;lng=-1.135000"))
+            let welsh = try await client.execute(uri: "/leicestershire/neighbourhoods/NC04?lang=cy", method: .get).text
+            #expect(welsh.contains("17 Medi 2024 12:00"))
+            #expect(welsh.contains("Cwrdd â&#39;ch tîm") || welsh.contains("Cwrdd â'ch tîm"))
+            #expect(try await client.execute(uri: "/leicestershire/neighbourhoods/NC99", method: .get).status == .notFound)
+            #expect(try await client.execute(uri: "/atlantis/neighbourhoods", method: .get).status == .notFound)
+        }
+    }
+}
