@@ -57,6 +57,7 @@ extension LandingPage: MustacheParent {
         case "regions": regions
         case "hasRegions": hasRegions
         case "formAction": formAction
+        case "crimeHref": crimeHref
         default: nil
         }
     }
@@ -97,6 +98,8 @@ extension ForceHomePage: MustacheParent {
         case "contact": contact
         case "otherForceHref": otherForceHref
         case "myPoliceHref": myPoliceHref
+        case "crimeHref": crimeHref
+        case "neighbourhoodsHref": neighbourhoodsHref
         default: nil
         }
     }

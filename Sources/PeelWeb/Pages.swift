@@ -106,6 +106,8 @@ struct LandingPage: Sendable {
     let regions: [RegionGroup]
     let hasRegions: Bool
     let formAction: String
+    /// Crime in any area of the loaded forces, from police.uk data.
+    let crimeHref = CrimeAreaURL.path(force: nil)
 
     init(forces: [Force], query rawQuery: String?, language: Language, layout: Layout, catalogue: Catalogue) {
         let query = String((rawQuery ?? "").trimmingCharacters(in: .whitespacesAndNewlines).prefix(100))
@@ -197,6 +199,9 @@ struct ForceHomePage: Sendable {
     let contact: Contact
     let otherForceHref: String
     let myPoliceHref: String
+    /// Crime in the area and the neighbourhood teams, from police.uk data.
+    let crimeHref: String
+    let neighbourhoodsHref: String
 
     init(
         force: Force, content: ForceHomeContent?, language: Language, layout: Layout, catalogue: Catalogue,
@@ -231,6 +236,8 @@ struct ForceHomePage: Sendable {
             websiteHref: details.website)
         self.otherForceHref = SiteURL.landing.path
         self.myPoliceHref = PortalURL.signIn(force.id).path
+        self.crimeHref = CrimeAreaURL.path(force: force.id)
+        self.neighbourhoodsHref = NeighbourhoodPageController.listPath(force.id)
     }
 }
 
