@@ -349,7 +349,7 @@ package struct SQLCaseRepository: CaseRepository {
         ).run()
         if let publicUpdate = event.publicUpdate, publicUpdate.notifies {
             let payload = PortalUpdateJobPayload(report: event.reportID, force: event.forceID, event: event.id, audience: .person)
-            try await SQLJobQueue(db: tx, engine: .sqlite).enqueue(try payload.job(at: Date()))
+            try await SQLJobQueue.insert([try payload.job(at: Date())], on: tx)
         }
     }
 

@@ -24,6 +24,12 @@ package struct SQLJobQueue: JobQueue {
     /// Enqueues several jobs in one statement.
     @discardableResult
     package func enqueue(_ jobs: [NewJob]) async throws -> [JobID] {
+        try await Self.insert(jobs, on: db)
+    }
+
+    /// Inserts jobs on `db` (a transaction's connection, for jobs that commit with other writes).
+    @discardableResult
+    static func insert(_ jobs: [NewJob], on db: any SQLDatabase) async throws -> [JobID] {
         guard !jobs.isEmpty else { return [] }
         let now = Date().millisecondsSince1970
         let ids = jobs.map { _ in JobID.generate() }

@@ -344,6 +344,12 @@ package struct SQLPortalRepository: PortalRepository {
     }
 
     package func markReadByStaff(reportID: String, force: ForceID, at date: Date) async throws {
+        // Every view by staff who may answer calls this; most find nothing unread, and a read
+        // costs no turn of the single writer.
+        let unread = try await db.raw(
+            "SELECT unread_messages FROM cases WHERE report_id = \(bind: reportID) AND force_id = \(bind: force.rawValue)"
+        ).first()?.decode(column: "unread_messages", as: Int.self)
+        guard let unread, unread > 0 else { return }
         let engine = engine
         try await inTransaction(on: db, engine: engine) { tx in
             try await tx.raw(

@@ -61,7 +61,10 @@ struct PortalController {
             try await portal.report(reference: reference, force: context.force.id, citizenID: context.citizen.id)
         }
         routes.ownReport(.get, "/reports/:\(PortalURL.referenceParameter)", { request, context, report in
-            try await portal.markReadByPerson(reportID: report.summary.reportID, citizenID: context.citizen.id, at: security.now())
+            // A write only when there is something to mark: most views have nothing new.
+            if report.summary.unread > 0 {
+                try await portal.markReadByPerson(reportID: report.summary.reportID, citizenID: context.citizen.id, at: security.now())
+            }
             let notice: String? =
                 switch request.uri.queryParameters["done"].map(String.init) {
                 case "sent": PortalWording(catalogue: pages.catalogue, language: context.language).text("my_message_sent")

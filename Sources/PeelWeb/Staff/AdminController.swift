@@ -148,23 +148,18 @@ struct AdminController {
                     website: details.website),
                 brandColour: details.brandColour, at: now)
             if model != context.force.onboarding { _ = try await forces.setOnboarding(context.force.id, to: model, at: now) }
+            func audit(_ action: String) async throws {
+                try await security.audit.append(
+                    AuditRecord(forceID: context.force.id, actorID: context.staff.id, action: action, subject: "force:\(context.force.id)"),
+                    at: now)
+            }
             if details.nationalAccess != context.force.grantsNationalAccess {
                 try await forces.setNationalAccess(context.force.id, granted: details.nationalAccess, at: now)
-                try await security.audit.append(
-                    AuditRecord(
-                        forceID: context.force.id, actorID: context.staff.id,
-                        action: details.nationalAccess ? "force.national-access.granted" : "force.national-access.withdrawn",
-                        subject: "force:\(context.force.id)"),
-                    at: now)
+                try await audit(details.nationalAccess ? "force.national-access.granted" : "force.national-access.withdrawn")
             }
             if details.showsOfficer != context.force.showsOfficerInPortal {
                 try await forces.setShowsOfficerInPortal(context.force.id, shows: details.showsOfficer, at: now)
-                try await security.audit.append(
-                    AuditRecord(
-                        forceID: context.force.id, actorID: context.staff.id,
-                        action: details.showsOfficer ? "force.portal-officer.shown" : "force.portal-officer.hidden",
-                        subject: "force:\(context.force.id)"),
-                    at: now)
+                try await audit(details.showsOfficer ? "force.portal-officer.shown" : "force.portal-officer.hidden")
             }
             for (language, text) in [(Language.english, details.introEN), (.welsh, details.introCY)] {
                 try await forceContent.saveHomeContent(ForceHomeContent(forceID: context.force.id, language: language, intro: text, updatedAt: now))
