@@ -235,7 +235,7 @@ package func webDependencies(
     dependencies.portalSecurity = PortalSecurity(
         citizens: store.citizens,
         secrets: try SecretBox.load(base64: configuration.secretKey, dataDirectory: configuration.dataDirectory),
-        trustForwardedFor: configuration.trustForwardedFor, now: now)
+        now: now)
     dependencies.notifyReceipts = NotifyReceipts(notifications: store.notifications, token: configuration.notify.callbackToken)
     return dependencies
 }

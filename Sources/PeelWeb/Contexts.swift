@@ -1,3 +1,5 @@
+import Foundation
+import HTTPTypes
 import Hummingbird
 import Logging
 import PeelCore
@@ -84,3 +86,20 @@ extension CarriesPostedForm {
 }
 
 extension ForceRequestContext: CarriesPostedForm {}
+
+extension HTTPField.Name {
+    static let xForwardedFor = HTTPField.Name("X-Forwarded-For")!
+}
+
+extension Request {
+    /// The client's address for per-client limits: the connection's `peer`, or, behind a proxy
+    /// Peel trusts, the last `X-Forwarded-For` entry (the one that proxy added).
+    func clientAddress(peer: String, trustForwardedFor: Bool) -> String {
+        if trustForwardedFor, let forwarded = headers[.xForwardedFor],
+            let last = forwarded.split(separator: ",").last?.trimmingCharacters(in: .whitespaces), !last.isEmpty
+        {
+            return last
+        }
+        return peer
+    }
+}

@@ -134,7 +134,7 @@ package func buildRouter(_ dependencies: WebDependencies, publicSite: Bool = tru
             .group(context: ForceRequestContext.self)
         PortalController(
             security: security, portal: portal, forces: dependencies.forces, catalogue: dependencies.catalogue,
-            pages: dependencies.pages, secureCookies: dependencies.servedOverTLS
+            pages: dependencies.pages, secureCookies: dependencies.servedOverTLS, trustForwardedFor: dependencies.trustForwardedFor
         ).addRoutes(
             to: PortalRoutes(
                 open: group, signedIn: group.group(context: PortalRequestContext.self), policies: dependencies.portalPolicies))

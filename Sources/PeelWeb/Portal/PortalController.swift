@@ -15,6 +15,8 @@ struct PortalController {
     let catalogue: ServiceCatalogue
     let pages: PageRenderer
     let secureCookies: Bool
+    /// Whether the per-client code limit reads the client's address from `X-Forwarded-For`.
+    let trustForwardedFor: Bool
 
     /// How often the person may ask for an update on one report.
     static let updateRequestInterval: TimeInterval = 24 * 60 * 60
@@ -136,7 +138,8 @@ struct PortalController {
         if bySMS, let citizen = try await security.citizens.find(email: email), citizen.smsConsent {
             phone = citizen.phone
         }
-        let client = security.client(request, context: context)
+        // The client's address, hashed: what the per-client limit counts by.
+        let client = Tokens.hash("client:" + request.clientAddress(peer: context.clientAddress, trustForwardedFor: trustForwardedFor))
         switch try await security.issueCode(email: email, phone: phone, language: context.language, force: context.force, client: client) {
         case .success(let pending):
             var response = redirect(to: PortalURL.code(context.force.id).path)

@@ -19,17 +19,13 @@ package struct PortalSecurity: Sendable {
     /// The key codes are hashed with: derived from the node's secret key, so that a copy of the
     /// database alone cannot try the million codes against a stored hash.
     let codeKey: [UInt8]
-    /// Whether the client's address is the last one in `X-Forwarded-For` (behind a proxy Peel
-    /// trusts) rather than the connection's peer.
-    let trustForwardedFor: Bool
     package let now: @Sendable () -> Date
 
     package init(
-        citizens: any CitizenRepository, secrets: SecretBox, trustForwardedFor: Bool, now: @escaping @Sendable () -> Date = Date.init
+        citizens: any CitizenRepository, secrets: SecretBox, now: @escaping @Sendable () -> Date = Date.init
     ) {
         self.citizens = citizens
         self.codeKey = secrets.derivedKey(for: "peel mypolice sign-in codes")
-        self.trustForwardedFor = trustForwardedFor
         self.now = now
     }
 
@@ -41,11 +37,6 @@ package struct PortalSecurity: Sendable {
         case tooManyAttempts
         /// No code for this browser: sign in again.
         case unknown
-    }
-
-    /// The client's address, hashed: what the per-client limit counts by.
-    func client(_ request: Request, context: some PortalClientContext) -> String {
-        Tokens.hash("client:" + request.clientAddress(peer: context.clientAddress, trustForwardedFor: trustForwardedFor))
     }
 
     /// Draws a code for `email`, stores its hash and enqueues the notification that carries it
@@ -111,29 +102,5 @@ package struct PortalSecurity: Sendable {
 
     private func hash(_ code: String, id: String) -> String {
         HubSignature.mac(Data("\(id):\(code)".utf8), secret: codeKey)
-    }
-}
-
-/// A context that knows the client's address.
-protocol PortalClientContext {
-    var clientAddress: String { get }
-}
-
-extension ForceRequestContext: PortalClientContext {}
-
-extension HTTPField.Name {
-    static let xForwardedFor = HTTPField.Name("X-Forwarded-For")!
-}
-
-extension Request {
-    /// The client's address for per-client limits: the connection's `peer`, or, behind a proxy
-    /// Peel trusts, the last `X-Forwarded-For` entry (the one that proxy added).
-    func clientAddress(peer: String, trustForwardedFor: Bool) -> String {
-        if trustForwardedFor, let forwarded = headers[.xForwardedFor],
-            let last = forwarded.split(separator: ",").last?.trimmingCharacters(in: .whitespaces), !last.isEmpty
-        {
-            return last
-        }
-        return peer
     }
 }
