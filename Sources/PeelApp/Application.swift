@@ -148,10 +148,14 @@ extension Store: HealthCheckable {
 /// The two share one service so that the database is closed only after the worker has stopped
 /// using it, both on graceful shutdown (the web server, started after this service, stops
 /// first) and when the group is cancelled because another service failed to start.
-struct StoreService: Service {
+struct StoreService: Service, CustomStringConvertible {
     let database: Database
     let worker: JobWorker?
     let logger: Logger
+
+    /// The service group names each service by its description; the default would print every
+    /// job handler's catalogue of services (megabytes, and half a second of a test's time).
+    var description: String { worker == nil ? "store" : "store and job worker" }
 
     func run() async throws {
         if let worker {

@@ -1,5 +1,6 @@
 import Foundation
 import PeelCore
+import Synchronization
 
 /// Reads and checks the form fields of one question. Field names: the question id for a single
 /// value, `id-part` for each part of a compound question (`id-day`, `id-town`, …).
@@ -357,11 +358,18 @@ package enum DateText {
         return calendar
     }()
 
-    /// Today in the UK.
+    /// Today in the UK. Every page asks, so the answer is kept for the minute it was worked out
+    /// in: UK days begin on a whole minute, so it is exact.
     package static func today(_ now: Date = Date()) -> String {
+        let minute = Int((now.timeIntervalSince1970 / 60).rounded(.down))
+        if let kept = todayKept.withLock({ $0 }), kept.minute == minute { return kept.text }
         let parts = calendar.dateComponents([.year, .month, .day], from: now)
-        return String(format: "%04d-%02d-%02d", parts.year ?? 0, parts.month ?? 0, parts.day ?? 0)
+        let text = String(format: "%04d-%02d-%02d", parts.year ?? 0, parts.month ?? 0, parts.day ?? 0)
+        todayKept.withLock { $0 = (minute, text) }
+        return text
     }
+
+    private static let todayKept = Mutex<(minute: Int, text: String)?>(nil)
 
     /// The start of a `YYYY-MM-DD` day in the UK, or nil when the text is not a real date.
     package static func date(_ text: String) -> Date? {

@@ -34,15 +34,19 @@ package struct JourneyEngine: Sendable {
     package let definition: ServiceDefinition
     /// Today, as `YYYY-MM-DD` in UK time, for date rules.
     package let today: String
-    private let pages: [String: Page]
+    /// Each page's place in the definition, by id (the first of a repeated id).
+    private let pageIndex: [String: Int]
 
     package init(definition: ServiceDefinition, today: String) {
         self.definition = definition
         self.today = today
-        self.pages = Dictionary(definition.pages.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        var index: [String: Int] = [:]
+        index.reserveCapacity(definition.pages.count)
+        for (offset, page) in definition.pages.enumerated() where index[page.id] == nil { index[page.id] = offset }
+        self.pageIndex = index
     }
 
-    package func page(_ id: String) -> Page? { pages[id] }
+    package func page(_ id: String) -> Page? { pageIndex[id].map { definition.pages[$0] } }
 
     // MARK: Navigation
 
@@ -51,7 +55,7 @@ package struct JourneyEngine: Sendable {
         var path: [String] = []
         var current = definition.start
         var guardCount = 0
-        while let page = pages[current], guardCount <= pages.count {
+        while let page = page(current), guardCount <= pageIndex.count {
             guardCount += 1
             if let showIf = page.showIf, !evaluate(showIf, state) {
                 guard let target = firstMatch(page, state) else { return (path, .checkAnswers) }
@@ -86,7 +90,7 @@ package struct JourneyEngine: Sendable {
         var kept = state
         // Walking with answers that are then removed can open a different path; repeat until
         // nothing changes (bounded by the number of pages).
-        for _ in 0...pages.count {
+        for _ in 0...pageIndex.count {
             let onPath = Set(walk(kept).path)
             var next = kept
             for page in definition.pages where !onPath.contains(page.id) {
@@ -180,7 +184,7 @@ package struct JourneyEngine: Sendable {
             AnswerSummarySection(id: $0.id, title: $0.title.text(language), rows: [])
         }
         for pageID in path {
-            guard let page = pages[pageID], let index = sections.firstIndex(where: { $0.id == page.section }) else { continue }
+            guard let page = page(pageID), let index = sections.firstIndex(where: { $0.id == page.section }) else { continue }
             switch page.kind {
             case .question:
                 for question in page.questions {

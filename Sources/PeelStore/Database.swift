@@ -91,31 +91,26 @@ package final class Database: Sendable {
         let database: Database
         switch location {
         case .sqlite(let path):
-            // A connection waiting on the busy timeout (another process writing) blocks its
-            // thread. Each connection, the writer's included, gets a thread of its own.
-            let perLoop = connectionsPerLoop(poolSize)
-            let threads = NIOThreadPool(numberOfThreads: perLoop * System.coreCount + 2)
+            // Statements run in place on connections of Peel's own (`SQLiteInPlace.swift`);
+            // the writer's waits (the write lock, `fsync`) run on these threads.
+            let threads = NIOThreadPool(numberOfThreads: 2)
             threads.start()
-            let source = TunedSQLiteSource(
-                inner: SQLiteConnectionSource(
-                    configuration: .init(storage: .file(path: path), enableForeignKeys: true), threadPool: threads))
-            let pool = EventLoopGroupConnectionPool(
-                source: source, maxConnectionsPerEventLoop: perLoop, requestTimeout: .seconds(30),
-                logger: logger, on: eventLoopGroup)
-            // Every write goes through one connection of its own, with group commit; the pool's
-            // connections read.
+            let readers = SQLiteReaderPool(path: path, keep: max(2, poolSize))
+            let loop = eventLoopGroup.any()
+            // Every write goes through one connection of its own, with group commit; the
+            // readers' connections read.
             let writer = GroupCommitWriter(logger: logger) {
-                let connection = try await source.makeConnection(logger: logger, on: eventLoopGroup.any()).get()
-                return (connection.sql(), { try await connection.close().get() })
+                let connection = try await threads.runIfActive { try SQLiteInPlaceConnection(path: path) }
+                let db = SQLiteWriterConnection(
+                    inner: SQLiteInPlaceDatabase(connection: connection, logger: logger, eventLoop: loop), threads: threads)
+                return (db, { connection.close() })
             }
-            let pooled = PooledSQLDatabase(pool: pool, dialect: SQLiteDialect(), logger: logger, writer: writer) {
-                $0.sql()
-            }
+            let store = SQLiteStoreDatabase(readers: readers, writer: writer, logger: logger, eventLoop: loop)
             database = Database(
-                engine: .sqlite, sql: pooled,
+                engine: .sqlite, sql: store,
                 close: {
                     try await writer.close()
-                    try await pooled.shutdown()
+                    readers.close()
                     try await threads.shutdownGracefully()
                 })
         case .postgres(let url, let searchPath):
@@ -208,94 +203,32 @@ private func connectionsPerLoop(_ poolSize: Int) -> Int {
     max(1, (poolSize + System.coreCount - 1) / System.coreCount)
 }
 
-/// Opens SQLite connections with the settings Peel relies on: write-ahead logging, foreign keys
-/// (set by the configuration) and a busy timeout so that writers queue instead of failing.
-private struct TunedSQLiteSource: ConnectionPoolSource {
-    let inner: SQLiteConnectionSource
-
-    func makeConnection(logger: Logger, on eventLoop: any EventLoop) -> EventLoopFuture<SQLiteConnection> {
-        inner.makeConnection(logger: logger, on: eventLoop).flatMap { connection in
-            connection.query("PRAGMA busy_timeout = 10000").flatMap { _ in
-                connection.query("PRAGMA journal_mode = WAL")
-            }.flatMap { _ in
-                connection.query("PRAGMA synchronous = FULL")
-            }.flatMap { _ in
-                // 8 MB of pages kept per connection (SQLite's default is 2 MB).
-                connection.query("PRAGMA cache_size = -8000")
-            }.map { _ in connection }
-            .flatMapError { error in
-                // A connection that could not be set up is closed, not leaked.
-                connection.close().flatMapThrowing { throw error }
-            }
-        }
-    }
-}
-
-/// An `SQLDatabase` that runs each statement on a connection taken from a pool, and hands out one
-/// connection for a session. With a `writer` (SQLite), statements that are not `SELECT`s and
-/// every transaction go to the group-commit writer instead.
+/// An `SQLDatabase` that runs each statement on a connection taken from a pool (PostgreSQL), and
+/// hands out one connection for a session.
 /// `@unchecked Sendable`: AsyncKit's group pool guards its state with a lock and hands each event
 /// loop's pool only to that loop, but does not declare itself `Sendable`.
 private struct PooledSQLDatabase<Source: ConnectionPoolSource>: SQLDatabase, TransactionRunner, @unchecked Sendable {
     let pool: EventLoopGroupConnectionPool<Source>
     let dialect: any SQLDialect
     let logger: Logger
-    let writer: GroupCommitWriter?
     let toSQL: @Sendable (Source.Connection) -> any SQLDatabase
-
-    init(
-        pool: EventLoopGroupConnectionPool<Source>, dialect: any SQLDialect, logger: Logger,
-        writer: GroupCommitWriter? = nil, toSQL: @escaping @Sendable (Source.Connection) -> any SQLDatabase
-    ) {
-        self.pool = pool
-        self.dialect = dialect
-        self.logger = logger
-        self.writer = writer
-        self.toSQL = toSQL
-    }
 
     var eventLoop: any EventLoop { pool.eventLoopGroup.any() }
 
     func shutdown() async throws { try await pool.shutdownAsync() }
 
     func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> Void) -> EventLoopFuture<Void> {
-        if let writer, !isRead(query) {
-            let promise = eventLoop.makePromise(of: Void.self)
-            promise.completeWithTask {
-                try await writer.transaction { try await $0.execute(sql: query, onRow) }
-            }
-            return promise.futureResult
-        }
-        return pool.withConnection(logger: logger) { connection in
+        pool.withConnection(logger: logger) { connection in
             toSQL(connection).execute(sql: query, onRow)
         }
     }
 
     func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> Void) async throws {
-        if let writer, !isRead(query) {
-            try await writer.transaction { try await $0.execute(sql: query, onRow) }
-            return
-        }
         try await withSession { try await $0.execute(sql: query, onRow) }
     }
 
     func transaction<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
-        if let writer { return try await writer.transaction(body) }
-        return try await withSession { session in try await runTransaction(on: session, begin: "BEGIN", body) }
-    }
-
-    /// Whether `query` only reads: a statement that begins with `SELECT`. Anything else, `WITH`
-    /// included, is treated as a write.
-    private func isRead(_ query: any SQLExpression) -> Bool {
-        var serializer = SQLSerializer(database: self)
-        query.serialize(to: &serializer)
-        return Self.startsWithSelect(serializer.sql)
-    }
-
-    private static func startsWithSelect(_ text: String) -> Bool {
-        let trimmed = text.utf8.drop { $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }
-        guard trimmed.count >= 6 else { return false }
-        return zip(trimmed.prefix(6), "select".utf8).allSatisfy { pair in pair.0 | 0x20 == pair.1 }
+        try await withSession { session in try await runTransaction(on: session, begin: "BEGIN", body) }
     }
 
     func withSession<R>(_ closure: @escaping @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
@@ -308,6 +241,43 @@ private struct PooledSQLDatabase<Source: ConnectionPoolSource>: SQLDatabase, Tra
             pool.releaseConnection(connection, logger: logger)
             throw error
         }
+    }
+}
+
+/// Peel's SQLite database: a statement that begins with `SELECT` runs in place on a reader's
+/// connection; any other statement, and every transaction, goes to the group-commit writer. A
+/// session holds one reader's connection for its length (migrations take their lock on one).
+private struct SQLiteStoreDatabase: SQLiteAsyncDatabase, TransactionRunner {
+    let readers: SQLiteReaderPool
+    let writer: GroupCommitWriter
+    let logger: Logger
+    let eventLoop: any EventLoop
+
+    func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> Void) async throws {
+        let (sql, binds) = serialize(query)
+        if Self.startsWithSelect(sql) {
+            try readers.withConnection { try $0.run(sql, binds, onRow) }
+        } else {
+            try await writer.transaction { try await $0.execute(sql: query, onRow) }
+        }
+    }
+
+    func transaction<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        try await writer.transaction(body)
+    }
+
+    func withSession<R>(_ closure: @escaping @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
+        let connection = try readers.take()
+        defer { readers.give(connection) }
+        return try await closure(SQLiteInPlaceDatabase(connection: connection, logger: logger, eventLoop: eventLoop))
+    }
+
+    /// Whether `text` only reads: a statement that begins with `SELECT`. Anything else, `WITH`
+    /// included, is treated as a write.
+    static func startsWithSelect(_ text: String) -> Bool {
+        let trimmed = text.utf8.drop { $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }
+        guard trimmed.count >= 6 else { return false }
+        return zip(trimmed.prefix(6), "select".utf8).allSatisfy { pair in pair.0 | 0x20 == pair.1 }
     }
 }
 

@@ -88,6 +88,11 @@ struct PeelBench {
             for await clients in group { all.append(clients) }
             return all
         }
+        if arguments.pauseBeforeBurst > 0 {
+            // Room for a profiler to attach to the server for the burst alone.
+            FileHandle.standardOutput.write(Data("burst in \(arguments.pauseBeforeBurst) s\n".utf8))
+            try await Task.sleep(for: .seconds(arguments.pauseBeforeBurst))
+        }
         let burst = Recorder()
         let started = ContinuousClock.now
         await withTaskGroup(of: Void.self) { group in
@@ -118,6 +123,7 @@ struct Arguments {
     var seconds: Double = 30
     var insertDatabase: String?
     var burstPerClient = 10
+    var pauseBeforeBurst = 0
     var database = "peel-data/peel.sqlite"
     var reports = 100_000
     var staffFile = "staff.txt"
@@ -136,6 +142,7 @@ struct Arguments {
             case "--seconds": seconds = Double(value) ?? seconds
             case "--insert-db": insertDatabase = value
             case "--burst-per-client": burstPerClient = Int(value) ?? burstPerClient
+            case "--pause-before-burst": pauseBeforeBurst = Int(value) ?? pauseBeforeBurst
             case "--database": database = value
             case "--reports": reports = Int(value) ?? reports
             case "--staff-file": staffFile = value
@@ -353,23 +360,10 @@ actor Recorder {
     }
 }
 
-/// Durable single-row inserts, one writer, on a fresh SQLite file with Peel's settings.
+/// Durable single-row inserts, one writer, on a fresh SQLite file with Peel's settings: each its
+/// own transaction on one connection, with nothing of Peel's around it.
 enum RawInserts {
     static func measure(path: String, seconds: Double) async throws -> Double {
-        try? FileManager.default.removeItem(atPath: path)
-        var logger = Logger(label: "peel-bench")
-        logger.logLevel = .critical
-        let database = try await Database.open(.sqlite(path: path), poolSize: 2, logger: logger)
-        try await database.sql.raw("CREATE TABLE raw_inserts (id INTEGER PRIMARY KEY, body TEXT NOT NULL)").run()
-        let deadline = Date() + seconds
-        var count = 0
-        let started = Date()
-        while Date() < deadline {
-            try await database.sql.raw("INSERT INTO raw_inserts (body) VALUES (\(bind: "row \(count)"))").run()
-            count += 1
-        }
-        let elapsed = Date().timeIntervalSince(started)
-        try await database.close()
-        return Double(count) / elapsed
+        try SQLiteRawInserts.measure(path: path, seconds: seconds)
     }
 }
