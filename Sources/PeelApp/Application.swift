@@ -220,7 +220,7 @@ package func webDependencies(
     now: @escaping @Sendable () -> Date = Date.init, policies: StaffRoutePolicies = StaffRoutePolicies()
 ) throws -> WebDependencies {
     var dependencies = WebDependencies(
-        forces: store.forces, forceContent: store.forceContent, jobs: store.jobs, health: store, metrics: WebMetrics(),
+        forces: CachedForceRepository(store.forces), forceContent: store.forceContent, jobs: store.jobs, health: store, metrics: WebMetrics(),
         pages: pages, catalogue: services, journeys: store.journeys, reports: store.reports, messages: store.messages,
         serviceSettings: store.serviceSettings, servedOverTLS: configuration.servedOverTLS, devTools: configuration.demo)
     dependencies.staffSecurity = try staffSecurity(configuration, store: store, now: now)

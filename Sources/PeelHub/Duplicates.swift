@@ -160,7 +160,12 @@ package enum DuplicateFinder {
     /// Files a new report for later comparisons: its match keys and compact features, written
     /// with it.
     package static func file(_ report: inout Report, definition: ServiceDefinition?) {
-        let features = Features(document: RecordsDocument.make(report: report, definition: definition))
+        file(&report, answers: try? JSONDecoder().decode(ReportDocument.self, from: Data(report.answers.utf8)), definition: definition)
+    }
+
+    /// As ``file(_:definition:)``, for a report whose answers are already decoded as `document`.
+    package static func file(_ report: inout Report, answers document: ReportDocument?, definition: ServiceDefinition?) {
+        let features = Features(document: RecordsDocument.make(report: report, answers: document, definition: definition))
         report.matchKeys = matchKeys(features)
         report.matchFeatures = features.stored
     }

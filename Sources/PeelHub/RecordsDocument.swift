@@ -173,6 +173,15 @@ package struct RecordsDocument: Codable, Sendable, Hashable {
     package static func make(
         report: Report, definition: ServiceDefinition?, risk: ThriveAssessment? = nil, revision: Int = 1
     ) -> RecordsDocument {
+        let document = definition == nil ? nil : try? JSONDecoder().decode(ReportDocument.self, from: Data(report.answers.utf8))
+        return make(report: report, answers: document, definition: definition, risk: risk, revision: revision)
+    }
+
+    /// The document for `report` whose answers (`report.answers`) are already decoded as `document`.
+    package static func make(
+        report: Report, answers document: ReportDocument?, definition: ServiceDefinition?, risk: ThriveAssessment? = nil,
+        revision: Int = 1
+    ) -> RecordsDocument {
         var persons: [Person] = []
         if report.contactName != nil || report.contactEmail != nil || report.contactPhone != nil {
             persons.append(
@@ -183,9 +192,7 @@ package struct RecordsDocument: Codable, Sendable, Hashable {
         var when: [String: String]?
         var statement: [String] = []
         var answers: [Answer] = []
-        if let definition,
-            let document = try? JSONDecoder().decode(ReportDocument.self, from: Data(report.answers.utf8))
-        {
+        if let definition, let document {
             for page in definition.pages {
                 let groups: [[String: PeelForms.Answer]] = page.kind == .repeat ? document.entries[page.id] ?? [] : [document.answers]
                 for question in page.questions {

@@ -106,7 +106,7 @@ struct JourneyService: Sendable {
             searchTerms: ReportSearchTerms.terms(
                 definition: definition, reference: reference, contactName: contact[.name], contactEmail: contact[.email],
                 contactPhone: contact[.phone], answers: journey.state.answers, entries: journey.state.entries))
-        DuplicateFinder.file(&report, definition: definition)
+        DuplicateFinder.file(&report, answers: document, definition: definition)
         report.fileIDs = try await evidence(of: journey).map(\.id)
         let payload = #"{"report":"\#(report.id)","force":"\#(force.id)"}"#
         // Delivery keeps trying for about two days (its own backoff) before it is a dead letter.

@@ -88,6 +88,10 @@ struct PeelBench {
             for await clients in group { all.append(clients) }
             return all
         }
+        // The outbox of the journeys above drains first, so that the burst is measured on an
+        // otherwise idle server, as the raw inserts are.
+        let drained = try await Outbox.waitUntilDrained(base: arguments.baseURL, limit: .seconds(600))
+        print(String(format: "outbox of the journeys drained %.1f s after they ended", drained))
         if arguments.pauseBeforeBurst > 0 {
             // Room for a profiler to attach to the server for the burst alone.
             FileHandle.standardOutput.write(Data("burst in \(arguments.pauseBeforeBurst) s\n".utf8))
@@ -122,7 +126,7 @@ struct Arguments {
     var clients = 64
     var seconds: Double = 30
     var insertDatabase: String?
-    var burstPerClient = 10
+    var burstPerClient = 30
     var pauseBeforeBurst = 0
     var database = "peel-data/peel.sqlite"
     var reports = 100_000
@@ -365,5 +369,27 @@ actor Recorder {
 enum RawInserts {
     static func measure(path: String, seconds: Double) async throws -> Double {
         try SQLiteRawInserts.measure(path: path, seconds: seconds)
+    }
+}
+
+/// The server's outbox, as `/metrics` reports it.
+enum Outbox {
+    /// Waits until no job is due or running; returns how long that took (at most `limit`).
+    static func waitUntilDrained(base: String, limit: Duration) async throws -> Double {
+        let connection = try await BenchConnection.connect(to: base)
+        defer { connection.close() }
+        let clock = ContinuousClock()
+        let started = clock.now
+        while clock.now - started < limit {
+            let response = try await connection.send(method: "GET", path: "/metrics", headers: [], body: nil, keepBody: true)
+            let busy = (response.body ?? "").split(separator: "\n").contains { line in
+                (line.hasPrefix(#"peel_job_queue_depth{state="due"}"#) || line.hasPrefix(#"peel_job_queue_depth{state="running"}"#))
+                    && !line.hasSuffix(" 0.0")
+            }
+            if !busy { break }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        let elapsed = clock.now - started
+        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
     }
 }

@@ -506,3 +506,26 @@ struct SettingsCacheTests {
         #expect(store.count == 3)
     }
 }
+
+@Suite("Force cache")
+struct ForceCacheTests {
+    @Test("a force is read once per lifetime: another node's change shows once it ends, this node's at once; unknown ids are not kept", arguments: TestEngine.all)
+    func cachedForces(engine: TestEngine) async throws {
+        try await withTestStore(engine) { store in
+            let kent = ForceID("kent")
+            let cache = CachedForceRepository(store.forces, lifetime: .seconds(3600))
+            let before = try #require(try await cache.find(kent))
+            // Another node onboards Kent: this node serves what it read until the lifetime ends.
+            let other: OnboardingModel = before.onboarding == .full ? .core : .full
+            _ = try await store.forces.setOnboarding(kent, to: other, at: Date())
+            #expect(try await cache.find(kent)?.onboarding == before.onboarding)
+            #expect(try await CachedForceRepository(store.forces, lifetime: .zero).find(kent)?.onboarding == other)
+            // A change through this node is seen at once.
+            _ = try await cache.setOnboarding(kent, to: other, at: Date())
+            #expect(try await cache.find(kent)?.onboarding == other)
+            try await cache.setShowsOfficerInPortal(kent, shows: false, at: Date())
+            #expect(try await cache.find(kent)?.showsOfficerInPortal == false)
+            #expect(try await cache.find(ForceID("atlantis")) == nil)
+        }
+    }
+}
