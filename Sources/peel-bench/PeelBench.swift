@@ -69,6 +69,9 @@ struct PeelBench {
         }
         let summary = await recorder.summary(seconds: arguments.seconds)
         print(summary)
+        // How far the outbox (delivery and confirmation jobs) was behind when the people stopped.
+        let behind = try await Outbox.waitUntilDrained(base: arguments.baseURL, limit: .seconds(600))
+        print(String(format: "outbox of the journeys drained %.1f s after they ended", behind))
 
         // The submission step on its own: journeys filled to check-your-answers first (not
         // timed), then all sent at once by the same number of clients.
@@ -88,10 +91,8 @@ struct PeelBench {
             for await clients in group { all.append(clients) }
             return all
         }
-        // The outbox of the journeys above drains first, so that the burst is measured on an
-        // otherwise idle server, as the raw inserts are.
-        let drained = try await Outbox.waitUntilDrained(base: arguments.baseURL, limit: .seconds(600))
-        print(String(format: "outbox of the journeys drained %.1f s after they ended", drained))
+        // The burst is measured on an otherwise idle server, as the raw inserts are.
+        _ = try await Outbox.waitUntilDrained(base: arguments.baseURL, limit: .seconds(600))
         if arguments.pauseBeforeBurst > 0 {
             // Room for a profiler to attach to the server for the burst alone.
             FileHandle.standardOutput.write(Data("burst in \(arguments.pauseBeforeBurst) s\n".utf8))
