@@ -97,7 +97,7 @@ struct JourneyService: Sendable {
         let document = ReportDocument(
             service: definition.id, version: definition.version, answers: journey.state.answers,
             entries: journey.state.entries, declared: journey.state.declared)
-        let answers = String(decoding: try JSONEncoder.sorted.encode(document), as: UTF8.self)
+        let answers = AnswerJSON.encode(document)
         let reference = ReportReference.make(force: force.id, using: &generator)
         var report = Report(
             id: UUID().uuidString.lowercased(), forceID: force.id, reference: reference, serviceID: definition.id,
@@ -130,6 +130,6 @@ struct JourneyService: Sendable {
     }
 
     static func encode(_ state: JourneyState) throws -> String {
-        String(decoding: try JSONEncoder.sorted.encode(state), as: UTF8.self)
+        AnswerJSON.encode(state)
     }
 }
