@@ -42,6 +42,9 @@ package enum HTMLEscaping {
 }
 
 extension MustacheLibrary {
+    /// The pragma every template begins with, so that it escapes with ``PeelHTMLContentType``.
+    static let peelPrefix = "{{% CONTENT_TYPE: \(PeelHTMLContentType.name) }}"
+
     /// Every `.mustache` file in `directory`, each made to escape with ``PeelHTMLContentType``.
     static func peelTemplates(in directory: URL) throws -> MustacheLibrary {
         MustacheContentTypes.register(PeelHTMLContentType(), named: PeelHTMLContentType.name)
@@ -49,7 +52,7 @@ extension MustacheLibrary {
         let files = try FileManager.default.contentsOfDirectory(at: directory, includingPropertiesForKeys: nil)
         for file in files where file.pathExtension == "mustache" {
             let text = try String(contentsOf: file, encoding: .utf8)
-            try library.register("{{% CONTENT_TYPE: \(PeelHTMLContentType.name) }}" + text, named: file.deletingPathExtension().lastPathComponent)
+            try library.register(peelPrefix + text, named: file.deletingPathExtension().lastPathComponent)
         }
         return library
     }

@@ -4,27 +4,44 @@ import Mustache
 import PeelCore
 
 /// Renders pages: Mustache templates from `Resources/Templates` and strings from the catalogue.
+///
+/// Pages are rendered by ``PeelTemplates``; in debug builds (every test) each page is rendered by
+/// swift-mustache as well and the two must agree byte for byte.
 package struct PageRenderer: Sendable {
     let library: MustacheLibrary
+    let templates: PeelTemplates
     package let catalogue: Catalogue
 
-    package init(library: MustacheLibrary, catalogue: Catalogue) {
+    package init(library: MustacheLibrary, templates: PeelTemplates, catalogue: Catalogue) {
         self.library = library
+        self.templates = templates
         self.catalogue = catalogue
     }
 
     /// Loads the templates and catalogue bundled with PeelWeb.
     package static func bundled() async throws -> PageRenderer {
         let resources = try WebResources.directory()
-        let library = try MustacheLibrary.peelTemplates(in: resources.appendingPathComponent("Templates"))
+        let directory = resources.appendingPathComponent("Templates")
+        let library = try MustacheLibrary.peelTemplates(in: directory)
+        let templates = try PeelTemplates(directory: directory, prefix: MustacheLibrary.peelPrefix)
         let catalogue = try Catalogue.load(from: resources.appendingPathComponent("Locales"))
-        return PageRenderer(library: library, catalogue: catalogue)
+        return PageRenderer(library: library, templates: templates, catalogue: catalogue)
     }
 
     func render(_ page: some Sendable, template: String) -> String {
-        guard let html = library.render(page, withTemplate: template) else {
+        guard let html = templates.render(page, template: template) else {
             preconditionFailure("template \(template) is missing from the bundle")
         }
+        #if DEBUG
+        let reference = library.render(page, withTemplate: template) ?? ""
+        if reference != html {
+            let same = zip(reference.utf8, html.utf8).prefix { $0 == $1 }.count
+            let around = { (text: String) in String(decoding: text.utf8.dropFirst(max(0, same - 80)).prefix(200), as: UTF8.self) }
+            preconditionFailure(
+                "template \(template): Peel's renderer differs from swift-mustache at byte \(same)\n"
+                    + "swift-mustache: \(around(reference))\nPeel: \(around(html))")
+        }
+        #endif
         return html
     }
 

@@ -63,11 +63,20 @@ final class BenchConnection: Sendable {
         let request = head
         let payload = buffer
         channel.eventLoop.execute { [collector, channel] in
+            // A connection the server closed before this request (a killed server) answers
+            // nothing and is never inactive again: fail at once rather than wait for ever.
+            guard channel.isActive else {
+                promise.fail(BenchError(message: "the server closed the connection"))
+                return
+            }
             collector.value.pending = promise
             collector.value.keepBody = keepBody
             channel.write(HTTPClientRequestPart.head(request), promise: nil)
             if let payload { channel.write(HTTPClientRequestPart.body(.byteBuffer(payload)), promise: nil) }
-            channel.writeAndFlush(HTTPClientRequestPart.end(nil), promise: nil)
+            channel.writeAndFlush(HTTPClientRequestPart.end(nil)).whenFailure { error in
+                collector.value.pending?.fail(error)
+                collector.value.pending = nil
+            }
         }
         return try await promise.futureResult.get()
     }
