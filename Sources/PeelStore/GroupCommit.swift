@@ -4,8 +4,9 @@ import SQLKit
 import Synchronization
 
 /// A database handle that runs a transaction itself rather than through `BEGIN` on a session:
-/// the pooled SQLite database (which hands it to the group-commit writer) and a session inside a
-/// group commit (which nests it in a savepoint).
+/// the SQLite store (which hands it to the group-commit writer), PostgreSQL's pool (one pooled
+/// session between `BEGIN` and `COMMIT`) and a session inside a transaction (which nests it in a
+/// savepoint).
 protocol TransactionRunner: Sendable {
     func transaction<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T
 }

@@ -36,7 +36,7 @@ struct JourneyService: Sendable {
         try await journeys.create(
             StoredJourney(
                 id: id, forceID: force.id, serviceID: definition.id, serviceVersion: definition.version,
-                state: try Self.encode(JourneyState()), reportID: nil, expiresAt: Date() + Self.lifetime))
+                state: AnswerJSON.encode(JourneyState()), reportID: nil, expiresAt: Date() + Self.lifetime))
         return id
     }
 
@@ -56,7 +56,7 @@ struct JourneyService: Sendable {
     }
 
     func save(_ journey: Loaded) async throws {
-        let json = try Self.encode(journey.state)
+        let json = AnswerJSON.encode(journey.state)
         try await journeys.saveState(
             journey.stored.id, force: journey.stored.forceID, state: json, expiresAt: Date() + Self.lifetime)
         states.remember(journey.state, json: json, for: journey.stored.id)
@@ -127,9 +127,5 @@ struct JourneyService: Sendable {
         }
         guard !named.isEmpty else { return [] }
         return JourneyFile.named(by: named, among: try await journeys.files(journey: journey.stored.id, force: journey.stored.forceID))
-    }
-
-    static func encode(_ state: JourneyState) throws -> String {
-        AnswerJSON.encode(state)
     }
 }

@@ -68,26 +68,3 @@ struct ServiceOffer: Sendable {
             summary: text(definition.summary, setting?.summary))
     }
 }
-
-/// A force's service settings, read from the store at most every few seconds: every page of a
-/// force's site needs them, and they change rarely. A change made on another node shows within
-/// ``SettingsCache/lifetime``.
-package actor SettingsCache {
-    package static let lifetime: Duration = .seconds(5)
-    private let repository: any ForceServiceSettingsRepository
-    private var entries: [ForceID: (read: ContinuousClock.Instant, settings: [String: ForceServiceSetting])] = [:]
-
-    package init(repository: any ForceServiceSettingsRepository, lifetime: Duration = SettingsCache.lifetime) {
-        self.repository = repository
-        self.lifetime = lifetime
-    }
-
-    private let lifetime: Duration
-
-    package func settings(for force: ForceID) async throws -> [String: ForceServiceSetting] {
-        if let entry = entries[force], ContinuousClock.now - entry.read < lifetime { return entry.settings }
-        let fresh = try await repository.settings(for: force)
-        entries[force] = (ContinuousClock.now, fresh)
-        return fresh
-    }
-}

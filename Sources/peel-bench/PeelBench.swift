@@ -114,7 +114,7 @@ struct PeelBench {
         print(await burst.burstSummary(elapsed: elapsed))
 
         if let path = arguments.insertDatabase {
-            let rate = try await RawInserts.measure(path: path, seconds: min(arguments.seconds, 10))
+            let rate = try SQLiteRawInserts.measure(path: path, seconds: min(arguments.seconds, 10))
             print(String(format: "raw durable single-row inserts (SQLite WAL, synchronous=FULL, one writer): %.0f per second", rate))
         }
     }
@@ -365,13 +365,6 @@ actor Recorder {
     }
 }
 
-/// Durable single-row inserts, one writer, on a fresh SQLite file with Peel's settings: each its
-/// own transaction on one connection, with nothing of Peel's around it.
-enum RawInserts {
-    static func measure(path: String, seconds: Double) async throws -> Double {
-        try SQLiteRawInserts.measure(path: path, seconds: seconds)
-    }
-}
 
 /// The server's outbox, as `/metrics` reports it.
 enum Outbox {
