@@ -88,6 +88,26 @@ struct SeededRandom: RandomNumberGenerator {
     }
 }
 
+/// Days counted from today in the UK (as the engine's date rules count them), as the day, month
+/// and year a person types: recent answers fall inside every "in the last few days" rule whatever
+/// day the tests run, and older ones outside it.
+enum Days {
+    static let yesterday = parts(daysFromToday: -1)
+    static let fourDaysAgo = parts(daysFromToday: -4)
+    static let twoYearsAgo = parts(daysFromToday: -730)
+    static let twoYearsAndThreeDaysAgo = parts(daysFromToday: -733)
+    static let nextYear = parts(daysFromToday: 365)
+
+    static func parts(daysFromToday days: Int) -> (day: String, month: String, year: String) {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        let today = DateText.today().split(separator: "-").compactMap { Int($0) }
+        let start = calendar.date(from: DateComponents(year: today[0], month: today[1], day: today[2]))!
+        let moved = calendar.dateComponents([.year, .month, .day], from: calendar.date(byAdding: .day, value: days, to: start)!)
+        return (String(moved.day!), String(moved.month!), String(moved.year!))
+    }
+}
+
 /// Generated answers: valid form fields for a question, varied by the random source so that
 /// walks take different branches.
 enum AnswerGenerator {
@@ -98,8 +118,7 @@ enum AnswerGenerator {
         turns[question.id] = turn + 1
         let id = question.id
         let recent = Bool.random(using: &random)
-        let year = recent ? "2026" : "2024"
-        let day = recent ? "20" : "3"
+        let (day, month, year) = recent ? Days.yesterday : Days.twoYearsAgo
         switch question.type {
         case .text: return [(id, "Walker answer")]
         case .textarea: return [(id, "It happened <b>quickly</b> & without warning.\nSecond line.")]
@@ -113,15 +132,19 @@ enum AnswerGenerator {
         case .date:
             // A date that may be in the future (an expiry date) is sometimes next year.
             let future = !question.notInFuture && Bool.random(using: &random)
-            return [("\(id)-day", day), ("\(id)-month", "11"), ("\(id)-year", future ? "2027" : year)]
+            let (futureDay, futureMonth, futureYear) = Days.nextYear
+            return future
+                ? [("\(id)-day", futureDay), ("\(id)-month", futureMonth), ("\(id)-year", futureYear)]
+                : [("\(id)-day", day), ("\(id)-month", month), ("\(id)-year", year)]
         case .time: return [(id, "14:30")]
         case .when:
+            let from = recent ? Days.fourDaysAgo : Days.twoYearsAndThreeDaysAgo
             return Bool.random(using: &random)
                 ? [
-                    ("\(id)-mode", "between"), ("\(id)-from-day", "1"), ("\(id)-from-month", "11"), ("\(id)-from-year", year),
-                    ("\(id)-to-day", day), ("\(id)-to-month", "11"), ("\(id)-to-year", year),
+                    ("\(id)-mode", "between"), ("\(id)-from-day", from.day), ("\(id)-from-month", from.month), ("\(id)-from-year", from.year),
+                    ("\(id)-to-day", day), ("\(id)-to-month", month), ("\(id)-to-year", year),
                 ]
-                : [("\(id)-mode", "exact"), ("\(id)-day", day), ("\(id)-month", "11"), ("\(id)-year", year), ("\(id)-time", "09:15")]
+                : [("\(id)-mode", "exact"), ("\(id)-day", day), ("\(id)-month", month), ("\(id)-year", year), ("\(id)-time", "09:15")]
         case .number:
             let low = question.min ?? 1
             let high = question.max ?? max(low, 5)
