@@ -1,16 +1,25 @@
 import Foundation
 import Logging
 
-/// Writes one JSON object per log line, for log collectors: time, level, label, message and
-/// every metadata key (request id, force id, job id) as its own field.
-package struct JSONLogHandler: LogHandler {
+/// Peel's log handler: one line per entry, as JSON (for log collectors: time, level, label,
+/// message and every metadata key, such as the request id, force id or job id, as its own field)
+/// or as text (time, level, label, metadata as `key=value` in key order, source and message).
+///
+/// Metadata is kept as given and written out only when a line is logged: the request id and
+/// force id are set on every request's logger, and most requests log nothing at the default
+/// level.
+package struct PeelLogHandler: LogHandler {
     package var metadata: Logger.Metadata = [:]
     package var logLevel: Logger.Level = .info
     let label: String
+    let format: PeelConfiguration.LogFormat
     let write: @Sendable (String) -> Void
 
-    package init(label: String, write: @escaping @Sendable (String) -> Void = JSONLogHandler.standardOutput) {
+    package init(
+        label: String, format: PeelConfiguration.LogFormat, write: @escaping @Sendable (String) -> Void = PeelLogHandler.standardOutput
+    ) {
         self.label = label
+        self.format = format
         self.write = write
     }
 
@@ -23,14 +32,20 @@ package struct JSONLogHandler: LogHandler {
         var fields: [String: String] = [:]
         for (key, value) in metadata { fields[key] = "\(value)" }
         for (key, value) in event.metadata ?? [:] { fields[key] = "\(value)" }
-        fields["time"] = Self.timestamp()
-        fields["level"] = event.level.rawValue
-        fields["label"] = label
-        fields["message"] = "\(event.message)"
-        guard let data = try? JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys]),
-            let line = String(data: data, encoding: .utf8)
-        else { return }
-        write(line)
+        switch format {
+        case .text:
+            let pairs = fields.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+            write("\(Self.timestamp()) \(event.level) \(label):\(pairs.isEmpty ? "" : " " + pairs) [\(event.source)] \(event.message)")
+        case .json:
+            fields["time"] = Self.timestamp()
+            fields["level"] = event.level.rawValue
+            fields["label"] = label
+            fields["message"] = "\(event.message)"
+            guard let data = try? JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys]),
+                let line = String(data: data, encoding: .utf8)
+            else { return }
+            write(line)
+        }
     }
 
     static func timestamp() -> String {
@@ -46,11 +61,7 @@ package struct JSONLogHandler: LogHandler {
 package enum PeelLogging {
     package static func bootstrap(level: Logger.Level, format: PeelConfiguration.LogFormat) {
         LoggingSystem.bootstrap { label in
-            var handler: any LogHandler =
-                switch format {
-                case .json: JSONLogHandler(label: label)
-                case .text: StreamLogHandler.standardOutput(label: label)
-                }
+            var handler = PeelLogHandler(label: label, format: format)
             handler.logLevel = level
             return handler
         }

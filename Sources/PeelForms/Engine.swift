@@ -89,17 +89,25 @@ package struct JourneyEngine: Sendable {
     package func pruned(_ state: JourneyState) -> JourneyState {
         var kept = state
         // Walking with answers that are then removed can open a different path; repeat until
-        // nothing changes (bounded by the number of pages).
+        // nothing changes (bounded by the number of pages). Only what the state holds is looked
+        // at: an answer goes when the page that asks its question (each question is asked on one
+        // page of a valid definition) is off the path; an id no page asks is left as it is.
         for _ in 0...pageIndex.count {
-            let onPath = Set(walk(kept).path)
-            var next = kept
-            for page in definition.pages where !onPath.contains(page.id) {
-                for question in page.questions { next.answers[question.id] = nil }
-                next.entries[page.id] = nil
-                next.completed.remove(page.id)
+            let path = walk(kept).path
+            let onPath = Set(path)
+            var asked: Set<String> = []
+            for id in path { for question in page(id)?.questions ?? [] { asked.insert(question.id) } }
+            var answers = kept.answers.keys.filter { !asked.contains($0) }
+            if !answers.isEmpty {
+                let known = Set(definition.pages.flatMap { $0.questions.map(\.id) })
+                answers = answers.filter(known.contains)
             }
-            if next == kept { return kept }
-            kept = next
+            let entries = kept.entries.keys.filter { pageIndex[$0] != nil && !onPath.contains($0) }
+            let completed = kept.completed.filter { pageIndex[$0] != nil && !onPath.contains($0) }
+            if answers.isEmpty && entries.isEmpty && completed.isEmpty { return kept }
+            for question in answers { kept.answers[question] = nil }
+            for page in entries { kept.entries[page] = nil }
+            kept.completed.subtract(completed)
         }
         return kept
     }

@@ -65,9 +65,7 @@ package enum FormMessage: String, Sendable, CaseIterable {
     }
 
     package func text(_ language: Language, _ values: [String: String] = [:]) -> String {
-        var text = language == .welsh ? welsh : english
-        for (name, value) in values { text = text.replacingOccurrences(of: "{\(name)}", with: value) }
-        return text
+        Placeholders.fill(language == .welsh ? welsh : english, values)
     }
 }
 

@@ -91,19 +91,16 @@ package final class Database: Sendable {
         let database: Database
         switch location {
         case .sqlite(let path):
-            // Statements run in place on connections of Peel's own (`SQLiteInPlace.swift`);
-            // the writer's waits (the write lock, `fsync`) run on these threads.
-            let threads = NIOThreadPool(numberOfThreads: 2)
-            threads.start()
+            // Statements run in place on connections of Peel's own (`SQLiteInPlace.swift`).
+            // Every write goes through one connection of its own, with group commit, on a thread
+            // of its own (where waiting for the write lock or the disk holds up nobody else); the
+            // readers' connections read.
+            let thread = WriterThread(name: "peel-db-writer")
             let readers = SQLiteReaderPool(path: path, keep: max(2, poolSize))
             let loop = eventLoopGroup.any()
-            // Every write goes through one connection of its own, with group commit; the
-            // readers' connections read.
-            let writer = GroupCommitWriter(logger: logger) {
-                let connection = try await threads.runIfActive { try SQLiteInPlaceConnection(path: path) }
-                let db = SQLiteWriterConnection(
-                    inner: SQLiteInPlaceDatabase(connection: connection, logger: logger, eventLoop: loop), threads: threads)
-                return (db, { connection.close() })
+            let writer = GroupCommitWriter(logger: logger, executor: thread) {
+                let connection = try SQLiteInPlaceConnection(path: path)
+                return (SQLiteInPlaceDatabase(connection: connection, logger: logger, eventLoop: loop), { connection.close() })
             }
             let store = SQLiteStoreDatabase(readers: readers, writer: writer, logger: logger, eventLoop: loop)
             database = Database(
@@ -111,7 +108,7 @@ package final class Database: Sendable {
                 close: {
                     try await writer.close()
                     readers.close()
-                    try await threads.shutdownGracefully()
+                    thread.stop()
                 })
         case .postgres(let url, let searchPath):
             try DatabaseURL.validatePostgres(url)

@@ -44,11 +44,18 @@ final class GroupCommitWriter: Sendable {
     private let state = Mutex(State())
     private let open: @Sendable () async throws -> (any SQLDatabase, @Sendable () async throws -> Void)
     private let logger: Logger
+    private let executor: (any TaskExecutor)?
 
     /// `open` makes the writer's own connection, when it is first needed, and says how to close it.
-    init(logger: Logger, open: @escaping @Sendable () async throws -> (any SQLDatabase, @Sendable () async throws -> Void)) {
+    /// The writer's work runs on `executor` when one is given (a ``WriterThread``), and on Swift's
+    /// shared threads otherwise.
+    init(
+        logger: Logger, executor: (any TaskExecutor)? = nil,
+        open: @escaping @Sendable () async throws -> (any SQLDatabase, @Sendable () async throws -> Void)
+    ) {
         self.open = open
         self.logger = logger
+        self.executor = executor
     }
 
     /// Runs `body` as one transaction and returns once it is committed. `body` may run more than
@@ -93,7 +100,7 @@ final class GroupCommitWriter: Sendable {
             state.draining = true
             return true
         }
-        if start { Task { await self.drain() } }
+        if start { Task(executorPreference: executor) { await self.drain() } }
     }
 
     private func drain() async {

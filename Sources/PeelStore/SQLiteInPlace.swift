@@ -16,7 +16,7 @@ import VaporCSQLite
 /// database sits in the page cache, so a statement costs less than the hand-offs around it. Here
 /// a statement runs where it is asked for, from a cache of prepared statements keyed by its text.
 /// What can wait on something else (`BEGIN IMMEDIATE` behind another process's writer, the
-/// `fsync` of `COMMIT`) is run on a thread of its own by ``SQLiteWriterConnection`` instead.
+/// `fsync` of `COMMIT`) runs only on the writer's connection, on its ``WriterThread``.
 ///
 /// A connection is used by one caller at a time (the reader pool and the writer see to that); the
 /// lock makes a mistake there a wait rather than a corruption.
@@ -312,37 +312,6 @@ extension SQLiteAsyncDatabase {
         let promise = eventLoop.makePromise(of: Void.self)
         promise.completeWithTask { try await execute(sql: query, onRow) }
         return promise.futureResult
-    }
-}
-
-/// The group-commit writer's connection: statements run in place, and what can wait (taking the
-/// write lock, which may queue behind another process, and `COMMIT`, which waits for `fsync`) runs
-/// on a thread of the pool so that no task's thread is held up.
-struct SQLiteWriterConnection: SQLiteAsyncDatabase {
-    let inner: SQLiteInPlaceDatabase
-    let threads: NIOThreadPool
-
-    var logger: Logger { inner.logger }
-    var eventLoop: any EventLoop { inner.eventLoop }
-
-    func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> Void) async throws {
-        let (sql, binds) = inner.serialize(query)
-        if Self.waits(sql) {
-            let connection = inner.connection
-            try await threads.runIfActive { try connection.run(sql, binds, onRow) }
-        } else {
-            try inner.connection.run(sql, binds, onRow)
-        }
-    }
-
-    func withSession<R>(_ closure: @escaping @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
-        try await closure(self)
-    }
-
-    /// `BEGIN…` and `COMMIT`: the statements that wait for a lock or for the disk.
-    static func waits(_ sql: String) -> Bool {
-        let head = sql.utf8.prefix(6)
-        return head.elementsEqual("BEGIN ".utf8) || head.elementsEqual("COMMIT".utf8)
     }
 }
 

@@ -34,11 +34,7 @@ struct CrimeAreaController {
     private func render(_ request: Request, language: Language, force: ForceID?, layout: Layout) -> Response {
         // Decoded as a form is sent: `+` is a space, then percent escapes.
         var query: [String: String] = [:]
-        for pair in (request.uri.query ?? "").split(separator: "&") {
-            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            let decode = { (text: Substring) in String(text).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? "" }
-            query[decode(parts[0])] = parts.count > 1 ? decode(parts[1]) : ""
-        }
+        for (name, values) in PostedForm.parseURLEncoded(request.uri.query ?? "") { query[name] = values.last }
         func parameter(_ name: String) -> String? {
             query[name].map { $0.trimmingCharacters(in: .whitespaces) }.flatMap { $0.isEmpty ? nil : String($0.prefix(200)) }
         }

@@ -255,7 +255,7 @@ struct JourneyController {
     }
 
     private func journeyID(_ request: Request, _ definition: ServiceDefinition) -> String? {
-        request.cookies[Self.cookieName(definition.id)]?.value
+        request.cookie(Self.cookieName(definition.id))
     }
 
     /// The person's journey for this service, or to the service's start page when there is none

@@ -33,10 +33,13 @@ struct JourneyService: Sendable {
     func start(_ definition: ServiceDefinition, force: Force) async throws -> String {
         var generator = SystemRandomNumberGenerator()
         let id = (0..<4).map { _ in String(generator.next() as UInt64, radix: 36) }.joined()
+        let empty = JourneyState()
+        let json = AnswerJSON.encode(empty)
         try await journeys.create(
             StoredJourney(
                 id: id, forceID: force.id, serviceID: definition.id, serviceVersion: definition.version,
-                state: AnswerJSON.encode(JourneyState()), reportID: nil, expiresAt: Date() + Self.lifetime))
+                state: json, reportID: nil, expiresAt: Date() + Self.lifetime))
+        states.remember(empty, json: json, for: id)
         return id
     }
 

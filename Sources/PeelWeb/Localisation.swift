@@ -40,11 +40,7 @@ package struct Catalogue: Sendable {
     /// The string `key` in `language`, with `{name}` placeholders filled from `values`. An
     /// unknown key is a programming error caught by the catalogue tests; it renders as the key.
     package func text(_ key: String, _ language: Language, _ values: [String: String] = [:]) -> String {
-        var text = strings[language]?[key] ?? key
-        for (name, value) in values {
-            text = text.replacingOccurrences(of: "{\(name)}", with: value)
-        }
-        return text
+        Placeholders.fill(strings[language]?[key] ?? key, values)
     }
 }
 

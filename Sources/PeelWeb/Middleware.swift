@@ -133,7 +133,7 @@ struct LanguageMiddleware: RouterMiddleware {
     ) async throws -> Response {
         var context = context
         let chosen = request.uri.queryParameters["lang"].flatMap { Language(rawValue: String($0)) }
-        let remembered = request.cookies[Self.cookieName].flatMap { Language(rawValue: $0.value) }
+        let remembered = request.cookie(Self.cookieName).flatMap { Language(rawValue: $0) }
         let accepted = request.headers[.acceptLanguage].flatMap(Language.preferred(fromAcceptLanguage:))
         context.language = chosen ?? remembered ?? accepted ?? .english
         var response = try await next(request, context)
@@ -168,7 +168,7 @@ struct CSRFMiddleware: RouterMiddleware {
         _ request: Request, context: Context, next: (Request, Context) async throws -> Response
     ) async throws -> Response {
         var context = context
-        let existing = request.cookies[Self.cookieName]?.value
+        let existing = request.cookie(Self.cookieName)
         let cookieToken = existing.flatMap { Self.isWellFormed($0) ? $0 : nil }
         context.csrfToken = cookieToken ?? Self.generate()
         var request = request
@@ -266,5 +266,23 @@ struct ErrorPageMiddleware: RouterMiddleware {
                 requestID: context.requestID)
             return pages.response(page, template: "error", status: kind.status)
         }
+    }
+}
+
+extension Request {
+    /// The value of the cookie `name` the browser sent (the first, when it sent several), read
+    /// straight from the `Cookie` headers: a page asks for three or four cookies, and building
+    /// every cookie with its attributes for each question was a fortieth of a page's time.
+    func cookie(_ name: String) -> String? {
+        for field in headers where field.name == .cookie {
+            for pair in field.value.utf8.split(separator: UInt8(ascii: ";")) {
+                let trimmed = pair.drop { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }
+                guard let equals = trimmed.firstIndex(of: UInt8(ascii: "=")),
+                    trimmed[..<equals].elementsEqual(name.utf8)
+                else { continue }
+                return String(Substring(trimmed[trimmed.index(after: equals)...]))
+            }
+        }
+        return nil
     }
 }

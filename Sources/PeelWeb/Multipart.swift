@@ -36,16 +36,48 @@ struct PostedForm: Sendable {
     /// `application/x-www-form-urlencoded` text.
     static func parseURLEncoded(_ body: String) -> [String: [String]] {
         var values: [String: [String]] = [:]
-        for pair in body.split(separator: "&") {
-            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            func decode(_ text: Substring) -> String {
-                String(text).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? ""
-            }
-            let name = decode(parts[0])
+        for pair in body.utf8.split(separator: UInt8(ascii: "&")) {
+            let equals = pair.firstIndex(of: UInt8(ascii: "="))
+            let name = decode(pair[..<(equals ?? pair.endIndex)])
             guard !name.isEmpty, name.count <= 100 else { continue }
-            values[name, default: []].append(parts.count == 2 ? decode(parts[1]) : "")
+            values[name, default: []].append(equals.map { decode(pair[pair.index(after: $0)...]) } ?? "")
         }
         return values
+    }
+
+    /// One name or value of a form or query string as browsers send it: `+` is a space, `%XX` a
+    /// byte, and the bytes UTF-8. A broken escape or bytes that are not UTF-8 read as empty.
+    static func decode(_ encoded: Substring.UTF8View) -> String {
+        guard encoded.contains(where: { $0 == UInt8(ascii: "%") || $0 == UInt8(ascii: "+") }) else {
+            return String(Substring(encoded))
+        }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(encoded.count)
+        var index = encoded.startIndex
+        while index < encoded.endIndex {
+            let byte = encoded[index]
+            index = encoded.index(after: index)
+            switch byte {
+            case UInt8(ascii: "+"): bytes.append(UInt8(ascii: " "))
+            case UInt8(ascii: "%"):
+                guard index < encoded.endIndex, let high = hexValue(encoded[index]) else { return "" }
+                index = encoded.index(after: index)
+                guard index < encoded.endIndex, let low = hexValue(encoded[index]) else { return "" }
+                index = encoded.index(after: index)
+                bytes.append(high << 4 | low)
+            default: bytes.append(byte)
+            }
+        }
+        return String(validating: bytes, as: UTF8.self) ?? ""
+    }
+
+    private static func hexValue(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
+        default: nil
+        }
     }
 
     /// The boundary of a `multipart/form-data` content type, if it is one.

@@ -220,7 +220,7 @@ struct LoggingTests {
     @Test("JSON log lines carry the message, level and every metadata field")
     func jsonLines() throws {
         let lines = Mutex<[String]>([])
-        var handler = JSONLogHandler(label: "peel") { line in lines.withLock { $0.append(line) } }
+        var handler = PeelLogHandler(label: "peel", format: .json) { line in lines.withLock { $0.append(line) } }
         handler[metadataKey: "request_id"] = "abc123def456"
         let logger = Logger(label: "peel") { _ in handler }
         logger.info("request", metadata: ["force_id": "kent", "status": "200"])
@@ -232,5 +232,22 @@ struct LoggingTests {
         #expect(object["force_id"] == "kent")
         #expect(object["status"] == "200")
         #expect(object["time"] != nil)
+    }
+
+    @Test("Text log lines carry the level, label, metadata in key order, and message; a later value of a key wins")
+    func textLines() throws {
+        let lines = Mutex<[String]>([])
+        var handler = PeelLogHandler(label: "peel", format: .text) { line in lines.withLock { $0.append(line) } }
+        handler[metadataKey: "request_id"] = "abc123def456"
+        handler[metadataKey: "force_id"] = "essex"
+        var logger = Logger(label: "peel") { _ in handler }
+        logger[metadataKey: "force_id"] = "kent"
+        logger.debug("not written at the info level")
+        logger.warning("slow request", metadata: ["status": "200"])
+        let written = lines.withLock { $0 }
+        #expect(written.count == 1)
+        let line = try #require(written.first)
+        #expect(line.hasSuffix(" warning peel: force_id=kent request_id=abc123def456 status=200 [PeelWebTests] slow request"))
+        #expect(line.first?.isNumber == true)
     }
 }

@@ -28,7 +28,7 @@ struct PortalController {
         }
         routes.open(.post, "/sign-in") { request, context in try await requestCode(request, context) }
         routes.open(.get, "/sign-in/code") { request, context in
-            guard let pending = request.cookies[PortalSessionMiddleware.pendingCookieName]?.value,
+            guard let pending = request.cookie(PortalSessionMiddleware.pendingCookieName),
                 let code = try await security.pendingCode(pending)
             else { return redirect(to: PortalURL.signIn(context.force.id).path) }
             return codePage(request, context, code: code, errors: [])
@@ -157,7 +157,7 @@ struct PortalController {
     }
 
     private func enterCode(_ request: Request, _ context: ForceRequestContext) async throws -> Response {
-        guard let pending = request.cookies[PortalSessionMiddleware.pendingCookieName]?.value,
+        guard let pending = request.cookie(PortalSessionMiddleware.pendingCookieName),
             let code = try await security.pendingCode(pending)
         else { return redirect(to: PortalURL.signIn(context.force.id).path) }
         let form = try await context.form(request)

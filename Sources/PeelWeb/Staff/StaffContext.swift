@@ -60,7 +60,7 @@ struct StaffSessionMiddleware: RouterMiddleware {
         _ request: Request, context: Context, next: (Request, Context) async throws -> Response
     ) async throws -> Response {
         var context = context
-        if let token = request.cookies[Self.cookieName]?.value, Tokens.isWellFormed(token) {
+        if let token = request.cookie(Self.cookieName), Tokens.isWellFormed(token) {
             context.staffSession = try await security.identity(token: token)
         }
         var response: Response
