@@ -52,8 +52,12 @@ package struct PeelLogHandler: LogHandler {
         Date().formatted(.iso8601.year().month().day().time(includingFractionalSeconds: true).timeZone(separator: .omitted))
     }
 
+    /// Each line goes through C's `stdout`, as text written with `print` does, and is flushed at
+    /// once: a log line never overtakes what was printed before it, and a reader of a redirected
+    /// output (a script waiting for a line) sees both as they happen.
     package static let standardOutput: @Sendable (String) -> Void = { line in
-        FileHandle.standardOutput.write(Data((line + "\n").utf8))
+        print(line)
+        fflush(nil)
     }
 }
 

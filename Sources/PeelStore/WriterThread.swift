@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 
 /// A thread of its own for SQLite's single writer: the group-commit writer's task runs here, so
 /// its statements, its wait for the write lock and the `fsync` of its `COMMIT` neither wait in the
