@@ -134,7 +134,8 @@ package struct OutboundMessage: Sendable, Hashable {
 package protocol JourneyRepository: Sendable {
     func create(_ journey: StoredJourney) async throws
     func find(_ id: String, force: ForceID) async throws -> StoredJourney?
-    func saveState(_ id: String, force: ForceID, state: String, expiresAt: Date) async throws
+    /// Saves the journey's state; `expiresAt`, when given, is its new expiry (nil leaves it).
+    func saveState(_ id: String, force: ForceID, state: String, expiresAt: Date?) async throws
     /// Gives the journey a return code (kept only as a hash) and keeps it until `expiresAt`.
     func setReturnCode(_ code: String, for id: String, force: ForceID, expiresAt: Date) async throws
     /// The unsent journey of `service` with this return code, on this force's site.

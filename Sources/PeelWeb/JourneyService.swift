@@ -18,6 +18,15 @@ struct JourneyService: Sendable {
     /// How long a journey is kept after its last change.
     static let lifetime: TimeInterval = 7 * 24 * 3600
 
+    /// The expiry a save gives a journey that now expires at `current`: `lifetime` from now, or
+    /// nil (leave it) when that would move it by less than an hour or bring it forward (a journey
+    /// kept 30 days for its return code keeps them). Most saves of a journey in progress so leave
+    /// the expiry and its index alone, and write only the row.
+    static func renewedExpiry(_ current: Date, now: Date) -> Date? {
+        let renewed = now + lifetime
+        return renewed.timeIntervalSince(current) >= 3600 ? renewed : nil
+    }
+
     /// A loaded journey: the stored row, its definition and the engine's state.
     struct Loaded: Sendable {
         let stored: StoredJourney
@@ -61,7 +70,7 @@ struct JourneyService: Sendable {
     func save(_ journey: Loaded) async throws {
         let json = AnswerJSON.encode(journey.state)
         try await journeys.saveState(
-            journey.stored.id, force: journey.stored.forceID, state: json, expiresAt: Date() + Self.lifetime)
+            journey.stored.id, force: journey.stored.forceID, state: json, expiresAt: Self.renewedExpiry(journey.stored.expiresAt, now: Date()))
         states.remember(journey.state, json: json, for: journey.stored.id)
     }
 

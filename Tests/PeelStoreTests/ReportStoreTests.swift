@@ -76,6 +76,26 @@ struct ReportStoreTests {
         }
     }
 
+    @Test("saving a journey's state without a new expiry leaves the expiry; with one, moves it; another force's save changes nothing", arguments: TestEngine.all)
+    func saveStateExpiry(engine: TestEngine) async throws {
+        try await withTestStore(engine) { store in
+            let kent = ForceID("kent")
+            let id = try await makeJourney(store, force: kent)
+            let created = try #require(try await store.journeys.find(id, force: kent))
+            try await store.journeys.saveState(id, force: kent, state: #"{"a":1}"#, expiresAt: nil)
+            let kept = try #require(try await store.journeys.find(id, force: kent))
+            #expect(kept.state == #"{"a":1}"#)
+            #expect(kept.expiresAt == created.expiresAt)
+            let later = Date(millisecondsSince1970: created.expiresAt.millisecondsSince1970 + 86_400_000)
+            try await store.journeys.saveState(id, force: kent, state: #"{"a":2}"#, expiresAt: later)
+            let moved = try #require(try await store.journeys.find(id, force: kent))
+            #expect(moved.state == #"{"a":2}"#)
+            #expect(moved.expiresAt == later)
+            try await store.journeys.saveState(id, force: ForceID("essex"), state: #"{"a":3}"#, expiresAt: nil)
+            #expect(try await store.journeys.find(id, force: kent)?.state == #"{"a":2}"#)
+        }
+    }
+
     @Test("an expired journey is gone, and the retention purge deletes it", arguments: TestEngine.all)
     func expiry(engine: TestEngine) async throws {
         try await withTestStore(engine) { store in
