@@ -49,10 +49,13 @@ package struct ClaimedJob: Sendable, Hashable {
     package var maxAttempts: Int
     package var leaseExpiresAt: Date
     package var worker: String
+    /// How many of the claims before this one were postponed (a records system's open circuit)
+    /// rather than tried: `attempt` counts every claim, the backoff only real failures.
+    package var postponements: Int
 
     package init(
         id: JobID, kind: String, payload: String, forceID: ForceID?, attempt: Int, maxAttempts: Int,
-        leaseExpiresAt: Date, worker: String
+        leaseExpiresAt: Date, worker: String, postponements: Int = 0
     ) {
         self.id = id
         self.kind = kind
@@ -62,7 +65,11 @@ package struct ClaimedJob: Sendable, Hashable {
         self.maxAttempts = maxAttempts
         self.leaseExpiresAt = leaseExpiresAt
         self.worker = worker
+        self.postponements = postponements
     }
+
+    /// This claim's place among the claims that were tried: the backoff's attempt number.
+    package var triedAttempt: Int { max(1, attempt - postponements) }
 }
 
 /// A job as an operator sees it.

@@ -602,6 +602,13 @@ package enum PeelMigrations {
                 )
                 """
             ]),
+        Migration(
+            "0024_count_job_postponements",
+            portable: [
+                // Claims put off (a records system's open circuit) rather than tried, so that a
+                // job's backoff grows with its real failures only.
+                "ALTER TABLE jobs ADD COLUMN postponements INTEGER NOT NULL DEFAULT 0"
+            ]),
     ]
 }
 

@@ -74,7 +74,7 @@ package struct SQLJobQueue: JobQueue {
                     ORDER BY run_at, id
                     LIMIT \(bind: max(1, limit))
                     \(unsafeRaw: lock))
-                RETURNING id, kind, payload, force_id, attempts, max_attempts
+                RETURNING id, kind, payload, force_id, attempts, max_attempts, postponements
                 """
             ).all()
         }
@@ -87,7 +87,7 @@ package struct SQLJobQueue: JobQueue {
                 attempt: try row.decode(column: "attempts", as: Int.self),
                 maxAttempts: try row.decode(column: "max_attempts", as: Int.self),
                 leaseExpiresAt: Date(millisecondsSince1970: until),
-                worker: worker)
+                worker: worker, postponements: try row.decode(column: "postponements", as: Int.self))
         }
     }
 
@@ -133,7 +133,9 @@ package struct SQLJobQueue: JobQueue {
             ).first()
             return held == nil ? .notHeld : .dead
         }
-        let retryAt = now + policy.delay(afterAttempt: job.attempt, unit: unit).timeInterval
+        // The backoff counts the attempts that were tried: a delivery postponed while a records
+        // system's circuit was open has not failed, and waits no longer for it once it is tried.
+        let retryAt = now + policy.delay(afterAttempt: job.triedAttempt, unit: unit).timeInterval
         let held = try await db.raw(
             """
             UPDATE jobs SET state = 'ready', locked_by = NULL, locked_until = NULL, last_error = \(bind: message),
@@ -164,6 +166,7 @@ package struct SQLJobQueue: JobQueue {
         try await db.raw(
             """
             UPDATE jobs SET state = 'ready', locked_by = NULL, locked_until = NULL, max_attempts = max_attempts + 1,
+                postponements = postponements + 1,
                 run_at = \(bind: until.millisecondsSince1970), last_error = \(bind: String(reason.prefix(2000))),
                 updated_at = \(bind: now.millisecondsSince1970)
             WHERE id = \(bind: job.id.rawValue) AND state = 'running' AND locked_by = \(bind: job.worker)

@@ -3,12 +3,9 @@ import Foundation
 /// A thread of its own for SQLite's single writer: the group-commit writer's task runs here, so
 /// its statements, its wait for the write lock and the `fsync` of its `COMMIT` neither wait in the
 /// queue of Swift's shared threads behind the requests being served nor hold one of those threads
-/// while they wait.
+/// while they wait, and need no hand-off to a thread pool and back around each wait.
 ///
-/// With every request of a busy server ready to run on the shared threads, a writer that ran
-/// among them waited its turn three times a batch (to start, after `BEGIN`, after `COMMIT`), and
-/// every write waited for that: answers that saved something took three times as long as pages
-/// that only read. Work queued here runs in the order it came, one job at a time.
+/// Work queued here runs in the order it came, one job at a time.
 final class WriterThread: TaskExecutor, @unchecked Sendable {
     private struct Queue: ~Copyable {
         var jobs: [UnownedJob] = []

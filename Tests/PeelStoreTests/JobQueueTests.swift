@@ -239,4 +239,29 @@ struct JobPostponeTests {
             #expect(!(try await store.jobs.postpone(first, until: now + 120, reason: "late", now: now + 62)))
         }
     }
+
+    @Test("a job's backoff counts the attempts tried, not the claims postponed", arguments: TestEngine.all)
+    func backoffAfterPostponements(engine: TestEngine) async throws {
+        try await withTestStore(engine) { store in
+            let id = try await store.jobs.enqueue(NewJob(kind: "k", runAt: now, maxAttempts: 5))
+            var at = now
+            // Postponed three times (an open circuit), then tried and failed once.
+            for _ in 0..<3 {
+                let claimed = try #require(try await store.jobs.claim(worker: "w", limit: 1, lease: .seconds(30), now: at).first)
+                #expect(try await store.jobs.postpone(claimed, until: at + 30, reason: "circuit open", now: at))
+                at += 31
+            }
+            let tried = try #require(try await store.jobs.claim(worker: "w", limit: 1, lease: .seconds(30), now: at).first)
+            #expect(tried.id == id)
+            #expect(tried.attempt == 4)
+            #expect(tried.postponements == 3)
+            #expect(tried.triedAttempt == 1)
+            // The first failure waits the first step (5 s at most), not the fourth (40 s).
+            let outcome = try await store.jobs.fail(tried, error: "refused", policy: RetryPolicy(), unit: 1, now: at)
+            #expect(outcome == .retry(at: at + 5))
+            #expect(try await store.jobs.claim(worker: "w", limit: 1, lease: .seconds(30), now: at + 4).isEmpty)
+            let retried = try #require(try await store.jobs.claim(worker: "w", limit: 1, lease: .seconds(30), now: at + 5).first)
+            #expect(retried.triedAttempt == 2)
+        }
+    }
 }
