@@ -80,6 +80,9 @@ package func buildApplication(
                     { [journeys = store.journeys] in try await journeys.purgeExpired(before: Date()) },
                     { [staff = store.staff] in try await staff.purgeSessions(before: Date() - StaffSession.absoluteTimeout) },
                     { [citizens = store.citizens] in try await citizens.purge(now: Date()) },
+                    { [notifications = store.notifications] in
+                        try await notifications.purge(createdBefore: Date() - NotificationRetention.period)
+                    },
                     { [database = store.database] in
                         try await database.optimize()
                         return 0

@@ -100,6 +100,15 @@ package protocol NotificationRepository: Sendable {
     func find(notifyID: String) async throws -> StoredNotification?
     /// Applies a delivery receipt: the status, as of `at`, unless a later one is already kept.
     func applyReceipt(notifyID: String, status: NotificationStatus, at: Date) async throws -> ReceiptOutcome
+    /// Deletes the records of notifications created before `cutoff`; returns how many.
+    func purge(createdBefore cutoff: Date) async throws -> Int
+}
+
+/// How long the record of a notification (who was sent which template, and how it went) is
+/// kept: a year, long past any retry of its send and any delivery receipt, and long enough for
+/// the person's own data download and a complaint about contact to find it (decision 0031).
+package enum NotificationRetention {
+    package static let period: TimeInterval = 365 * 24 * 3600
 }
 
 /// The timestamps GOV.UK Notify writes: UTC, microseconds, `Z` (`2017-05-14T12:15:30.000000Z`).

@@ -609,6 +609,12 @@ package enum PeelMigrations {
                 // job's backoff grows with its real failures only.
                 "ALTER TABLE jobs ADD COLUMN postponements INTEGER NOT NULL DEFAULT 0"
             ]),
+        Migration(
+            "0025_index_notifications_by_age",
+            portable: [
+                // Housekeeping deletes notification records a year old (decision 0031).
+                "CREATE INDEX notifications_created ON notifications (created_at)"
+            ]),
     ]
 }
 

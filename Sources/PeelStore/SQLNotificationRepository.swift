@@ -56,6 +56,12 @@ package struct SQLNotificationRepository: NotificationRepository {
         return try await find(notifyID: notifyID) == nil ? .unknown : .stale
     }
 
+    package func purge(createdBefore cutoff: Date) async throws -> Int {
+        try await db.raw(
+            "DELETE FROM notifications WHERE created_at < \(bind: cutoff.millisecondsSince1970) RETURNING reference"
+        ).all().count
+    }
+
     static func notification(_ row: any SQLRow) throws -> StoredNotification {
         let channel = try row.decode(column: "channel", as: String.self)
         let template = try row.decode(column: "template", as: String.self)

@@ -20,6 +20,23 @@ struct NotificationStoreTests {
             failureReason: failureReason)
     }
 
+    @Test("records older than the cutoff are purged, newer ones kept, and a second purge removes nothing", arguments: TestEngine.all)
+    func purge(engine: TestEngine) async throws {
+        try await withTestStore(engine) { store in
+            let cutoff = Self.sent
+            try await store.notifications.record(notification("old:1", notifyID: nil, at: cutoff - 86_400))
+            try await store.notifications.record(notification("old:2", notifyID: nil, at: cutoff - 0.002))
+            try await store.notifications.record(notification("new:1", notifyID: nil, at: cutoff))
+            try await store.notifications.record(notification("new:2", notifyID: nil, at: cutoff + 60))
+            #expect(try await store.notifications.purge(createdBefore: cutoff) == 2)
+            #expect(try await store.notifications.find(reference: "old:1") == nil)
+            #expect(try await store.notifications.find(reference: "old:2") == nil)
+            #expect(try await store.notifications.find(reference: "new:1") != nil)
+            #expect(try await store.notifications.find(reference: "new:2") != nil)
+            #expect(try await store.notifications.purge(createdBefore: cutoff) == 0)
+        }
+    }
+
     @Test(
         "a notification is recorded once by reference and read back by reference and by Notify's id",
         arguments: TestEngine.all)
