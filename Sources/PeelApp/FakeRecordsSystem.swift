@@ -19,6 +19,8 @@ package final class FakeRecordsSystem: Sendable {
         package var secret: [UInt8]
         /// The share of requests answered 503, 0 to 1.
         package var failRate: Double = 0
+        /// How long after starting `failRate` applies; nil for as long as the fake runs.
+        package var failFor: Duration?
         /// Added to every answer.
         package var latency: Duration = .zero
         /// Answers 503 to everything for this long after starting.
@@ -28,10 +30,12 @@ package final class FakeRecordsSystem: Sendable {
         package var callbacks: String?
 
         package init(
-            secret: [UInt8], failRate: Double = 0, latency: Duration = .zero, downFor: Duration = .zero, callbacks: String? = nil
+            secret: [UInt8], failRate: Double = 0, failFor: Duration? = nil, latency: Duration = .zero, downFor: Duration = .zero,
+            callbacks: String? = nil
         ) {
             self.secret = secret
             self.failRate = failRate
+            self.failFor = failFor
             self.latency = latency
             self.downFor = downFor
             self.callbacks = callbacks
@@ -88,7 +92,9 @@ package final class FakeRecordsSystem: Sendable {
 
     private func receive(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
         if options.latency > .zero { try await Task.sleep(for: options.latency) }
-        if ContinuousClock.now - started < options.downFor || Double.random(in: 0..<1) < options.failRate {
+        let running = ContinuousClock.now - started
+        let failing = options.failFor.map { running < $0 } ?? true
+        if running < options.downFor || (failing && Double.random(in: 0..<1) < options.failRate) {
             return try jsonResponse(Failure(code: "unavailable", message: "the records system is not available"), status: .serviceUnavailable)
         }
         let body = try await request.body.collect(upTo: 8 << 20)

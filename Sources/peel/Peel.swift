@@ -396,6 +396,8 @@ struct FakeRMS: AsyncParsableCommand {
     var secret: String
     @Option(help: "Share of requests to fail with 503, 0 to 1.")
     var failRate: Double = 0
+    @Option(help: "Seconds after starting during which --fail-rate applies (0: for as long as it runs).")
+    var failFor: Int = 0
     @Option(help: "Milliseconds to wait before each answer.")
     var latency: Int = 0
     @Option(help: "Seconds to answer 503 to everything after starting.")
@@ -407,7 +409,8 @@ struct FakeRMS: AsyncParsableCommand {
         PeelLogging.bootstrap(level: .info, format: .text)
         let fake = FakeRecordsSystem(
             options: .init(
-                secret: Array(secret.utf8), failRate: min(max(failRate, 0), 1), latency: .milliseconds(max(0, latency)),
+                secret: Array(secret.utf8), failRate: min(max(failRate, 0), 1), failFor: failFor > 0 ? .seconds(failFor) : nil,
+                latency: .milliseconds(max(0, latency)),
                 downFor: .seconds(max(0, downFor)), callbacks: callbacks))
         print("fake records system on http://127.0.0.1:\(port)/reports (received: http://127.0.0.1:\(port)/received)")
         try await fake.serve(host: "127.0.0.1", port: port, logger: Logger(label: "fake-rms"))

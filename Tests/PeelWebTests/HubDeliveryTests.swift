@@ -55,6 +55,21 @@ struct HubDeliveryTests {
         return try JSONDecoder().decode(ReceivedByRMS.self, from: Data(String(buffer: response.body).utf8))
     }
 
+    @Test("the fake records system fails at its rate only for the time it is told, then answers on its merits")
+    func fakeFailsForAWhile() async throws {
+        let fake = FakeRecordsSystem(options: .init(secret: Array(Self.secret.utf8), failRate: 1, failFor: .milliseconds(300)))
+        let rmsApp = Application(router: fake.router(), configuration: .init(address: .hostname("127.0.0.1", port: 0)), logger: testLogger)
+        try await rmsApp.test(.router) { rms in
+            let early = try await rms.execute(uri: "/reports", method: .post, body: ByteBuffer(string: "{}"))
+            #expect(early.status == .serviceUnavailable)
+            try await Task.sleep(for: .milliseconds(400))
+            // Unsigned, so refused, but no longer by the failure rate.
+            let later = try await rms.execute(uri: "/reports", method: .post, body: ByteBuffer(string: "{}"))
+            #expect(later.status != .serviceUnavailable)
+            #expect(later.status.code >= 400 && later.status.code < 500)
+        }
+    }
+
     @Test("a report made on the public site reaches the records system signed, once, and its reference comes back to the report", arguments: TestEngine.all)
     func delivered(engine: TestEngine) async throws {
         let fake = FakeRecordsSystem(options: .init(secret: Array(Self.secret.utf8)))
