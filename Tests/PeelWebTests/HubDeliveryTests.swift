@@ -57,17 +57,22 @@ struct HubDeliveryTests {
 
     @Test("the fake records system fails at its rate only for the time it is told, then answers on its merits")
     func fakeFailsForAWhile() async throws {
-        let fake = FakeRecordsSystem(options: .init(secret: Array(Self.secret.utf8), failRate: 1, failFor: .milliseconds(300)))
-        let rmsApp = Application(router: fake.router(), configuration: .init(address: .hostname("127.0.0.1", port: 0)), logger: testLogger)
-        try await rmsApp.test(.router) { rms in
-            let early = try await rms.execute(uri: "/reports", method: .post, body: ByteBuffer(string: "{}"))
-            #expect(early.status == .serviceUnavailable)
-            try await Task.sleep(for: .milliseconds(400))
-            // Unsigned, so refused, but no longer by the failure rate.
-            let later = try await rms.execute(uri: "/reports", method: .post, body: ByteBuffer(string: "{}"))
-            #expect(later.status != .serviceUnavailable)
-            #expect(later.status.code >= 400 && later.status.code < 500)
-        }
+        // Within its failing time (ten minutes): every request fails.
+        let failing = FakeRecordsSystem(options: .init(secret: Array(Self.secret.utf8), failRate: 1, failFor: .seconds(600)))
+        try await Application(router: failing.router(), configuration: .init(address: .hostname("127.0.0.1", port: 0)), logger: testLogger)
+            .test(.router) { rms in
+                let early = try await rms.execute(uri: "/reports", method: .post, body: ByteBuffer(string: "{}"))
+                #expect(early.status == .serviceUnavailable)
+            }
+        // After it (one millisecond): refused only on its merits (here, unsigned).
+        let recovered = FakeRecordsSystem(options: .init(secret: Array(Self.secret.utf8), failRate: 1, failFor: .milliseconds(1)))
+        try await Task.sleep(for: .milliseconds(20))
+        try await Application(router: recovered.router(), configuration: .init(address: .hostname("127.0.0.1", port: 0)), logger: testLogger)
+            .test(.router) { rms in
+                let later = try await rms.execute(uri: "/reports", method: .post, body: ByteBuffer(string: "{}"))
+                #expect(later.status != .serviceUnavailable)
+                #expect(later.status.code >= 400 && later.status.code < 500)
+            }
     }
 
     @Test("a report made on the public site reaches the records system signed, once, and its reference comes back to the report", arguments: TestEngine.all)
