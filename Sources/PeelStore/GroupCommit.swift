@@ -44,13 +44,12 @@ final class GroupCommitWriter: Sendable {
     private let state = Mutex(State())
     private let open: @Sendable () async throws -> (any SQLDatabase, @Sendable () async throws -> Void)
     private let logger: Logger
-    private let executor: (any TaskExecutor)?
+    private let executor: any TaskExecutor
 
     /// `open` makes the writer's own connection, when it is first needed, and says how to close it.
-    /// The writer's work runs on `executor` when one is given (a ``WriterThread``), and on Swift's
-    /// shared threads otherwise.
+    /// The writer's work runs on `executor` (a ``WriterThread``).
     init(
-        logger: Logger, executor: (any TaskExecutor)? = nil,
+        logger: Logger, executor: any TaskExecutor,
         open: @escaping @Sendable () async throws -> (any SQLDatabase, @Sendable () async throws -> Void)
     ) {
         self.open = open

@@ -42,22 +42,14 @@ package struct SQLJourneyRepository: JourneyRepository {
 
     package func saveState(_ id: String, force: ForceID, state: String, expiresAt: Date?) async throws {
         // Without a new expiry the statement leaves `expires_at`, and so its index, alone.
-        if let expiresAt {
-            try await db.raw(
-                """
-                UPDATE journeys SET state = \(bind: state), updated_at = \(bind: Date().millisecondsSince1970),
-                    expires_at = \(bind: expiresAt.millisecondsSince1970)
-                WHERE id = \(bind: id) AND force_id = \(bind: force.rawValue) AND report_id IS NULL
-                """
-            ).run()
-        } else {
-            try await db.raw(
-                """
-                UPDATE journeys SET state = \(bind: state), updated_at = \(bind: Date().millisecondsSince1970)
-                WHERE id = \(bind: id) AND force_id = \(bind: force.rawValue) AND report_id IS NULL
-                """
-            ).run()
-        }
+        var changes: SQLQueryString = "state = \(bind: state), updated_at = \(bind: Date().millisecondsSince1970)"
+        if let expiresAt { changes.appendInterpolation(", expires_at = \(bind: expiresAt.millisecondsSince1970)" as SQLQueryString) }
+        try await db.raw(
+            """
+            UPDATE journeys SET \(changes)
+            WHERE id = \(bind: id) AND force_id = \(bind: force.rawValue) AND report_id IS NULL
+            """
+        ).run()
     }
 }
 

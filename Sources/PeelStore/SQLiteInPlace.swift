@@ -2,7 +2,6 @@ import Foundation
 import Logging
 import NIOConcurrencyHelpers
 import NIOCore
-import NIOPosix
 import SQLKit
 import SQLiteKit
 import SQLiteNIO
@@ -232,24 +231,16 @@ struct SQLiteInPlaceRow: SQLRow {
         // The kinds Peel reads most, directly; anything else, and any value that does not match
         // its kind, through sqlite-kit's decoder (whose errors are kept).
         switch value {
-        case .text(let text) where D.self == String.self || D.self == String?.self:
-            return D.self == String.self ? text as! D : Optional(text) as! D
-        case .integer(let number) where D.self == Int.self || D.self == Int?.self:
-            return D.self == Int.self ? number as! D : Optional(number) as! D
-        case .integer(let number) where D.self == Int64.self || D.self == Int64?.self:
-            return D.self == Int64.self ? Int64(number) as! D : Optional(Int64(number)) as! D
-        case .null where D.self == String?.self || D.self == Int?.self || D.self == Int64?.self:
-            return decodeNilAs(D.self)
-        default:
-            return try decoder.decode(D.self, from: value)
-        }
-    }
-
-    private func decodeNilAs<D>(_ type: D.Type) -> D {
-        switch type {
-        case is String?.Type: return String?.none as! D
-        case is Int?.Type: return Int?.none as! D
-        default: return Int64?.none as! D
+        case .text(let text) where D.self == String.self: return text as! D
+        case .text(let text) where D.self == String?.self: return String?.some(text) as! D
+        case .integer(let number) where D.self == Int.self: return number as! D
+        case .integer(let number) where D.self == Int?.self: return Int?.some(number) as! D
+        case .integer(let number) where D.self == Int64.self: return Int64(number) as! D
+        case .integer(let number) where D.self == Int64?.self: return Int64?.some(Int64(number)) as! D
+        case .null where D.self == String?.self: return String?.none as! D
+        case .null where D.self == Int?.self: return Int?.none as! D
+        case .null where D.self == Int64?.self: return Int64?.none as! D
+        default: return try decoder.decode(D.self, from: value)
         }
     }
 }

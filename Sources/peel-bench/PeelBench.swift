@@ -309,7 +309,7 @@ final class Client: @unchecked Sendable {
             if pair.count == 2 { cookies[String(pair[0])] = String(pair[1]) }
         }
         guard response.status < 400 else { throw BenchError(message: "\(method) \(path) answered \(response.status)") }
-        recorder?.record(kind: kind == "page" ? (method == "GET" ? "get" : "post") : kind, elapsed)
+        recorder?.record(kind: kind, method: method, elapsed)
         return response
     }
 }
@@ -323,7 +323,6 @@ struct BenchError: Error, CustomStringConvertible {
 /// request would cost the client a task switch each time, on the cores the server is measured on.
 final class Recorder: Sendable {
     private struct Samples {
-        var pages: [Double] = []
         var gets: [Double] = []
         var posts: [Double] = []
         var submissions: [Double] = []
@@ -333,14 +332,16 @@ final class Recorder: Sendable {
 
     private let samples = Mutex(Samples())
 
-    func record(kind: String, _ duration: Duration) {
+    /// Times a submission (`kind` "submit") or a page request, the latter kept by method.
+    func record(kind: String, method: String, _ duration: Duration) {
         let ms = duration.timeInterval * 1000
         samples.withLock { samples in
-            switch kind {
-            case "submit": samples.submissions.append(ms)
-            case "get": samples.gets.append(ms); samples.pages.append(ms)
-            case "post": samples.posts.append(ms); samples.pages.append(ms)
-            default: samples.pages.append(ms)
+            if kind == "submit" {
+                samples.submissions.append(ms)
+            } else if method == "GET" {
+                samples.gets.append(ms)
+            } else {
+                samples.posts.append(ms)
             }
         }
     }
@@ -368,11 +369,12 @@ final class Recorder: Sendable {
     func summary(seconds: Double) -> String {
         let samples = samples.withLock { $0 }
         let percentile = Self.percentile
+        let pages = samples.gets + samples.posts
         var lines = [
             String(format: "journeys completed: %d (%.1f per second)", samples.journeys, Double(samples.journeys) / seconds),
             String(
-                format: "page requests: %d (%.0f per second), p50 %.2f ms, p99 %.2f ms", samples.pages.count,
-                Double(samples.pages.count) / seconds, percentile(samples.pages, 0.5), percentile(samples.pages, 0.99)),
+                format: "page requests: %d (%.0f per second), p50 %.2f ms, p99 %.2f ms", pages.count,
+                Double(pages.count) / seconds, percentile(pages, 0.5), percentile(pages, 0.99)),
             String(
                 format: "  of which GET %d: p50 %.2f ms, p99 %.2f ms; POST (answers saved) %d: p50 %.2f ms, p99 %.2f ms",
                 samples.gets.count, percentile(samples.gets, 0.5), percentile(samples.gets, 0.99), samples.posts.count,
