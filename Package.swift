@@ -65,9 +65,11 @@ let package = Package(
             dependencies: ["PeelCore", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict
         ),
+        .target(name: "CPeelSQLite"),
         .target(
             name: "PeelStore",
             dependencies: [
+                "CPeelSQLite",
                 "PeelCore",
                 .product(name: "SQLKit", package: "sql-kit"),
                 .product(name: "SQLiteKit", package: "sqlite-kit"),

@@ -1,3 +1,4 @@
+import CPeelSQLite
 import Foundation
 import Logging
 import NIOConcurrencyHelpers
@@ -42,6 +43,11 @@ final class SQLiteInPlaceConnection: @unchecked Sendable {
         }
         self.handle = handle
         do {
+            // Plans never depend on bound values, so a kept statement is never prepared again
+            // because its binds changed (a bound LIMIT or a parameter compared within a
+            // subquery made SQLite re-prepare some statements on every run).
+            var enabled: Int32 = 0
+            try check(peel_sqlite_enable_qpsg(handle, &enabled), on: handle)
             for pragma in [
                 "PRAGMA busy_timeout = 10000", "PRAGMA journal_mode = WAL", "PRAGMA synchronous = FULL",
                 "PRAGMA foreign_keys = ON", "PRAGMA cache_size = -8000",
@@ -98,6 +104,12 @@ final class SQLiteInPlaceConnection: @unchecked Sendable {
                 onRow(SQLiteInPlaceRow(columns: names, data: data, decoder: decoder))
             }
         }
+    }
+
+    /// How many times SQLite has prepared the kept statement for `sql` again since it was first
+    /// prepared (its `SQLITE_STMTSTATUS_REPREPARE`), or nil when no statement is kept for it.
+    func timesPreparedAgain(_ sql: String) -> Int32? {
+        lock.withLock { statements[sql].map { sqlite_nio_sqlite3_stmt_status($0, SQLITE_STMTSTATUS_REPREPARE, 0) } }
     }
 
     private func prepare(_ sql: String, on handle: OpaquePointer) throws -> (OpaquePointer?, kept: Bool) {

@@ -2,6 +2,7 @@ import Foundation
 import SQLKit
 import SQLiteKit
 import SQLiteNIO
+import Synchronization
 import Testing
 
 @testable import PeelStore
@@ -41,5 +42,37 @@ struct SQLiteValueTests {
         #expect(throws: (any Error).self) { try row.decode(column: "nothing", as: String.self) }
         #expect(throws: (any Error).self) { try row.decode(column: "text", as: Int.self) }
         #expect(throws: (any Error).self) { try decoder.decode(Int.self, from: data[0]) }
+    }
+}
+
+@Suite("SQLite's kept statements")
+struct SQLiteKeptStatementTests {
+    @Test("a kept statement whose bound values differ on every run is not prepared again (a bound LIMIT, a bound subquery)")
+    func notPreparedAgain() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("peel-kept-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let connection = try SQLiteInPlaceConnection(path: folder.appendingPathComponent("kept.sqlite").path)
+        defer { connection.close() }
+        try connection.run("CREATE TABLE events (report TEXT NOT NULL, position INTEGER NOT NULL)", [], nil)
+        try connection.run("CREATE UNIQUE INDEX events_report ON events (report, position)", [], nil)
+        let insert = """
+            INSERT INTO events (report, position)
+            VALUES (?1, (SELECT COALESCE(MAX(position), 0) + 1 FROM events WHERE report = ?2))
+            """
+        let select = "SELECT position FROM events WHERE report = ?1 ORDER BY position LIMIT ?2"
+        let found = Mutex<[Int]>([])
+        for run in 0..<6 {
+            let report = "R\(run % 2)"
+            try connection.run(insert, [report, report], nil)
+            found.withLock { $0 = [] }
+            try connection.run(select, [report, max(1, run / 2)]) { row in
+                let position = try? row.decode(column: "position", as: Int.self)
+                found.withLock { $0.append(position ?? -1) }
+            }
+            #expect(found.withLock { $0 } == Array(1...max(1, run / 2)))  // of 1...(run / 2 + 1) kept
+        }
+        #expect(connection.timesPreparedAgain(insert) == 0)
+        #expect(connection.timesPreparedAgain(select) == 0)
     }
 }
