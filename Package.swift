@@ -48,6 +48,7 @@ let package = Package(
                 "PeelCore",
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ],
             resources: [.copy("CommonPasswords.txt")],
             swiftSettings: strict

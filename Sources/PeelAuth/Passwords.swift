@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import HummingbirdBcrypt
+import NIOPosix
 
 /// What Peel asks of a staff password, after the NCSC's advice: long rather than complicated,
 /// not one that is known to be common, not made of the person's own details. There are no rules
@@ -73,12 +74,23 @@ package struct PasswordHasher: Sendable {
         self.decoy = Bcrypt.hash(Tokens.generate(), cost: self.cost)
     }
 
-    package func hash(_ password: String) -> String {
-        Bcrypt.hash(Self.prehash(password), cost: cost)
+    /// Hashes on NIO's thread pool, as ``verify(_:hash:)`` does.
+    package func hash(_ password: String) async -> String {
+        let (prehashed, cost) = (Self.prehash(password), cost)
+        return await Self.offloaded { Bcrypt.hash(prehashed, cost: cost) }
     }
 
-    package func verify(_ password: String, hash: String) -> Bool {
-        Bcrypt.verify(Self.prehash(password), hash: hash)
+    /// Verifies on NIO's thread pool: a quarter of a second of bcrypt on the request's own thread
+    /// would hold up every other request that shares it (and a stream of sign-in attempts would
+    /// hold up the public's pages).
+    package func verify(_ password: String, hash: String) async -> Bool {
+        let prehashed = Self.prehash(password)
+        return await Self.offloaded { Bcrypt.verify(prehashed, hash: hash) }
+    }
+
+    static func offloaded<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
+        // runIfActive throws only once the singleton pool is shut down, which Peel never does.
+        (try? await NIOThreadPool.singleton.runIfActive(work)) ?? work()
     }
 
     private static func prehash(_ password: String) -> String {

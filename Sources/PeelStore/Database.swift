@@ -100,12 +100,15 @@ package final class Database: Sendable {
             let loop = eventLoopGroup.any()
             let writer = GroupCommitWriter(logger: logger, executor: thread) {
                 let connection = try SQLiteInPlaceConnection(path: path)
+                try connection.run("PRAGMA wal_autocheckpoint = \(SQLiteCheckpointer.writerBackstopPages)", [], nil)
                 return (SQLiteInPlaceDatabase(connection: connection, logger: logger, eventLoop: loop), { connection.close() })
             }
             let store = SQLiteStoreDatabase(readers: readers, writer: writer, logger: logger, eventLoop: loop)
+            let checkpointer = try SQLiteCheckpointer(path: path, logger: logger)
             database = Database(
                 engine: .sqlite, sql: store,
                 close: {
+                    await checkpointer.stop()
                     try await writer.close()
                     readers.close()
                     thread.stop()

@@ -271,7 +271,7 @@ struct Staff: AsyncParsableCommand {
                     }
                     let security = try staffSecurity(configuration, store: store)
                     var member: StaffMember
-                    switch security.newMember(
+                    switch await security.newMember(
                         forceID: forceID, email: email, name: name ?? email, roles: roles, password: chosenPassword,
                         collarNumber: collarNumber)
                     {

@@ -1,7 +1,8 @@
 import Crypto
 import Foundation
-import PeelAuth
 import Testing
+
+@testable import PeelAuth
 
 @Suite("One-time codes")
 struct OneTimeCodeTests {
@@ -66,13 +67,21 @@ struct PasswordTests {
     }
 
     @Test("a hash verifies its password only, including characters past bcrypt's 72 bytes")
-    func hashing() {
+    func hashing() async {
         let hasher = PasswordHasher(cost: 4)
         let long = String(repeating: "a", count: 80)
-        let hash = hasher.hash(long + "1")
-        #expect(hasher.verify(long + "1", hash: hash))
-        #expect(!hasher.verify(long + "2", hash: hash))
-        #expect(!hasher.verify("anything", hash: hasher.decoy))
+        let hash = await hasher.hash(long + "1")
+        #expect(await hasher.verify(long + "1", hash: hash))
+        #expect(await !hasher.verify(long + "2", hash: hash))
+        #expect(await !hasher.verify("anything", hash: hasher.decoy))
+    }
+
+    @Test("bcrypt runs on NIO's thread pool, not on the thread of the request that asks")
+    func hashingOffTheRequestThread() async {
+        let thread = await PasswordHasher.offloaded {
+            (try? String(contentsOfFile: "/proc/thread-self/comm", encoding: .utf8)) ?? ""
+        }
+        #expect(thread.contains("TP-#"), "\(thread)")
     }
 
     @Test("sealed secrets open with their key only")

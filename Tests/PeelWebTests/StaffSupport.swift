@@ -35,9 +35,10 @@ func createStaff(
     let password = "copper kettle marmalade \(email.prefix(3))"
     let totp = TOTP.generate()
     let box = SecretBox(key: SymmetricKey(data: Data(base64Encoded: testSecretKey)!))
+    let passwordHash = await PasswordHasher(cost: 4).hash(password)
     let member = StaffMember(
         id: UUID().uuidString.lowercased(), forceID: ForceID(validating: force), email: email, name: name, roles: roles,
-        passwordHash: PasswordHasher(cost: 4).hash(password), sealedTOTPSecret: enrolled ? try box.seal(totp.secret) : nil,
+        passwordHash: passwordHash, sealedTOTPSecret: enrolled ? try box.seal(totp.secret) : nil,
         totpEnrolled: enrolled, createdAt: Date())
     try await withStore(of: scratch) { store in try await store.staff.create(member) }
     return StaffAccount(member: member, password: password, totp: totp)

@@ -113,7 +113,7 @@ struct StaffAuthController<Context: StaffSignInContext> {
             guard let invitation = try await invitation(token, realm: context.realm) else { throw HTTPError(.notFound) }
             let password = form["password"]?.first ?? ""
             let member: StaffMember
-            switch security.newMember(
+            switch await security.newMember(
                 forceID: invitation.forceID, email: invitation.email, name: invitation.name, roles: invitation.roles,
                 password: password)
             {

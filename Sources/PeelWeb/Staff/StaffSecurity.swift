@@ -65,11 +65,11 @@ package struct StaffSecurity: Sendable {
             member.active
         else {
             // As long as for a real account, so that timing does not tell which emails exist.
-            _ = hasher.verify(password, hash: hasher.decoy)
+            _ = await hasher.verify(password, hash: hasher.decoy)
             return .refused
         }
         if let until = member.lockedUntil, until > now { return .locked }
-        guard hasher.verify(password, hash: member.passwordHash) else {
+        guard await hasher.verify(password, hash: member.passwordHash) else {
             return try await failedAttempt(&member, action: "staff.sign-in.password-refused") ? .locked : .refused
         }
         let stage: StaffSessionStage = member.totpEnrolled ? .awaitingCode : .awaitingEnrolment
@@ -143,12 +143,13 @@ package struct StaffSecurity: Sendable {
     /// A new member of staff with a password checked against the policy; returns the member or why not.
     package func newMember(
         forceID: ForceID?, email: String, name: String, roles: Set<StaffRole>, password: String, collarNumber: String? = nil
-    ) -> Result<StaffMember, PasswordPolicy.Refusal> {
+    ) async -> Result<StaffMember, PasswordPolicy.Refusal> {
         if let refusal = policy.refusal(for: password, email: email, name: name) { return .failure(refusal) }
+        let passwordHash = await hasher.hash(password)
         return .success(
             StaffMember(
                 id: UUID().uuidString.lowercased(), forceID: forceID, email: email.lowercased(), name: name,
-                collarNumber: collarNumber, roles: roles, passwordHash: hasher.hash(password), createdAt: now()))
+                collarNumber: collarNumber, roles: roles, passwordHash: passwordHash, createdAt: now()))
     }
 
     private func newSession(for member: StaffMember, stage: StaffSessionStage) async throws -> String {
