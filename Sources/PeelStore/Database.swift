@@ -95,6 +95,13 @@ package final class Database: Sendable {
             // Every write goes through one connection of its own, with group commit, on a thread
             // of its own (where waiting for the write lock or the disk holds up nobody else); the
             // readers' connections read.
+            // First, so that a file that cannot be opened leaves no thread behind.
+            let checkpointer: SQLiteCheckpointer
+            do {
+                checkpointer = try SQLiteCheckpointer(path: path, logger: logger)
+            } catch {
+                throw DatabaseOpenError("cannot open the database at \(location): \(Self.reason(error)).")
+            }
             let thread = WriterThread(name: "peel-db-writer")
             let readers = SQLiteReaderPool(path: path, keep: max(2, poolSize))
             let loop = eventLoopGroup.any()
@@ -104,7 +111,6 @@ package final class Database: Sendable {
                 return (SQLiteInPlaceDatabase(connection: connection, logger: logger, eventLoop: loop), { connection.close() })
             }
             let store = SQLiteStoreDatabase(readers: readers, writer: writer, logger: logger, eventLoop: loop)
-            let checkpointer = try SQLiteCheckpointer(path: path, logger: logger)
             database = Database(
                 engine: .sqlite, sql: store,
                 close: {

@@ -180,6 +180,15 @@ struct StartupTests {
         #expect(!message.contains("secret"))
     }
 
+    @Test("an SQLite file that cannot be opened gets one clear line")
+    func unopenableSQLite() async throws {
+        let path = "/proc/peel-cannot-live-here/peel.sqlite"
+        let error = await #expect(throws: DatabaseOpenError.self) {
+            _ = try await Database.open(.sqlite(path: path), logger: testLogger)
+        }
+        #expect(error?.description.hasPrefix("cannot open the database at sqlite:\(path)") == true, "\(error.map(String.init(describing:)) ?? "")")
+    }
+
     @Test("a port already in use gets one clear line")
     func portInUse() async throws {
         let (socket, port) = try bindLoopback()
