@@ -1,4 +1,5 @@
 import Foundation
+import PeelCore
 
 /// What an archive file holds.
 package enum SegmentKind: String, Codable, Sendable, CaseIterable {
@@ -164,19 +165,10 @@ package enum PersistentID {
         guard utf8.count == 64 else { return nil }
         var result = [UInt8](repeating: 0, count: 32)
         for index in 0..<32 {
-            guard let high = nibble(utf8[index * 2]), let low = nibble(utf8[index * 2 + 1]) else { return nil }
+            guard let high = Hex.value(utf8[index * 2]), let low = Hex.value(utf8[index * 2 + 1]) else { return nil }
             result[index] = high << 4 | low
         }
         return result.contains { $0 != 0 } ? result : nil
-    }
-
-    private static func nibble(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
-        default: nil
-        }
     }
 
     private static let hexDigits = Array("0123456789abcdef".utf8)

@@ -102,7 +102,7 @@ package final class Database: Sendable {
             } catch {
                 throw DatabaseOpenError("cannot open the database at \(location): \(Self.reason(error)).")
             }
-            let thread = WriterThread(name: "peel-db-writer")
+            let thread = DedicatedThread(name: "peel-db-writer")
             let readers = SQLiteReaderPool(path: path, keep: max(2, poolSize))
             let loop = eventLoopGroup.any()
             let writer = GroupCommitWriter(logger: logger, executor: thread) {

@@ -47,7 +47,7 @@ final class GroupCommitWriter: Sendable {
     private let executor: any TaskExecutor
 
     /// `open` makes the writer's own connection, when it is first needed, and says how to close it.
-    /// The writer's work runs on `executor` (a ``WriterThread``).
+    /// The writer's work runs on `executor` (a ``DedicatedThread``).
     init(
         logger: Logger, executor: any TaskExecutor,
         open: @escaping @Sendable () async throws -> (any SQLDatabase, @Sendable () async throws -> Void)

@@ -17,13 +17,13 @@ final class SQLiteCheckpointer: Sendable {
     /// reached only if this checkpointer falls far behind or has stopped.
     static let writerBackstopPages = 10_000
 
-    private let thread: WriterThread
+    private let thread: DedicatedThread
     private let loop: Mutex<Task<Void, Never>?>
 
     /// Opens its own connection to the database at `path` and starts copying.
     init(path: String, logger: Logger) throws {
         let connection = try SQLiteInPlaceConnection(path: path)
-        let thread = WriterThread(name: "peel-db-checkpt")
+        let thread = DedicatedThread(name: "peel-db-checkpt")
         self.thread = thread
         let task = Task(executorPreference: thread) {
             var failing = false

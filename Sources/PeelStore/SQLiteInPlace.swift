@@ -16,7 +16,7 @@ import VaporCSQLite
 /// database sits in the page cache, so a statement costs less than the hand-offs around it. Here
 /// a statement runs where it is asked for, from a cache of prepared statements keyed by its text.
 /// What can wait on something else (`BEGIN IMMEDIATE` behind another process's writer, the
-/// `fsync` of `COMMIT`) runs only on the writer's connection, on its ``WriterThread``.
+/// `fsync` of `COMMIT`) runs only on the writer's connection, on its ``DedicatedThread``.
 ///
 /// A connection is used by one caller at a time (the reader pool and the writer see to that); the
 /// lock makes a mistake there a wait rather than a corruption.
@@ -46,8 +46,7 @@ final class SQLiteInPlaceConnection: @unchecked Sendable {
             // Plans never depend on bound values, so a kept statement is never prepared again
             // because its binds changed (a bound LIMIT or a parameter compared within a
             // subquery made SQLite re-prepare some statements on every run).
-            var enabled: Int32 = 0
-            try check(peel_sqlite_enable_qpsg(handle, &enabled), on: handle)
+            try check(peel_sqlite_enable_qpsg(handle), on: handle)
             for pragma in [
                 "PRAGMA busy_timeout = 10000", "PRAGMA journal_mode = WAL", "PRAGMA synchronous = FULL",
                 "PRAGMA foreign_keys = ON", "PRAGMA cache_size = -8000",

@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import PeelCore
 
 /// A posted form, read once per request (by the CSRF check, which passes it on in the request
 /// context): its text fields and, for `multipart/form-data`, its files.
@@ -60,24 +61,15 @@ struct PostedForm: Sendable {
             switch byte {
             case UInt8(ascii: "+"): bytes.append(UInt8(ascii: " "))
             case UInt8(ascii: "%"):
-                guard index < encoded.endIndex, let high = hexValue(encoded[index]) else { return "" }
+                guard index < encoded.endIndex, let high = Hex.value(encoded[index]) else { return "" }
                 index = encoded.index(after: index)
-                guard index < encoded.endIndex, let low = hexValue(encoded[index]) else { return "" }
+                guard index < encoded.endIndex, let low = Hex.value(encoded[index]) else { return "" }
                 index = encoded.index(after: index)
                 bytes.append(high << 4 | low)
             default: bytes.append(byte)
             }
         }
         return String(validating: bytes, as: UTF8.self) ?? ""
-    }
-
-    private static func hexValue(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
-        default: nil
-        }
     }
 
     /// The boundary of a `multipart/form-data` content type, if it is one.

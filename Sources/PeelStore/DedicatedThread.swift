@@ -1,12 +1,13 @@
 import Foundation
 
-/// A thread of its own for SQLite's single writer: the group-commit writer's task runs here, so
-/// its statements, its wait for the write lock and the `fsync` of its `COMMIT` neither wait in the
-/// queue of Swift's shared threads behind the requests being served nor hold one of those threads
-/// while they wait, and need no hand-off to a thread pool and back around each wait.
+/// A thread of its own for SQLite work that waits on the disk: the group-commit writer's task
+/// (`peel-db-writer`) and the checkpointer's (`peel-db-checkpt`) each run on one, so their
+/// statements, the wait for the write lock and their `fsync`s neither wait in the queue of Swift's
+/// shared threads behind the requests being served nor hold one of those threads while they wait,
+/// and need no hand-off to a thread pool and back around each wait.
 ///
 /// Work queued here runs in the order it came, one job at a time.
-final class WriterThread: TaskExecutor, @unchecked Sendable {
+final class DedicatedThread: TaskExecutor, @unchecked Sendable {
     private struct Queue: ~Copyable {
         var jobs: [UnownedJob] = []
         var stopping = false
@@ -32,7 +33,7 @@ final class WriterThread: TaskExecutor, @unchecked Sendable {
     }
 
     /// Runs what is already queued, then ends the thread; jobs queued later are never run, so call
-    /// this only once the writer is closed.
+    /// this only once its user (the writer, the checkpointer) is done.
     func stop() {
         condition.lock()
         queue.stopping = true

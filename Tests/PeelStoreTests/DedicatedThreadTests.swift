@@ -17,7 +17,7 @@ private func threadName() -> String {
 struct WriterThreadTests {
     @Test("tasks that prefer the writer thread run on it, one job at a time in the order queued")
     func runsInOrder() async throws {
-        let thread = WriterThread(name: "peel-test-wr")
+        let thread = DedicatedThread(name: "peel-test-wr")
         defer { thread.stop() }
         let seen = Mutex<[Int]>([])
         let names = Mutex<Set<String>>([])
