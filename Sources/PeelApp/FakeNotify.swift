@@ -238,7 +238,7 @@ package final class FakeNotify: Sendable {
             return failure(400, "BadRequestError", error.description)
         }
         let taken = Taken(
-            id: UUID().uuidString.lowercased(), reference: reference, channel: channel, recipient: recipient,
+            id: RecordID.make(), reference: reference, channel: channel, recipient: recipient,
             template: template,
             personalisation: personalisation, rendered: rendered, createdAt: Date(),
             outcome: Self.simulated(recipient, channel: channel))

@@ -4,7 +4,7 @@ import Foundation
 package struct JobID: Hashable, Sendable, CustomStringConvertible {
     package let rawValue: String
     package init(rawValue: String) { self.rawValue = rawValue }
-    package static func generate() -> JobID { JobID(rawValue: UUID().uuidString.lowercased()) }
+    package static func generate() -> JobID { JobID(rawValue: RecordID.make()) }
     package var description: String { rawValue }
 }
 

@@ -179,7 +179,7 @@ package struct LocalMailbox: NotifyClient {
         let rendered: RenderedNotification
         do { rendered = try template.render(request.personalisation) } catch { throw NotifyError.missing(error) }
         let message = OutboundMessage(
-            id: UUID().uuidString.lowercased(), forceID: request.forceID, channel: request.channel,
+            id: RecordID.make(), forceID: request.forceID, channel: request.channel,
             to: request.recipient,
             subject: rendered.subject ?? "", body: rendered.body, createdAt: Date())
         if try await messages.record(message, idempotencyKey: request.reference) {

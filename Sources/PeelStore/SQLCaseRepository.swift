@@ -45,7 +45,7 @@ package struct SQLCaseRepository: CaseRepository {
         }
         try await appendEvent(
             CaseEvent(
-                id: UUID().uuidString.lowercased(), reportID: report.id, forceID: report.forceID, at: report.createdAt,
+                id: RecordID.make(), reportID: report.id, forceID: report.forceID, at: report.createdAt,
                 actorID: nil, actorName: nil, kind: .submitted, text: "Report \(report.reference) submitted online",
                 publicUpdate: PublicUpdate(kind: .submitted)),
             on: tx)
@@ -210,7 +210,7 @@ package struct SQLCaseRepository: CaseRepository {
             }
             try await Self.appendEvent(
                 CaseEvent(
-                    id: UUID().uuidString.lowercased(), reportID: reportID, forceID: force, at: date, actorID: actor.id,
+                    id: RecordID.make(), reportID: reportID, forceID: force, at: date, actorID: actor.id,
                     actorName: actor.name, kind: kind, text: eventText, publicUpdate: publicUpdate),
                 on: tx)
             try await SQLAuditLog(db: tx, engine: engine).append(
@@ -300,7 +300,7 @@ package struct SQLCaseRepository: CaseRepository {
             ] {
                 try await Self.appendEvent(
                     CaseEvent(
-                        id: UUID().uuidString.lowercased(), reportID: id, forceID: force, at: date, actorID: actor.id,
+                        id: RecordID.make(), reportID: id, forceID: force, at: date, actorID: actor.id,
                         actorName: actor.name, kind: .duplicateDecision, text: text),
                     on: tx)
             }

@@ -91,7 +91,7 @@ package struct SQLHubRepository: HubRepository {
             guard updated != nil else { return }
             try await SQLCaseRepository.appendEvent(
                 CaseEvent(
-                    id: UUID().uuidString.lowercased(), reportID: reportID, forceID: force, at: date, actorID: nil, actorName: nil,
+                    id: RecordID.make(), reportID: reportID, forceID: force, at: date, actorID: nil, actorName: nil,
                     kind: .delivered,
                     text: recordsReference.map { "Received by the records system as \($0)" } ?? "Delivered to the records system",
                     publicUpdate: PublicUpdate(kind: .delivered, recordsReference: recordsReference)),
@@ -128,7 +128,7 @@ package struct SQLHubRepository: HubRepository {
             if let outcome = callback.outcome { said.append("outcome: \(outcome)") }
             try await SQLCaseRepository.appendEvent(
                 CaseEvent(
-                    id: UUID().uuidString.lowercased(), reportID: reportID, forceID: force, at: date, actorID: nil, actorName: nil,
+                    id: RecordID.make(), reportID: reportID, forceID: force, at: date, actorID: nil, actorName: nil,
                     kind: .records, text: "Records system: " + said.joined(separator: "; "),
                     publicUpdate: callback.recordsReference == nil && callback.status == nil && callback.outcome == nil
                         ? nil
@@ -245,7 +245,7 @@ package struct SQLHubRepository: HubRepository {
             try await tx.raw(insert).run()
             try await SQLCaseRepository.appendEvent(
                 CaseEvent(
-                    id: UUID().uuidString.lowercased(), reportID: reportID, forceID: force, at: date, actorID: nil, actorName: nil,
+                    id: RecordID.make(), reportID: reportID, forceID: force, at: date, actorID: nil, actorName: nil,
                     kind: .possibleDuplicate, text: note),
                 on: tx)
         }

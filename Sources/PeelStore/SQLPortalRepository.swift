@@ -91,7 +91,7 @@ package struct SQLCitizenRepository: CitizenRepository {
                 try await tx.raw("UPDATE citizens SET language = \(bind: language.rawValue) WHERE id = \(bind: citizen.id)").run()
             } else {
                 citizen = Citizen(
-                    id: UUID().uuidString.lowercased(), email: email, phone: nil, language: language, emailConsent: true,
+                    id: RecordID.make(), email: email, phone: nil, language: language, emailConsent: true,
                     smsConsent: true, createdAt: date)
                 try await tx.raw(
                     """
@@ -308,7 +308,7 @@ package struct SQLPortalRepository: PortalRepository {
                 WHERE report_id = \(bind: message.reportID)
                 """
             ).run()
-            let eventID = UUID().uuidString.lowercased()
+            let eventID = RecordID.make()
             try await SQLCaseRepository.appendEvent(
                 CaseEvent(
                     id: eventID, reportID: message.reportID, forceID: message.forceID, at: message.createdAt, actorID: nil,
@@ -378,7 +378,7 @@ package struct SQLPortalRepository: PortalRepository {
                 ).first() != nil
             else { throw CaseChangeError.notFound }
             let message = PortalMessage(
-                id: UUID().uuidString.lowercased(), reportID: reportID, forceID: force, sender: .staff, staffName: staff.name,
+                id: RecordID.make(), reportID: reportID, forceID: force, sender: .staff, staffName: staff.name,
                 kind: .message, body: body, createdAt: date, readAt: nil)
             try await Self.insert(message, staffID: staff.id, on: tx)
             // The person's messages are answered: staff have read them.
@@ -393,7 +393,7 @@ package struct SQLPortalRepository: PortalRepository {
             ).run()
             try await SQLCaseRepository.appendEvent(
                 CaseEvent(
-                    id: UUID().uuidString.lowercased(), reportID: reportID, forceID: force, at: date, actorID: staff.id,
+                    id: RecordID.make(), reportID: reportID, forceID: force, at: date, actorID: staff.id,
                     actorName: staff.name, kind: .message, text: "Message sent to the person who made the report",
                     publicUpdate: PublicUpdate(kind: .reply)),
                 on: tx)

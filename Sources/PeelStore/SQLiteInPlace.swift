@@ -49,7 +49,7 @@ final class SQLiteInPlaceConnection: @unchecked Sendable {
             try check(peel_sqlite_enable_qpsg(handle), on: handle)
             for pragma in [
                 "PRAGMA busy_timeout = 10000", "PRAGMA journal_mode = WAL", "PRAGMA synchronous = FULL",
-                "PRAGMA foreign_keys = ON", "PRAGMA cache_size = -8000",
+                "PRAGMA foreign_keys = ON", "PRAGMA cache_size = -8000", "PRAGMA temp_store = MEMORY",
             ] {
                 try run(pragma, [], nil)
             }

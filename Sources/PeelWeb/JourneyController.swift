@@ -164,7 +164,7 @@ struct JourneyController {
                     }
                     accepted.append(
                         JourneyFile(
-                            id: UUID().uuidString.lowercased(), forceID: context.force.id, journeyID: journey.stored.id,
+                            id: RecordID.make(), forceID: context.force.id, journeyID: journey.stored.id,
                             questionID: question.id, fileName: String(name), contentType: kind, size: file.data.count,
                             content: file.data))
                 }

@@ -112,7 +112,7 @@ struct JourneyService: Sendable {
         let answers = AnswerJSON.encode(document)
         let reference = ReportReference.make(force: force.id, using: &generator)
         var report = Report(
-            id: UUID().uuidString.lowercased(), forceID: force.id, reference: reference, serviceID: definition.id,
+            id: RecordID.make(), forceID: force.id, reference: reference, serviceID: definition.id,
             serviceVersion: definition.version, answers: answers, contactName: contact[.name],
             contactEmail: contact[.email], contactPhone: contact[.phone], language: language, createdAt: Date(),
             searchTerms: ReportSearchTerms.terms(

@@ -55,13 +55,13 @@ enum OutboxBench {
                             .replacingOccurrences(of: "07700900982", with: phone)
                             .replacingOccurrences(of: "AB12 CDE", with: String(format: "BN%02d %03d", n % 100, n % 1000))
                             .replacingOccurrences(of: "Benchmark answer", with: statement)
-                        let journeyID = UUID().uuidString.lowercased()
+                        let journeyID = RecordID.make()
                         try await store.journeys.create(
                             StoredJourney(
                                 id: journeyID, forceID: force, serviceID: definition.id, serviceVersion: definition.version, state: "{}",
                                 reportID: nil, expiresAt: now + 3600))
                         var report = Report(
-                            id: UUID().uuidString.lowercased(), forceID: force, reference: ReportReference.make(force: force, using: &generator),
+                            id: RecordID.make(), forceID: force, reference: ReportReference.make(force: force, using: &generator),
                             serviceID: definition.id, serviceVersion: definition.version, answers: answers, contactName: "Person \(n)",
                             contactEmail: email, contactPhone: phone, language: .english,
                             createdAt: now - Double(count - n) * 3600 / Double(count))

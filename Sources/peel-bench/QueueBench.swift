@@ -35,7 +35,7 @@ enum QueueBench {
             try await database.transaction { tx in
                 for index in 0..<batch {
                     let n = offset + index
-                    let id = UUID().uuidString.lowercased()
+                    let id = RecordID.make()
                     let reference = drawn[n]
                     let name = "\(first[n % first.count]) \(last[(n / first.count) % last.count])"
                     let email = "person\(n)@example.org"

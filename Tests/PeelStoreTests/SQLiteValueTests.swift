@@ -49,11 +49,20 @@ struct SQLiteValueTests {
 struct SQLiteKeptStatementTests {
     @Test("a kept statement whose bound values differ on every run is not prepared again (a bound LIMIT, a bound subquery)")
     func notPreparedAgain() throws {
+        try withConnection { connection in try preparedOnce(connection) }
+    }
+
+    /// Runs `body` with a connection to a new database file, removed afterwards.
+    private func withConnection(_ body: (SQLiteInPlaceConnection) throws -> Void) throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("peel-kept-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
         let connection = try SQLiteInPlaceConnection(path: folder.appendingPathComponent("kept.sqlite").path)
         defer { connection.close() }
+        try body(connection)
+    }
+
+    private func preparedOnce(_ connection: SQLiteInPlaceConnection) throws {
         try connection.run("CREATE TABLE events (report TEXT NOT NULL, position INTEGER NOT NULL)", [], nil)
         try connection.run("CREATE UNIQUE INDEX events_report ON events (report, position)", [], nil)
         let insert = """
@@ -74,5 +83,17 @@ struct SQLiteKeptStatementTests {
         }
         #expect(connection.timesPreparedAgain(insert) == 0)
         #expect(connection.timesPreparedAgain(select) == 0)
+    }
+
+    @Test("a connection keeps its temporary files in memory: the statement journal of each savepoint group commit opens is never written to disk")
+    func temporaryFilesInMemory() throws {
+        try withConnection { connection in
+            let store = Mutex<Int?>(nil)
+            try connection.run("PRAGMA temp_store", []) { row in
+                let value = try? row.decode(column: "temp_store", as: Int.self)
+                store.withLock { $0 = value }
+            }
+            #expect(store.withLock { $0 } == 2)  // MEMORY
+        }
     }
 }

@@ -93,7 +93,7 @@ struct PortalController {
             }
             try await portal.send(
                 PortalMessage(
-                    id: UUID().uuidString.lowercased(), reportID: report.summary.reportID, forceID: context.force.id, sender: .person,
+                    id: RecordID.make(), reportID: report.summary.reportID, forceID: context.force.id, sender: .person,
                     staffName: nil, kind: .message, body: body.trimmingCharacters(in: .whitespacesAndNewlines),
                     createdAt: security.now(), readAt: nil),
                 citizenID: context.citizen.id)
@@ -110,7 +110,7 @@ struct PortalController {
             }
             try await portal.send(
                 PortalMessage(
-                    id: UUID().uuidString.lowercased(), reportID: report.summary.reportID, forceID: context.force.id, sender: .person,
+                    id: RecordID.make(), reportID: report.summary.reportID, forceID: context.force.id, sender: .person,
                     staffName: nil, kind: .updateRequest, body: "", createdAt: now, readAt: nil),
                 citizenID: context.citizen.id)
             return redirect(to: PortalURL.report(context.force.id, report.summary.reference).path + "?done=requested")

@@ -47,7 +47,7 @@ package struct PortalSecurity: Sendable {
         var generator = SystemRandomNumberGenerator()
         let code = String(format: "%06d", Int.random(in: 0..<1_000_000, using: &generator))
         let pending = Tokens.generate()
-        let id = UUID().uuidString.lowercased()
+        let id = RecordID.make()
         let now = now()
         let channel: NotificationChannel = phone == nil ? .email : .sms
         let stored = SignInCode(

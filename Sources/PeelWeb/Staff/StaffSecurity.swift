@@ -148,7 +148,7 @@ package struct StaffSecurity: Sendable {
         let passwordHash = await hasher.hash(password)
         return .success(
             StaffMember(
-                id: UUID().uuidString.lowercased(), forceID: forceID, email: email.lowercased(), name: name,
+                id: RecordID.make(), forceID: forceID, email: email.lowercased(), name: name,
                 collarNumber: collarNumber, roles: roles, passwordHash: passwordHash, createdAt: now()))
     }
 
