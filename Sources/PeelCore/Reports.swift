@@ -13,8 +13,19 @@ package enum ReportReference {
     }
 
     package static func make(force: ForceID, using generator: inout some RandomNumberGenerator) -> String {
-        let body = String((0..<6).map { _ in alphabet[Int.random(in: 0..<alphabet.count, using: &generator)] })
-        return "\(prefix(for: force))-\(body)-\(check(body))"
+        // One draw for all six characters (a number below 29⁶, read as six base-29 digits), not
+        // one draw each: the system's generator makes a system call for every draw.
+        let characters = UInt64(alphabet.count)
+        var value = generator.next(upperBound: characters * characters * characters * characters * characters * characters)
+        var body = ""
+        var sum = 0
+        for position in 1...6 {
+            let index = Int(value % characters)
+            value /= characters
+            body.append(alphabet[index])
+            sum += position * index
+        }
+        return "\(prefix(for: force))-\(body)-\(alphabet[sum % alphabet.count])"
     }
 
     /// Whether `text` is a well-formed reference whose check character matches (a mistyped
@@ -275,7 +286,14 @@ package enum SearchTerm {
     /// The longest term kept.
     package static let maximumLength = 80
 
+    /// Lowercase letters and digits (any script's) and `@._-+`, the rest dropped; at most
+    /// ``maximumLength`` characters.
     package static func normalise(_ text: String) -> String {
+        asciiNormalised(text) ?? unicodeNormalised(text)
+    }
+
+    /// ``normalise(_:)`` for any text.
+    static func unicodeNormalised(_ text: String) -> String {
         var output = ""
         for scalar in text.lowercased().unicodeScalars.prefix(maximumLength * 2) {
             if CharacterSet.alphanumerics.contains(scalar) || "@._-+".unicodeScalars.contains(scalar) {
@@ -285,8 +303,40 @@ package enum SearchTerm {
         return String(output.prefix(maximumLength))
     }
 
+    /// ``normalise(_:)`` for text of ASCII alone (references, emails, postcodes, most names),
+    /// byte by byte, with the same result; nil for any other text. Foundation's character sets
+    /// are slow on Linux, and a submission normalises a dozen terms.
+    static func asciiNormalised(_ text: String) -> String? {
+        var text = text
+        return text.withUTF8 { bytes -> String? in
+            guard bytes.allSatisfy({ $0 < 0x80 }) else { return nil }
+            let kept = bytes.prefix(maximumLength * 2).lazy.compactMap { byte -> UInt8? in
+                switch byte {
+                case UInt8(ascii: "A")...UInt8(ascii: "Z"): byte + 32
+                case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"): byte
+                case UInt8(ascii: "@"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "-"), UInt8(ascii: "+"): byte
+                default: nil
+                }
+            }
+            return String(decoding: Array(kept.prefix(maximumLength)), as: UTF8.self)
+        }
+    }
+
     /// A phone number as its digits, with a leading +44 read as 0.
     package static func phone(_ text: String) -> String {
+        if text.utf8.allSatisfy({ $0 < 0x80 }) {
+            // The same, byte by byte, for ASCII text (a space or a tab the only blanks).
+            var digits = text.utf8.filter { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }
+            if text.utf8.drop(while: { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }).starts(with: "+44".utf8) {
+                digits = Array("0".utf8) + digits.dropFirst(2)
+            }
+            return String(decoding: digits, as: UTF8.self)
+        }
+        return unicodePhone(text)
+    }
+
+    /// ``phone(_:)`` for any text.
+    static func unicodePhone(_ text: String) -> String {
         var digits = text.filter(\.isASCII).filter(\.isNumber)
         if text.trimmingCharacters(in: .whitespaces).hasPrefix("+44") { digits = "0" + digits.dropFirst(2) }
         return digits

@@ -210,6 +210,21 @@ struct ReportReferenceTests {
         #expect(ReportReference.prefix(for: ForceID("metropolitan")) == "MET")
     }
 
+    @Test("each of the six characters is drawn evenly from the alphabet")
+    func even() {
+        var generator = SystemRandomNumberGenerator()
+        var counts = Array(repeating: Array(repeating: 0, count: ReportReference.alphabet.count), count: 6)
+        let draws = 29_000
+        for _ in 0..<draws {
+            let body = Array(ReportReference.make(force: ForceID("kent"), using: &generator).split(separator: "-")[1])
+            for (position, character) in body.enumerated() {
+                counts[position][ReportReference.alphabet.firstIndex(of: character)!] += 1
+            }
+        }
+        // 1,000 expected of each character in each place; a spread beyond ±20% is far outside chance.
+        for position in counts { #expect(position.allSatisfy { (800...1200).contains($0) }, "\(position)") }
+    }
+
     @Test("one mistyped character is caught by the check character")
     func check() {
         var generator = SystemRandomNumberGenerator()
