@@ -11,7 +11,7 @@ import Synchronization
 /// the same run, the raw rate of durable single-row inserts on the same kind of database.
 ///
 ///     peel-bench --base-url http://127.0.0.1:8080 --service report-crime --clients 64 --seconds 30
-///                --insert-db /tmp/raw.sqlite
+///                --insert-db /tmp/raw.sqlite [--by-page yes]
 ///     peel-bench seed-queue --database DIR/peel.sqlite --force metropolitan --reports 100000
 ///     peel-bench seed-outbox --database DIR/peel.sqlite --force metropolitan --reports 10000
 ///     peel-bench queue --base-url http://127.0.0.1:8080 --staff-file staff.txt --requests 500
@@ -70,6 +70,7 @@ struct PeelBench {
         }
         let summary = recorder.summary(seconds: arguments.seconds)
         print(summary)
+        if arguments.byPage { print(recorder.byPage()) }
         // How far the outbox (delivery and confirmation jobs) was behind when the people stopped.
         let behind = try await Outbox.waitUntilDrained(base: arguments.baseURL, limit: .seconds(600))
         print(String(format: "outbox of the journeys drained %.1f s after they ended", behind))
@@ -130,6 +131,7 @@ struct Arguments {
     var insertDatabase: String?
     var burstPerClient = 30
     var pauseBeforeBurst = 0
+    var byPage = false
     var database = "peel-data/peel.sqlite"
     var reports = 100_000
     var staffFile = "staff.txt"
@@ -149,6 +151,7 @@ struct Arguments {
             case "--insert-db": insertDatabase = value
             case "--burst-per-client": burstPerClient = Int(value) ?? burstPerClient
             case "--pause-before-burst": pauseBeforeBurst = Int(value) ?? pauseBeforeBurst
+            case "--by-page": byPage = value == "yes"
             case "--database": database = value
             case "--reports": reports = Int(value) ?? reports
             case "--staff-file": staffFile = value
@@ -309,7 +312,7 @@ final class Client: @unchecked Sendable {
             if pair.count == 2 { cookies[String(pair[0])] = String(pair[1]) }
         }
         guard response.status < 400 else { throw BenchError(message: "\(method) \(path) answered \(response.status)") }
-        recorder?.record(kind: kind, method: method, elapsed)
+        recorder?.record(kind: kind, method: method, path: path, elapsed)
         return response
     }
 }
@@ -326,24 +329,39 @@ final class Recorder: Sendable {
         var gets: [Double] = []
         var posts: [Double] = []
         var submissions: [Double] = []
+        /// Page requests by method and the page's last path segment ("GET check-answers").
+        var byPage: [String: [Double]] = [:]
         var journeys = 0
         var failures: [String: Int] = [:]
     }
 
     private let samples = Mutex(Samples())
 
-    /// Times a submission (`kind` "submit") or a page request, the latter kept by method.
-    func record(kind: String, method: String, _ duration: Duration) {
+    /// Times a submission (`kind` "submit") or a page request, the latter kept by method and by
+    /// page.
+    func record(kind: String, method: String, path: String, _ duration: Duration) {
         let ms = duration.timeInterval * 1000
         samples.withLock { samples in
             if kind == "submit" {
                 samples.submissions.append(ms)
-            } else if method == "GET" {
+                return
+            }
+            if method == "GET" {
                 samples.gets.append(ms)
             } else {
                 samples.posts.append(ms)
             }
+            samples.byPage["\(method) \(path.split(separator: "/").last ?? "")", default: []].append(ms)
         }
+    }
+
+    /// Each page's requests, slowest p99 first: where the tail is.
+    func byPage() -> String {
+        let samples = samples.withLock { $0 }
+        return samples.byPage.map { page, times in (page, times.count, Self.percentile(times, 0.5), Self.percentile(times, 0.99)) }
+            .sorted { $0.3 > $1.3 }
+            .map { "  " + $0.0.padding(toLength: 32, withPad: " ", startingAt: 0) + String(format: "%7d  p50 %6.2f ms  p99 %6.2f ms", $0.1, $0.2, $0.3) }
+            .joined(separator: "\n")
     }
 
     func finishedJourney() { samples.withLock { $0.journeys += 1 } }
