@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import PeelCore
 
 /// Text in both of Peel's languages. Definitions are refused when either is missing or empty.
@@ -64,9 +65,37 @@ package struct ServiceDefinition: Codable, Sendable {
     package var routing: Routing
     package var sections: [Section]
     package var start: String
-    package var pages: [Page]
+    package var pages: [Page] { didSet { pagePositions = PagePositions() } }
     package var declaration: LocalisedText?
     package var confirmation: LocalisedText
+    /// Where each page id first appears in ``pages``, worked out once for a definition (and again
+    /// after its pages change) rather than by every request's engine. Shared by the copies of a
+    /// definition, which share their pages.
+    private var pagePositions = PagePositions()
+
+    private enum CodingKeys: String, CodingKey {
+        case id, version, availability, area, title, summary, sensitivity, routing, sections, start, pages, declaration
+        case confirmation
+    }
+
+    /// The position in ``pages`` of the first page with each id.
+    package var pageIndex: [String: Int] { pagePositions.index(of: pages) }
+}
+
+/// A definition's page positions, computed on first use.
+private final class PagePositions: Sendable {
+    private let index = Mutex<[String: Int]?>(nil)
+
+    func index(of pages: [Page]) -> [String: Int] {
+        index.withLock { index in
+            if let index { return index }
+            var made: [String: Int] = [:]
+            made.reserveCapacity(pages.count)
+            for (offset, page) in pages.enumerated() where made[page.id] == nil { made[page.id] = offset }
+            index = made
+            return made
+        }
+    }
 }
 
 /// A page of a journey.

@@ -40,10 +40,7 @@ package struct JourneyEngine: Sendable {
     package init(definition: ServiceDefinition, today: String) {
         self.definition = definition
         self.today = today
-        var index: [String: Int] = [:]
-        index.reserveCapacity(definition.pages.count)
-        for (offset, page) in definition.pages.enumerated() where index[page.id] == nil { index[page.id] = offset }
-        self.pageIndex = index
+        self.pageIndex = definition.pageIndex
     }
 
     package func page(_ id: String) -> Page? { pageIndex[id].map { definition.pages[$0] } }

@@ -35,6 +35,21 @@ struct EngineTests {
         #expect(!engine.isReachable("call-999", state))
     }
 
+    @Test("a definition's page index follows its pages: a changed copy is indexed afresh and the original keeps its own")
+    func pageIndex() throws {
+        let original = try engine().definition
+        #expect(original.pageIndex["emergency"] == original.pages.firstIndex { $0.id == "emergency" })
+        var changed = original
+        changed.pages.reverse()
+        changed.pages[0].id = "renamed"
+        #expect(changed.pageIndex["renamed"] == 0)
+        #expect(changed.pageIndex[original.pages.last!.id] == nil)
+        #expect(changed.pageIndex["emergency"] == changed.pages.firstIndex { $0.id == "emergency" })
+        #expect(original.pageIndex["emergency"] == original.pages.firstIndex { $0.id == "emergency" })
+        #expect(original.pageIndex["renamed"] == nil)
+        #expect(JourneyEngine(definition: changed, today: "2026-11-23").page("renamed")?.id == "renamed")
+    }
+
     @Test("changing an earlier answer drops answers on pages no longer on the path")
     func staleAnswers() throws {
         let engine = try engine()
