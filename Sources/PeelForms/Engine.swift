@@ -83,14 +83,19 @@ package struct JourneyEngine: Sendable {
 
     /// The state without answers to pages no longer on the path (after an earlier answer
     /// changed the route).
-    package func pruned(_ state: JourneyState) -> JourneyState {
+    package func pruned(_ state: JourneyState) -> JourneyState { prunedAndWalked(state).state }
+
+    /// ``pruned(_:)``, with the walk of the state it returns (the walk the pruning ends on, so a
+    /// caller that needs both walks once).
+    package func prunedAndWalked(_ state: JourneyState) -> (state: JourneyState, walk: (path: [String], position: JourneyPosition)) {
         var kept = state
         // Walking with answers that are then removed can open a different path; repeat until
         // nothing changes (bounded by the number of pages). Only what the state holds is looked
         // at: an answer goes when the page that asks its question (each question is asked on one
         // page of a valid definition) is off the path; an id no page asks is left as it is.
+        var walked = walk(kept)
         for _ in 0...pageIndex.count {
-            let path = walk(kept).path
+            let path = walked.path
             let onPath = Set(path)
             var asked: Set<String> = []
             for id in path { for question in page(id)?.questions ?? [] { asked.insert(question.id) } }
@@ -101,12 +106,13 @@ package struct JourneyEngine: Sendable {
             }
             let entries = kept.entries.keys.filter { pageIndex[$0] != nil && !onPath.contains($0) }
             let completed = kept.completed.filter { pageIndex[$0] != nil && !onPath.contains($0) }
-            if answers.isEmpty && entries.isEmpty && completed.isEmpty { return kept }
+            if answers.isEmpty && entries.isEmpty && completed.isEmpty { return (kept, walked) }
             for question in answers { kept.answers[question] = nil }
             for page in entries { kept.entries[page] = nil }
             kept.completed.subtract(completed)
+            walked = walk(kept)
         }
-        return kept
+        return (kept, walked)
     }
 
     private func firstMatch(_ page: Page, _ state: JourneyState) -> String? {
@@ -176,10 +182,17 @@ package struct JourneyEngine: Sendable {
 
     /// Accepts a question page's answers into the state (callers check reachability first).
     package func accept(_ answers: [String: Answer], on page: Page, into state: JourneyState) -> JourneyState {
+        acceptAndWalk(answers, on: page, into: state).state
+    }
+
+    /// ``accept(_:on:into:)``, with the walk of the state it returns.
+    package func acceptAndWalk(_ answers: [String: Answer], on page: Page, into state: JourneyState)
+        -> (state: JourneyState, walk: (path: [String], position: JourneyPosition))
+    {
         var next = state
         for question in page.questions { next.answers[question.id] = answers[question.id] }
         next.completed.insert(page.id)
-        return pruned(next)
+        return prunedAndWalked(next)
     }
 
     /// Every answer on the path, grouped by section, for "check your answers".

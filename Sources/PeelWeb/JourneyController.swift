@@ -88,7 +88,7 @@ struct JourneyController {
         }
         group.get("/services/:service/check-answers") { request, context in
             let journey = try await journey(request, context)
-            guard journey.engine.position(journey.state) == .checkAnswers else { return redirectToPosition(journey, context) }
+            guard journey.position == .checkAnswers else { return redirectToPosition(journey, context) }
             return checkAnswers(journey, request: request, context: context, declarationError: nil)
         }
         group.post("/services/:service/check-answers") { request, context in
@@ -96,7 +96,7 @@ struct JourneyController {
             if let reportID = journey.stored.reportID, !reportID.isEmpty {
                 return redirect(to: SiteURL.journeyConfirmation(context.force.id, journey.definition.id).path)
             }
-            guard journey.engine.position(journey.state) == .checkAnswers else { return redirectToPosition(journey, context) }
+            guard journey.position == .checkAnswers else { return redirectToPosition(journey, context) }
             var loaded = journey
             if journey.definition.declaration != nil {
                 let form = try await context.formWithFiles(request).fields
@@ -184,7 +184,7 @@ struct JourneyController {
                     return render(page, journey: journey, request: request, context: context, form: form, errors: errors).with(status: .badRequest)
                 case .success(let answers):
                     for file in accepted { try await service.journeys.addFile(file) }
-                    journey.state = journey.engine.accept(answers, on: page, into: journey.state)
+                    journey.accept(answers, on: page)
                 }
             case .repeat:
                 switch RepeatAction(form) {
@@ -231,7 +231,7 @@ struct JourneyController {
                 case .invalid:
                     throw HTTPError(.badRequest)
                 }
-                journey.state = journey.engine.pruned(journey.state)
+                journey.prune()
             }
             try await service.save(journey)
             if page.kind == .repeat, !journey.state.completed.contains(page.id) {
@@ -269,14 +269,14 @@ struct JourneyController {
 
     private func pageOnPath(_ journey: JourneyService.Loaded, _ context: ForceRequestContext) throws -> Page? {
         guard let id = context.parameters.get("page"), let page = journey.engine.page(id) else { throw HTTPError(.notFound) }
-        return journey.engine.isReachable(id, journey.state) ? page : nil
+        return journey.shows(id) ? page : nil
     }
 
     private func redirectToPosition(_ journey: JourneyService.Loaded, _ context: ForceRequestContext) -> Response {
         let force = context.force.id
         let service = journey.definition.id
         if journey.stored.reportID != nil { return redirect(to: SiteURL.journeyConfirmation(force, service).path) }
-        switch journey.engine.position(journey.state) {
+        switch journey.position {
         case .page(let page), .ended(let page): return redirect(to: SiteURL.journeyPage(force, service, page).path)
         case .checkAnswers: return redirect(to: SiteURL.journeyCheckAnswers(force, service).path)
         }
@@ -318,7 +318,7 @@ struct JourneyController {
                     language: language, t: t)
             }
         let heading = (page.heading ?? page.itemLabel)?.text(language) ?? journey.definition.title.text(language)
-        let path = journey.engine.walk(journey.state).path
+        let path = journey.route.path
         let back = path.firstIndex(of: page.id).flatMap { $0 > 0 ? path[$0 - 1] : nil }
         let link = page.link.map { link -> (String, String) in
             let href = link.href ?? link.service.map { SiteURL.serviceStart(context.force.id, $0).path } ?? "#"
@@ -362,7 +362,7 @@ struct JourneyController {
     ) -> Response {
         let title = pages.catalogue.text(code == nil ? "saveTitle" : "savedTitle", context.language)
         let position: String =
-            switch journey.engine.position(journey.state) {
+            switch journey.position {
             case .page(let page), .ended(let page): SiteURL.journeyPage(context.force.id, journey.definition.id, page).path
             case .checkAnswers: SiteURL.journeyCheckAnswers(context.force.id, journey.definition.id).path
             }

@@ -32,7 +32,38 @@ struct JourneyService: Sendable {
         let stored: StoredJourney
         let definition: ServiceDefinition
         let engine: JourneyEngine
-        var state: JourneyState
+        /// The answers so far. Setting them walks the journey again.
+        var state: JourneyState {
+            get { current }
+            set { (current, route) = (newValue, engine.walk(newValue)) }
+        }
+        private var current: JourneyState
+        /// The pages the journey shows up to where it stands, and where that is: walked once for
+        /// each state rather than by every question a request asks of it.
+        private(set) var route: (path: [String], position: JourneyPosition)
+
+        /// `state` pruned of answers its path no longer reaches (``JourneyEngine/pruned(_:)``).
+        init(stored: StoredJourney, definition: ServiceDefinition, engine: JourneyEngine, state: JourneyState) {
+            self.stored = stored
+            self.definition = definition
+            self.engine = engine
+            (current, route) = engine.prunedAndWalked(state)
+        }
+
+        /// Takes a page's answers (``JourneyEngine/accept(_:on:into:)``).
+        mutating func accept(_ answers: [String: Answer], on page: Page) {
+            (current, route) = engine.acceptAndWalk(answers, on: page, into: current)
+        }
+
+        /// Drops answers the path no longer reaches (``JourneyEngine/pruned(_:)``).
+        mutating func prune() {
+            (current, route) = engine.prunedAndWalked(current)
+        }
+
+        var position: JourneyPosition { route.position }
+
+        /// Whether the journey, as it stands, shows `page`.
+        func shows(_ page: String) -> Bool { route.path.contains(page) }
     }
 
     func service(_ id: String, for force: Force) async throws -> OfferedService? {
@@ -64,7 +95,7 @@ struct JourneyService: Sendable {
             states.remember(state, json: stored.state, for: id)
         }
         let engine = JourneyEngine(definition: service, today: DateText.today())
-        return Loaded(stored: stored, definition: service, engine: engine, state: engine.pruned(state))
+        return Loaded(stored: stored, definition: service, engine: engine, state: state)
     }
 
     func save(_ journey: Loaded) async throws {
@@ -100,7 +131,7 @@ struct JourneyService: Sendable {
         var generator = SystemRandomNumberGenerator()
         let definition = journey.definition
         var contact: [Question.ContactRole: String] = [:]
-        let path = Set(journey.engine.walk(journey.state).path)
+        let path = Set(journey.route.path)
         for page in definition.pages where path.contains(page.id) {
             for question in page.questions {
                 if let role = question.contact, let answer = journey.state.answers[question.id]?.text { contact[role] = answer }

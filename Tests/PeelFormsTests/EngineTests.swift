@@ -64,6 +64,29 @@ struct EngineTests {
         #expect(engine.position(pruned) == .ended("call-999"))
     }
 
+    @Test("pruning and accepting hand back the walk of the state they return, the walk the engine gives that state")
+    func walkHandedBack() throws {
+        let engine = try engine()
+        var stale = JourneyState()
+        stale.answers = ["is-emergency": .text("yes"), "what-happened": .text("My bike was taken")]
+        stale.completed = ["emergency", "what"]
+        for state in [JourneyState(), stale] {
+            let (pruned, walk) = engine.prunedAndWalked(state)
+            #expect(pruned == engine.pruned(state))
+            #expect(walk.path == engine.walk(pruned).path && walk.position == engine.walk(pruned).position)
+        }
+        let emergency = try #require(engine.page("emergency"))
+        for choice in ["yes", "no"] {
+            guard case .success(let answers) = engine.read(emergency, form: ["is-emergency": [choice]], language: .english) else {
+                Issue.record("\(choice) was refused")
+                return
+            }
+            let (accepted, walk) = engine.acceptAndWalk(answers, on: emergency, into: stale)
+            #expect(accepted == engine.accept(answers, on: emergency, into: stale))
+            #expect(walk.path == engine.walk(accepted).path && walk.position == engine.walk(accepted).position)
+        }
+    }
+
     @Test("required answers, lengths and options are checked, in the person's language")
     func reading() throws {
         let engine = try engine()
