@@ -50,12 +50,18 @@ struct EngineTests {
         #expect(JourneyEngine(definition: changed, today: "2026-11-23").page("renamed")?.id == "renamed")
     }
 
+    /// Both pages of the sample answered, the emergency question with `emergency`.
+    static func answered(emergency: String) -> JourneyState {
+        var state = JourneyState()
+        state.answers = ["is-emergency": .text(emergency), "what-happened": .text("My bike was taken")]
+        state.completed = ["emergency", "what"]
+        return state
+    }
+
     @Test("changing an earlier answer drops answers on pages no longer on the path")
     func staleAnswers() throws {
         let engine = try engine()
-        var state = JourneyState()
-        state.answers = ["is-emergency": .text("no"), "what-happened": .text("My bike was taken")]
-        state.completed = ["emergency", "what"]
+        var state = Self.answered(emergency: "no")
         #expect(engine.position(state) == .checkAnswers)
         state.answers["is-emergency"] = .text("yes")
         let pruned = engine.pruned(state)
@@ -67,9 +73,7 @@ struct EngineTests {
     @Test("pruning and accepting hand back the walk of the state they return, the walk the engine gives that state")
     func walkHandedBack() throws {
         let engine = try engine()
-        var stale = JourneyState()
-        stale.answers = ["is-emergency": .text("yes"), "what-happened": .text("My bike was taken")]
-        stale.completed = ["emergency", "what"]
+        let stale = Self.answered(emergency: "yes")
         for state in [JourneyState(), stale] {
             let (pruned, walk) = engine.prunedAndWalked(state)
             #expect(pruned == engine.pruned(state))
