@@ -47,27 +47,32 @@ package struct PeelTemplates: Sendable {
         guard let nodes = templates[name] else { return nil }
         var output = ""
         output.reserveCapacity(16 * 1024)
-        render(nodes, TemplateContext(stack: [TemplateFrame(object)]), into: &output)
+        var context = TemplateContext(stack: [TemplateFrame(object)])
+        render(nodes, &context, into: &output)
         return output
     }
 
-    private func render(_ nodes: [TemplateNode], _ context: TemplateContext, into output: inout String) {
+    // One context goes down the whole render: a section pushes its value and pops it when done,
+    // a partial or block sets its indentation and overrides and puts them back, rather than each
+    // making a copy of the context (and of its stack) for what it renders.
+
+    private func render(_ nodes: [TemplateNode], _ context: inout TemplateContext, into output: inout String) {
         guard let indentation = context.indentation, !indentation.isEmpty else {
-            for node in nodes { render(node, context, into: &output) }
+            for node in nodes { render(node, &context, into: &output) }
             return
         }
         // Inside an indented partial: each piece that starts a new line is indented.
         var local = ""
         for node in nodes {
             var piece = ""
-            render(node, context, into: &piece)
+            render(node, &context, into: &piece)
             if !piece.isEmpty, local.utf8.last == UInt8(ascii: "\n") { local += indentation }
             local += piece
         }
         output += local
     }
 
-    private func render(_ node: TemplateNode, _ context: TemplateContext, into output: inout String) {
+    private func render(_ node: TemplateNode, _ context: inout TemplateContext, into output: inout String) {
         switch node {
         case .text(let text):
             output += text
@@ -83,34 +88,47 @@ package struct PeelTemplates: Sendable {
         case .section(let name, let body, let inverted):
             let value = context.lookup(name)
             if let sequence = value as? any MustacheSequence {
-                renderSequence(sequence, body, inverted: inverted, context, into: &output)
+                renderSequence(sequence, body, inverted: inverted, &context, into: &output)
             } else if let flag = value as? Bool {
-                if flag != inverted { render(body, context, into: &output) }
+                if flag != inverted { render(body, &context, into: &output) }
             } else if let value {
-                if !inverted { render(body, context.pushing(value), into: &output) }
+                if !inverted { render(body, pushing: value, &context, into: &output) }
             } else if inverted {
-                render(body, context, into: &output)
+                render(body, &context, into: &output)
             }
         case .partial(let name, let indentation, let overrides):
             guard let nodes = templates[name] else { return }
-            render(nodes, context.enteringPartial(indentation: indentation, overrides: overrides), into: &output)
+            let saved = (context.indentation, context.overrides)
+            context.enterPartial(indentation: indentation, overrides: overrides)
+            render(nodes, &context, into: &output)
+            (context.indentation, context.overrides) = saved
         case .block(let name, let defaults, let indentation):
             let nodes = context.overrides?[name] ?? defaults
-            render(nodes, context.indented(by: indentation), into: &output)
+            let saved = context.indentation
+            context.indentation = (saved ?? "") + indentation
+            render(nodes, &context, into: &output)
+            context.indentation = saved
         case .blockDefinition:
             break  // read by the parent partial that holds it, never rendered in place
         }
     }
 
+    /// `body` with `value` at the top of the context.
+    private func render(_ body: [TemplateNode], pushing value: Any, _ context: inout TemplateContext, into output: inout String) {
+        context.stack.append(TemplateFrame(value))
+        render(body, &context, into: &output)
+        context.stack.removeLast()
+    }
+
     private func renderSequence<Items: MustacheSequence>(
-        _ items: Items, _ body: [TemplateNode], inverted: Bool, _ context: TemplateContext, into output: inout String
+        _ items: Items, _ body: [TemplateNode], inverted: Bool, _ context: inout TemplateContext, into output: inout String
     ) {
         if inverted {
             var iterator = items.makeIterator()
-            if iterator.next() == nil { render(body, context.pushing(items), into: &output) }
+            if iterator.next() == nil { render(body, pushing: items, &context, into: &output) }
             return
         }
-        for item in items { render(body, context.pushing(item), into: &output) }
+        for item in items { render(body, pushing: item, &context, into: &output) }
     }
 
     private static func unwrapped(_ value: Any) -> Any {
@@ -183,25 +201,11 @@ struct TemplateContext {
     var indentation: String? = nil
     var overrides: [String: [TemplateNode]]? = nil
 
-    func pushing(_ value: Any) -> TemplateContext {
-        var copy = self
-        copy.stack.append(TemplateFrame(value))
-        return copy
-    }
-
     /// A partial's context: its indentation added to ours, and the blocks it overrides where ours
     /// do not already (the outermost override wins).
-    func enteringPartial(indentation indented: String?, overrides added: [String: [TemplateNode]]?) -> TemplateContext {
-        var copy = self
-        if let indented { copy.indentation = (indentation ?? "") + indented }
-        if let added { copy.overrides = (overrides ?? [:]).merging(added) { ours, _ in ours } }
-        return copy
-    }
-
-    func indented(by indented: String) -> TemplateContext {
-        var copy = self
-        copy.indentation = (indentation ?? "") + indented
-        return copy
+    mutating func enterPartial(indentation indented: String?, overrides added: [String: [TemplateNode]]?) {
+        if let indented { indentation = (indentation ?? "") + indented }
+        if let added { overrides = (overrides ?? [:]).merging(added) { ours, _ in ours } }
     }
 
     func lookup(_ name: TemplateName) -> Any? {
@@ -222,8 +226,8 @@ struct TemplateContext {
         if name.anchored {
             found = stack.last?.child(first)
         } else {
-            for frame in stack.reversed() {
-                if let value = frame.child(first) {
+            for index in stack.indices.reversed() {
+                if let value = stack[index].child(first) {
                     found = value
                     break
                 }
