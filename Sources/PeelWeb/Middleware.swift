@@ -76,12 +76,15 @@ struct ObservabilityMiddleware: RouterMiddleware {
         let route = route(context)
         let duration = ContinuousClock.now - start
         metrics.record(method: request.method, route: route, status: status, duration: duration)
+        let level: Logger.Level = status >= 500 ? .error : .info
+        // Nothing more to do when the line would not be written (the access log off).
+        guard context.logger.logLevel <= level else { return response }
         var logger = context.logger
         if let force = context.parameters.get(SiteURL.forceParameter).flatMap(ForceID.init(validating:)) {
             logger[metadataKey: "force_id"] = "\(force)"
         }
         logger.log(
-            level: status >= 500 ? .error : .info, "request",
+            level: level, "request",
             metadata: [
                 "method": "\(request.method)", "path": "\(request.uri.path)", "route": "\(route)",
                 "status": "\(status)", "duration_ms": "\(String(format: "%.2f", duration.timeInterval * 1000))",

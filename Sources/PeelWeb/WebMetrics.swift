@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import PeelCore
 import Prometheus
+import Synchronization
 
 /// Peel's Prometheus metrics: one registry per running application, emitted at `/metrics`.
 package final class WebMetrics: Sendable {
@@ -36,16 +37,35 @@ package final class WebMetrics: Sendable {
     }
 
     func record(method: HTTPRequest.Method, route: String, status: Int, duration: Duration) {
-        registry.makeCounter(
-            descriptor: MetricNameDescriptor(metricName: "peel_http_requests_total", helpText: "HTTP requests handled"),
-            labels: [("method", method.rawValue), ("route", route), ("status", String(status))]
-        ).increment()
-        registry.makeDurationHistogram(
-            descriptor: MetricNameDescriptor(
-                metricName: "peel_http_request_duration_seconds", helpText: "Time to handle an HTTP request"),
-            labels: [("method", method.rawValue), ("route", route)],
-            buckets: Self.durationBuckets
-        ).record(duration)
+        let key = RequestKey(method: method.rawValue, route: route, status: status)
+        let metrics = handles.withLock { $0[key] } ?? makeHandles(key)
+        metrics.requests.increment()
+        metrics.duration.record(duration)
+    }
+
+    /// A request's labels: each distinct set has its counter and histogram made once and kept,
+    /// rather than looked up in the registry (its labels built, hashed and matched) per request.
+    private struct RequestKey: Hashable {
+        let method: String
+        let route: String
+        let status: Int
+    }
+
+    private let handles = Mutex<[RequestKey: (requests: Counter, duration: DurationHistogram)]>([:])
+
+    private func makeHandles(_ key: RequestKey) -> (requests: Counter, duration: DurationHistogram) {
+        let made = (
+            requests: registry.makeCounter(
+                descriptor: MetricNameDescriptor(metricName: "peel_http_requests_total", helpText: "HTTP requests handled"),
+                labels: [("method", key.method), ("route", key.route), ("status", String(key.status))]),
+            duration: registry.makeDurationHistogram(
+                descriptor: MetricNameDescriptor(
+                    metricName: "peel_http_request_duration_seconds", helpText: "Time to handle an HTTP request"),
+                labels: [("method", key.method), ("route", key.route)],
+                buckets: Self.durationBuckets)
+        )
+        handles.withLock { $0[key] = made }
+        return made
     }
 
     /// Refreshes the queue gauges; called when `/metrics` is scraped.

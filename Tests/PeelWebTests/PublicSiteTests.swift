@@ -224,14 +224,15 @@ struct OperationsTests {
     func metrics(engine: TestEngine) async throws {
         try await withTestApp(engine, extra: ["PEEL_ROLE": "web"]) { client, scratch in
             _ = try await client.execute(uri: "/metropolitan/", method: .get)
+            _ = try await client.execute(uri: "/north-wales/", method: .get)
             _ = try await client.execute(uri: "/atlantis/", method: .get)
             try await withStore(of: scratch) { store in
                 try await store.jobs.enqueue(NewJob(kind: "waiting", runAt: Date() - 30))
             }
             let text = try await client.execute(uri: "/metrics", method: .get).text
-            #expect(text.contains(#"peel_http_requests_total{method="GET",route="/{force}",status="200"} 1"#))
+            #expect(text.contains(#"peel_http_requests_total{method="GET",route="/{force}",status="200"} 2"#))
             #expect(text.contains(#"peel_http_requests_total{method="GET",route="/{force}",status="404"} 1"#))
-            #expect(text.contains("peel_http_request_duration_seconds_bucket{"))
+            #expect(text.contains(#"peel_http_request_duration_seconds_count{method="GET",route="/{force}"} 3"#))
             #expect(text.contains(#"peel_job_queue_depth{state="due"} 1.0"#))
             let age = try #require(
                 text.split(separator: "\n").first { $0.hasPrefix("peel_job_queue_oldest_due_age_seconds ") })
