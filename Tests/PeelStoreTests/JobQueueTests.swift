@@ -61,6 +61,35 @@ struct JobQueueTests {
         }
     }
 
+    @Test("a claim takes jobs whose lease lapsed first, then ready jobs oldest first, never one not yet due", arguments: TestEngine.all)
+    func claimOrder(engine: TestEngine) async throws {
+        try await withTestStore(engine) { store in
+            let lapsed = try await store.jobs.enqueue(NewJob(kind: "k", runAt: now - 100))
+            _ = try await store.jobs.claim(worker: "dead-worker", limit: 1, lease: .seconds(30), now: now - 100)
+            let newer = try await store.jobs.enqueue(NewJob(kind: "k", runAt: now - 5))
+            let older = try await store.jobs.enqueue(NewJob(kind: "k", runAt: now - 50))
+            let later = try await store.jobs.enqueue(NewJob(kind: "k", runAt: now + 60))
+            let first = try await store.jobs.claim(worker: "w", limit: 2, lease: .seconds(300), now: now)
+            #expect(first.map(\.id) == [lapsed, older])
+            let second = try await store.jobs.claim(worker: "w", limit: 5, lease: .seconds(300), now: now)
+            #expect(second.map(\.id) == [newer])
+            #expect(try await store.jobs.claim(worker: "w", limit: 5, lease: .seconds(30), now: now + 61).map(\.id) == [later])
+            // On SQLite each kind is read in its index's order, not gathered and sorted.
+            guard case .sqlite = engine else { return }
+            for (due, order, index) in [
+                ("state = 'ready' AND run_at <= 1" as SQLQueryString, "run_at", "jobs_due"),
+                ("state = 'running' AND locked_until < 1", "locked_until", "jobs_lease"),
+            ] {
+                var explain: SQLQueryString = "EXPLAIN QUERY PLAN "
+                explain.appendInterpolation(
+                    SQLJobQueue.claimStatement(due, oldestFirst: order, limit: 16, worker: "w", until: 2, nowMS: 1, lock: ""))
+                let plan = try await store.database.sql.raw(explain).all().map { try $0.decode(column: "detail", as: String.self) }
+                #expect(plan.contains { $0.contains("USING INDEX \(index)") }, "\(plan)")
+                #expect(!plan.contains { $0 == "USE TEMP B-TREE FOR ORDER BY" }, "\(plan)")
+            }
+        }
+    }
+
     @Test("a crashed worker's job is claimed again after its lease lapses", arguments: TestEngine.all)
     func leaseExpiry(engine: TestEngine) async throws {
         try await withTestStore(engine) { store in
