@@ -18,14 +18,11 @@ package enum ReportReference {
         let characters = UInt64(alphabet.count)
         var value = generator.next(upperBound: characters * characters * characters * characters * characters * characters)
         var body = ""
-        var sum = 0
-        for position in 1...6 {
-            let index = Int(value % characters)
+        for _ in 0..<6 {
+            body.append(alphabet[Int(value % characters)])
             value /= characters
-            body.append(alphabet[index])
-            sum += position * index
         }
-        return "\(prefix(for: force))-\(body)-\(alphabet[sum % alphabet.count])"
+        return "\(prefix(for: force))-\(body)-\(check(body))"
     }
 
     /// Whether `text` is a well-formed reference whose check character matches (a mistyped

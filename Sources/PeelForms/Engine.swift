@@ -30,6 +30,9 @@ package struct FieldError: Error, Sendable, Hashable {
 }
 
 /// The journey engine: pure functions of a definition, the answers so far and today's date.
+/// The pages a journey shows, in order, up to where it stands, and where that is.
+package typealias JourneyWalk = (path: [String], position: JourneyPosition)
+
 package struct JourneyEngine: Sendable {
     package let definition: ServiceDefinition
     /// Today, as `YYYY-MM-DD` in UK time, for date rules.
@@ -48,7 +51,7 @@ package struct JourneyEngine: Sendable {
     // MARK: Navigation
 
     /// The pages the journey shows, in order, up to where it stands, and where that is.
-    package func walk(_ state: JourneyState) -> (path: [String], position: JourneyPosition) {
+    package func walk(_ state: JourneyState) -> JourneyWalk {
         var path: [String] = []
         var current = definition.start
         var guardCount = 0
@@ -87,7 +90,7 @@ package struct JourneyEngine: Sendable {
 
     /// ``pruned(_:)``, with the walk of the state it returns (the walk the pruning ends on, so a
     /// caller that needs both walks once).
-    package func prunedAndWalked(_ state: JourneyState) -> (state: JourneyState, walk: (path: [String], position: JourneyPosition)) {
+    package func prunedAndWalked(_ state: JourneyState) -> (state: JourneyState, walk: JourneyWalk) {
         var kept = state
         // Walking with answers that are then removed can open a different path; repeat until
         // nothing changes (bounded by the number of pages). Only what the state holds is looked
@@ -187,7 +190,7 @@ package struct JourneyEngine: Sendable {
 
     /// ``accept(_:on:into:)``, with the walk of the state it returns.
     package func acceptAndWalk(_ answers: [String: Answer], on page: Page, into state: JourneyState)
-        -> (state: JourneyState, walk: (path: [String], position: JourneyPosition))
+        -> (state: JourneyState, walk: JourneyWalk)
     {
         var next = state
         for question in page.questions { next.answers[question.id] = answers[question.id] }

@@ -40,7 +40,7 @@ struct JourneyService: Sendable {
         private var current: JourneyState
         /// The pages the journey shows up to where it stands, and where that is: walked once for
         /// each state rather than by every question a request asks of it.
-        private(set) var route: (path: [String], position: JourneyPosition)
+        private(set) var route: JourneyWalk
 
         /// `state` pruned of answers its path no longer reaches (``JourneyEngine/pruned(_:)``).
         init(stored: StoredJourney, definition: ServiceDefinition, engine: JourneyEngine, state: JourneyState) {

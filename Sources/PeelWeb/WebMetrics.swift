@@ -51,10 +51,15 @@ package final class WebMetrics: Sendable {
         let status: Int
     }
 
-    private let handles = Mutex<[RequestKey: (requests: Counter, duration: DurationHistogram)]>([:])
+    private struct RequestHandles {
+        let requests: Counter
+        let duration: DurationHistogram
+    }
 
-    private func makeHandles(_ key: RequestKey) -> (requests: Counter, duration: DurationHistogram) {
-        let made = (
+    private let handles = Mutex<[RequestKey: RequestHandles]>([:])
+
+    private func makeHandles(_ key: RequestKey) -> RequestHandles {
+        let made = RequestHandles(
             requests: registry.makeCounter(
                 descriptor: MetricNameDescriptor(metricName: "peel_http_requests_total", helpText: "HTTP requests handled"),
                 labels: [("method", key.method), ("route", key.route), ("status", String(key.status))]),

@@ -326,11 +326,14 @@ struct BenchError: Error, CustomStringConvertible {
 /// request would cost the client a task switch each time, on the cores the server is measured on.
 final class Recorder: Sendable {
     private struct Samples {
-        var gets: [Double] = []
-        var posts: [Double] = []
         var submissions: [Double] = []
-        /// Page requests by method and the page's last path segment ("GET check-answers").
+        /// Page requests by method and the page's last path segment ("GET check-answers"); the
+        /// times by method and in all are read from these.
         var byPage: [String: [Double]] = [:]
+
+        func pages(_ method: String) -> [Double] {
+            byPage.filter { $0.key.hasPrefix(method + " ") }.values.flatMap { $0 }
+        }
         var journeys = 0
         var failures: [String: Int] = [:]
     }
@@ -345,11 +348,6 @@ final class Recorder: Sendable {
             if kind == "submit" {
                 samples.submissions.append(ms)
                 return
-            }
-            if method == "GET" {
-                samples.gets.append(ms)
-            } else {
-                samples.posts.append(ms)
             }
             samples.byPage["\(method) \(path.split(separator: "/").last ?? "")", default: []].append(ms)
         }
@@ -387,7 +385,9 @@ final class Recorder: Sendable {
     func summary(seconds: Double) -> String {
         let samples = samples.withLock { $0 }
         let percentile = Self.percentile
-        let pages = samples.gets + samples.posts
+        let gets = samples.pages("GET")
+        let posts = samples.pages("POST")
+        let pages = gets + posts
         var lines = [
             String(format: "journeys completed: %d (%.1f per second)", samples.journeys, Double(samples.journeys) / seconds),
             String(
@@ -395,8 +395,8 @@ final class Recorder: Sendable {
                 Double(pages.count) / seconds, percentile(pages, 0.5), percentile(pages, 0.99)),
             String(
                 format: "  of which GET %d: p50 %.2f ms, p99 %.2f ms; POST (answers saved) %d: p50 %.2f ms, p99 %.2f ms",
-                samples.gets.count, percentile(samples.gets, 0.5), percentile(samples.gets, 0.99), samples.posts.count,
-                percentile(samples.posts, 0.5), percentile(samples.posts, 0.99)),
+                gets.count, percentile(gets, 0.5), percentile(gets, 0.99), posts.count, percentile(posts, 0.5),
+                percentile(posts, 0.99)),
             String(
                 format: "submissions: %d (%.1f per second), p50 %.2f ms, p99 %.2f ms", samples.submissions.count,
                 Double(samples.submissions.count) / seconds, percentile(samples.submissions, 0.5), percentile(samples.submissions, 0.99)),
