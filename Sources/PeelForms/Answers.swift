@@ -65,7 +65,7 @@ package struct ReportDocument: Codable, Sendable {
     /// The answers of a stored report (`json`) as its check-your-answers page showed them, in
     /// `language`: sections of question and answer lines. Empty when the JSON is not a report's.
     package static func summary(of json: String, definition: ServiceDefinition, language: Language, today: String) -> [AnswerSummarySection] {
-        guard let document = try? JSONDecoder().decode(ReportDocument.self, from: Data(json.utf8)) else { return [] }
+        guard let document = AnswerJSON.document(from: json) else { return [] }
         var state = JourneyState()
         state.answers = document.answers
         state.entries = document.entries

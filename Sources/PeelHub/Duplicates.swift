@@ -160,7 +160,7 @@ package enum DuplicateFinder {
     /// Files a new report for later comparisons: its match keys and compact features, written
     /// with it.
     package static func file(_ report: inout Report, definition: ServiceDefinition?) {
-        file(&report, answers: try? JSONDecoder().decode(ReportDocument.self, from: Data(report.answers.utf8)), definition: definition)
+        file(&report, answers: AnswerJSON.document(from: report.answers), definition: definition)
     }
 
     /// As ``file(_:definition:)``, for a report whose answers are already decoded as `document`.

@@ -173,7 +173,7 @@ package struct RecordsDocument: Codable, Sendable, Hashable {
     package static func make(
         report: Report, definition: ServiceDefinition?, risk: ThriveAssessment? = nil, revision: Int = 1
     ) -> RecordsDocument {
-        let document = definition == nil ? nil : try? JSONDecoder().decode(ReportDocument.self, from: Data(report.answers.utf8))
+        let document = definition == nil ? nil : AnswerJSON.document(from: report.answers)
         return make(report: report, answers: document, definition: definition, risk: risk, revision: revision)
     }
 

@@ -91,7 +91,7 @@ struct JourneyService: Sendable {
         if let cached = states.state(for: id, json: stored.state) {
             state = cached
         } else {
-            state = (try? JSONDecoder().decode(JourneyState.self, from: Data(stored.state.utf8))) ?? JourneyState()
+            state = AnswerJSON.state(from: stored.state) ?? JourneyState()
             states.remember(state, json: stored.state, for: id)
         }
         let engine = JourneyEngine(definition: service, today: DateText.today())
