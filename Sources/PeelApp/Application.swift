@@ -162,7 +162,14 @@ struct StoreService: Service, CustomStringConvertible {
 
     func run() async throws {
         if let worker {
-            await cancelWhenGracefulShutdown { await worker.run() }
+            // Jobs (deliveries, emails) run on a thread of low priority: on a node that also
+            // serves pages, people waiting for a page come first, and the jobs take what CPU the
+            // requests leave (decision 0034).
+            let thread = DedicatedThread(name: "peel-jobs", niceness: 10)
+            await withTaskExecutorPreference(thread) {
+                await cancelWhenGracefulShutdown { await worker.run() }
+            }
+            thread.stop()
         } else {
             try? await gracefulShutdown()
         }

@@ -7,7 +7,7 @@ import Foundation
 /// and need no hand-off to a thread pool and back around each wait.
 ///
 /// Work queued here runs in the order it came, one job at a time.
-final class DedicatedThread: TaskExecutor, @unchecked Sendable {
+package final class DedicatedThread: TaskExecutor, @unchecked Sendable {
     private struct Queue: ~Copyable {
         var jobs: [UnownedJob] = []
         var stopping = false
@@ -16,15 +16,20 @@ final class DedicatedThread: TaskExecutor, @unchecked Sendable {
     private let condition = NSCondition()
     private var queue = Queue()
     private let name: String
+    private let niceness: Int32
 
-    /// `name` is the thread's name as tools show it (Linux keeps 15 bytes of it).
-    init(name: String) {
+    /// `name` is the thread's name as tools show it (Linux keeps 15 bytes of it). `niceness`
+    /// above 0 lowers the thread's priority, as `nice` does a process's (on Linux, where
+    /// priorities are per thread): the thread then takes the cores only as far as the threads
+    /// of ordinary priority leave them free, and a small share when they do not.
+    package init(name: String, niceness: Int32 = 0) {
         self.name = name
+        self.niceness = niceness
         // The thread keeps the executor until it ends (after `stop()`).
         Thread { self.run() }.start()
     }
 
-    func enqueue(_ job: consuming ExecutorJob) {
+    package func enqueue(_ job: consuming ExecutorJob) {
         let job = UnownedJob(job)
         condition.lock()
         queue.jobs.append(job)
@@ -34,7 +39,7 @@ final class DedicatedThread: TaskExecutor, @unchecked Sendable {
 
     /// Runs what is already queued, then ends the thread; jobs queued later are never run, so call
     /// this only once its user (the writer, the checkpointer) is done.
-    func stop() {
+    package func stop() {
         condition.lock()
         queue.stopping = true
         condition.signal()
@@ -46,6 +51,8 @@ final class DedicatedThread: TaskExecutor, @unchecked Sendable {
         // Named for `top -H` and `perf`, which read the kernel's name (Foundation's `Thread.name`
         // does not reach it here).
         try? String(name.utf8.prefix(15))?.write(toFile: "/proc/thread-self/comm", atomically: false, encoding: .utf8)
+        // 0: the calling thread, on Linux.
+        if niceness != 0 { _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, niceness) }
         #endif
         var batch: [UnownedJob] = []
         while true {

@@ -42,3 +42,23 @@ struct WriterThreadTests {
         }
     }
 }
+
+@Suite("A dedicated thread's priority")
+struct DedicatedThreadPriorityTests {
+    @Test("a thread given a niceness runs its jobs at it; one without keeps the ordinary priority")
+    func niceness() async {
+        func niceness(of thread: DedicatedThread) async -> Int32 {
+            await Task(executorPreference: thread) { @Sendable in
+                getpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0)
+            }.value
+        }
+        let low = DedicatedThread(name: "peel-test-low", niceness: 7)
+        let ordinary = DedicatedThread(name: "peel-test-ord")
+        defer {
+            low.stop()
+            ordinary.stop()
+        }
+        #expect(await niceness(of: low) == 7)
+        #expect(await niceness(of: ordinary) == 0)
+    }
+}
