@@ -10,6 +10,9 @@ struct JourneyController {
     let service: JourneyService
     let pages: PageRenderer
     let secureCookies: Bool
+    /// Counts wrong return codes per client; a client with none left may not try another.
+    let resumeLimit: RateLimiter
+    let trustForwardedFor: Bool
 
     func addRoutes(to group: RouterGroup<ForceRequestContext>) {
         group.get("/services") { request, context in
@@ -68,8 +71,18 @@ struct JourneyController {
         group.post("/services/:service/resume") { request, context in
             let definition = try await definition(context)
             let typed = try await context.formWithFiles(request).fields["code"]?.first ?? ""
+            // Codes cannot be guessed one after another: a client that has tried too many wrong
+            // ones is refused before its next code is looked up, right or wrong.
+            let client = request.clientAddress(peer: context.clientAddress, trustForwardedFor: trustForwardedFor)
+            if resumeLimit.isExhausted(client) {
+                return resumeView(
+                    definition, request: request, context: context, code: String(typed.prefix(20)),
+                    errors: [FieldError(field: "code", message: pages.catalogue.text("resumeTooMany", context.language))]
+                ).with(status: .tooManyRequests)
+            }
             guard let code = ReturnCode.normalise(typed), let id = try await service.resume(code: code, service: definition, force: context.force)
             else {
+                _ = resumeLimit.allow(client)
                 return resumeView(
                     definition, request: request, context: context, code: String(typed.prefix(20)),
                     errors: [FieldError(field: "code", message: pages.catalogue.text("resumeNotFound", context.language))]).with(status: .badRequest)

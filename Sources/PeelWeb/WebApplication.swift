@@ -44,6 +44,9 @@ package struct WebDependencies: Sendable {
     package var policeData: PoliceData?
     /// The data API's per-client limit; `nil` for none (benchmarks).
     package var policeDataRateLimit: RateLimiter? = RateLimiter()
+    /// Wrong return codes a client may try before resuming is refused for a while: ten, then one
+    /// more every six minutes (decision 0035).
+    package var resumeAttemptLimit = RateLimiter(perSecond: 1.0 / 360, burst: 10)
     /// Whether per-client limits read the client's address from `X-Forwarded-For`.
     package var trustForwardedFor = false
     /// Forces' neighbourhoods, for the data API's neighbourhood methods.
@@ -117,7 +120,8 @@ package func buildRouter(_ dependencies: WebDependencies, publicSite: Bool = tru
     JourneyController(
         service: JourneyService(
             offer: offer, journeys: dependencies.journeys, reports: dependencies.reports, jobs: dependencies.jobs),
-        pages: dependencies.pages, secureCookies: dependencies.servedOverTLS
+        pages: dependencies.pages, secureCookies: dependencies.servedOverTLS, resumeLimit: dependencies.resumeAttemptLimit,
+        trustForwardedFor: dependencies.trustForwardedFor
     ).addRoutes(to: forceSite)
     if let hub = dependencies.hub, let security = dependencies.staffSecurity {
         HubCallbackController(hub: hub, forces: dependencies.forces, secrets: security.secrets, now: security.now)

@@ -336,6 +336,44 @@ struct SaveAndReturnTests {
             #expect(other.status == .badRequest)
         }
     }
+
+    @Test("codes cannot be guessed: after ten wrong codes a connection is refused even the right one, in its language; others are not")
+    func wrongCodesAreLimited() async throws {
+        try await withTestApp(extra: ["PEEL_TRUST_FORWARDED_FOR": "true"]) { client, _ in
+            var phone = TestBrowser(client: client)
+            phone.forwardedFor = "198.51.100.7"
+            let base = "/north-wales/services/lost-property"
+            _ = try await phone.post(base, [])
+            _ = try await phone.post("\(base)/what-type", [("item-type", "other")])
+            let saved = try await phone.post("\(base)/save", [("email", "")])
+            let code = try #require(saved.html.firstMatch(of: /class="reference return-code">([A-Z0-9-]+)</)?.1).description
+
+            var guesser = TestBrowser(client: client)
+            guesser.forwardedFor = "203.0.113.9"
+            guesser.language = .welsh
+            _ = try await guesser.get("\(base)/resume")
+            for attempt in 0..<10 {
+                let wrong = try await guesser.post("\(base)/resume", [("code", attempt.isMultiple(of: 2) ? "ZZZZZ-ZZZZZ" : "not a code")])
+                #expect(wrong.status == .badRequest)
+            }
+            let refused = try await guesser.post("\(base)/resume", [("code", code)])
+            #expect(refused.status == .tooManyRequests)
+            #expect(refused.html.contains("error-summary"))
+            #expect(refused.html.contains("Mae gormod o godau nad oeddent yn cyfateb"))
+            #expect(guesser.cookies.keys.allSatisfy { !$0.hasPrefix("peel_j_") })
+
+            // Another connection is not held back, and right codes never count against it.
+            var laptop = TestBrowser(client: client)
+            laptop.forwardedFor = "192.0.2.44"
+            for _ in 0..<12 {
+                laptop.cookies = [:]
+                let resumed = try await laptop.post("\(base)/resume", [("code", code)])
+                #expect(resumed.path.hasSuffix("/stolen"))
+            }
+            var fresh = TestBrowser(client: client)
+            #expect(try await fresh.get("\(base)/resume").status == .ok)
+        }
+    }
 }
 
 @Suite("A force's choice of services")

@@ -12,10 +12,20 @@ struct TestBrowser {
     let client: any TestClientProtocol
     var cookies: [String: String] = [:]
     var language: Language = .english
+    /// The address a proxy in front of Peel would report for this browser (`X-Forwarded-For`).
+    var forwardedFor: String?
 
     init(client: any TestClientProtocol) { self.client = client }
 
     var cookieHeader: String { cookies.map { "\($0.key)=\($0.value)" }.sorted().joined(separator: "; ") }
+
+    /// The headers every request of this browser carries, with `extra`.
+    func headers(_ extra: HTTPFields = [:]) -> HTTPFields {
+        var fields = extra
+        fields[.cookie] = cookieHeader
+        if let forwardedFor { fields[HTTPField.Name("X-Forwarded-For")!] = forwardedFor }
+        return fields
+    }
 
     mutating func remember(_ response: TestResponse) {
         for header in response.headers[values: .setCookie] {
@@ -33,7 +43,7 @@ struct TestBrowser {
         var current = String(path.prefix { $0 != "#" })
         for _ in 0..<10 {
             let uri = current.contains("?") ? current : "\(current)?lang=\(language.rawValue)"
-            let response = try await client.execute(uri: uri, method: .get, headers: [.cookie: cookieHeader])
+            let response = try await client.execute(uri: uri, method: .get, headers: headers())
             remember(response)
             if response.status == .seeOther || response.status == .found, let location = response.headers[.location] {
                 current = String(location.prefix { $0 != "#" })
@@ -51,7 +61,7 @@ struct TestBrowser {
         let body = ([("csrf_token", token)] + fields).map { "\(encode($0.0))=\(encode($0.1))" }.joined(separator: "&")
         let response = try await client.execute(
             uri: path, method: .post,
-            headers: [.cookie: cookieHeader, .contentType: "application/x-www-form-urlencoded"],
+            headers: headers([.contentType: "application/x-www-form-urlencoded"]),
             body: ByteBuffer(string: body))
         remember(response)
         if response.status == .seeOther, let location = response.headers[.location] { return try await get(location) }
