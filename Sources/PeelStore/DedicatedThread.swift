@@ -4,7 +4,9 @@ import Foundation
 /// (`peel-db-writer`) and the checkpointer's (`peel-db-checkpt`) each run on one, so their
 /// statements, the wait for the write lock and their `fsync`s neither wait in the queue of Swift's
 /// shared threads behind the requests being served nor hold one of those threads while they wait,
-/// and need no hand-off to a thread pool and back around each wait.
+/// and need no hand-off to a thread pool and back around each wait. The job worker's tasks run on
+/// one too (`peel-jobs`), at low priority, so that deliveries and emails take only what CPU the
+/// requests leave (decision 0034).
 ///
 /// Work queued here runs in the order it came, one job at a time.
 package final class DedicatedThread: TaskExecutor, @unchecked Sendable {
@@ -38,7 +40,7 @@ package final class DedicatedThread: TaskExecutor, @unchecked Sendable {
     }
 
     /// Runs what is already queued, then ends the thread; jobs queued later are never run, so call
-    /// this only once its user (the writer, the checkpointer) is done.
+    /// this only once its user (the writer, the checkpointer, the job worker) is done.
     package func stop() {
         condition.lock()
         queue.stopping = true

@@ -3,7 +3,6 @@ import HTTPTypes
 import Hummingbird
 import NIOCore
 import PeelCore
-import Synchronization
 import PeelPoliceData
 
 /// The data.police.uk API under `/data-api/`: the same methods, parameters, JSON and status codes,
