@@ -411,12 +411,14 @@ extension AnswerJSON {
         }
 
         /// Any value, skipped (a member the shapes above do not read).
-        mutating func skipValue() -> Bool {
+        /// Nesting deeper than `depth` allows is left to `JSONDecoder` (and its own limit), so no
+        /// text can take the reading's recursion down the stack.
+        mutating func skipValue(depth: Int = 32) -> Bool {
             skipSpace()
-            guard index < bytes.count else { return false }
+            guard index < bytes.count, depth > 0 else { return false }
             switch bytes[index] {
-            case UInt8(ascii: "{"): return object { reader, _ in reader.skipValue() }
-            case UInt8(ascii: "["): return array { $0.skipValue() }
+            case UInt8(ascii: "{"): return object { reader, _ in reader.skipValue(depth: depth - 1) }
+            case UInt8(ascii: "["): return array { $0.skipValue(depth: depth - 1) }
             case Self.quote: return string() != nil
             case UInt8(ascii: "t"), UInt8(ascii: "f"): return bool() != nil
             case UInt8(ascii: "n"): return matches("null")

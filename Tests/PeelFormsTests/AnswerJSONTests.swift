@@ -147,6 +147,19 @@ struct AnswerJSONTests {
         if let direct = AnswerJSON.directState(text) { #expect(direct == expected) }
     }
 
+    @Test("an unknown member nested deeper than any stack allows is read as JSONDecoder reads it, without a crash")
+    func deepNesting() {
+        for depth in [31, 33, 100_000] {
+            let text = #"{"answers":{},"completed":[],"declared":false,"entries":{},"extra":"#
+                + String(repeating: "[", count: depth) + String(repeating: "]", count: depth) + "}"
+            let expected = try? JSONDecoder().decode(JourneyState.self, from: Data(text.utf8))
+            #expect(AnswerJSON.state(from: text) == expected)
+            if let direct = AnswerJSON.directState(text) { #expect(direct == expected) }
+        }
+        let shallow = #"{"answers":{},"completed":[],"declared":false,"entries":{},"extra":[[["x"]]]}"#
+        #expect(AnswerJSON.directState(shallow) == JourneyState())
+    }
+
     @Test("unusual report documents are read as JSONDecoder reads them")
     func unusualDocuments() {
         let texts = [
