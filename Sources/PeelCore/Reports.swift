@@ -13,16 +13,23 @@ package enum ReportReference {
     }
 
     package static func make(force: ForceID, using generator: inout some RandomNumberGenerator) -> String {
-        // One draw for all six characters (a number below 29⁶, read as six base-29 digits), not
-        // one draw each: the system's generator makes a system call for every draw.
-        let characters = UInt64(alphabet.count)
-        var value = generator.next(upperBound: characters * characters * characters * characters * characters * characters)
-        var body = ""
-        for _ in 0..<6 {
-            body.append(alphabet[Int(value % characters)])
-            value /= characters
-        }
+        let body = characters(6, using: &generator)
         return "\(prefix(for: force))-\(body)-\(check(body))"
+    }
+
+    /// `count` characters of the alphabet (at most 13), each as likely as any other, from one draw
+    /// (a number below 29^count, read as base-29 digits) rather than one draw each: the system's
+    /// generator makes a system call for every draw.
+    package static func characters(_ count: Int, using generator: inout some RandomNumberGenerator) -> String {
+        precondition((0...13).contains(count), "29^\(count) does not fit one 64-bit draw")
+        let base = UInt64(alphabet.count)
+        var value = generator.next(upperBound: (0..<count).reduce(UInt64(1)) { product, _ in product * base })
+        var text = ""
+        for _ in 0..<count {
+            text.append(alphabet[Int(value % base)])
+            value /= base
+        }
+        return text
     }
 
     /// Whether `text` is a well-formed reference whose check character matches (a mistyped
@@ -208,8 +215,8 @@ package struct JourneyFile: Sendable, Hashable {
 /// reference alphabet, shown as two groups of five.
 package enum ReturnCode {
     package static func make(using generator: inout some RandomNumberGenerator) -> String {
-        let characters = (0..<10).map { _ in ReportReference.alphabet[Int.random(in: 0..<ReportReference.alphabet.count, using: &generator)] }
-        return String(characters[0..<5]) + "-" + String(characters[5...])
+        let characters = ReportReference.characters(10, using: &generator)
+        return String(characters.prefix(5)) + "-" + String(characters.suffix(5))
     }
 
     /// The code as typed, normalised: upper case, no spaces, the hyphen in place; `nil` when it
@@ -321,15 +328,18 @@ package enum SearchTerm {
 
     /// A phone number as its digits, with a leading +44 read as 0.
     package static func phone(_ text: String) -> String {
-        if text.utf8.allSatisfy({ $0 < 0x80 }) {
-            // The same, byte by byte, for ASCII text (a space or a tab the only blanks).
-            var digits = text.utf8.filter { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }
-            if text.utf8.drop(while: { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }).starts(with: "+44".utf8) {
-                digits = Array("0".utf8) + digits.dropFirst(2)
-            }
-            return String(decoding: digits, as: UTF8.self)
+        asciiPhone(text) ?? unicodePhone(text)
+    }
+
+    /// ``phone(_:)`` for text of ASCII alone (a space or a tab the only blanks), byte by byte,
+    /// with the same result; nil for any other text.
+    static func asciiPhone(_ text: String) -> String? {
+        guard text.utf8.allSatisfy({ $0 < 0x80 }) else { return nil }
+        var digits = text.utf8.filter { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }
+        if text.utf8.drop(while: { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }).starts(with: "+44".utf8) {
+            digits = Array("0".utf8) + digits.dropFirst(2)
         }
-        return unicodePhone(text)
+        return String(decoding: digits, as: UTF8.self)
     }
 
     /// ``phone(_:)`` for any text.

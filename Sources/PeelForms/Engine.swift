@@ -29,10 +29,10 @@ package struct FieldError: Error, Sendable, Hashable {
     }
 }
 
-/// The journey engine: pure functions of a definition, the answers so far and today's date.
 /// The pages a journey shows, in order, up to where it stands, and where that is.
 package typealias JourneyWalk = (path: [String], position: JourneyPosition)
 
+/// The journey engine: pure functions of a definition, the answers so far and today's date.
 package struct JourneyEngine: Sendable {
     package let definition: ServiceDefinition
     /// Today, as `YYYY-MM-DD` in UK time, for date rules.
