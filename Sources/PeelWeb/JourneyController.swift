@@ -66,7 +66,7 @@ struct JourneyController {
         group.get("/services/:service/resume") { request, context in
             let definition = try await definition(context)
             let code = request.uri.queryParameters["code"].map(String.init) ?? ""
-            return resumeView(definition, request: request, context: context, code: String(code.prefix(20)), errors: [])
+            return resumeView(definition, request: request, context: context, code: code, errors: [])
         }
         group.post("/services/:service/resume") { request, context in
             let definition = try await definition(context)
@@ -76,7 +76,7 @@ struct JourneyController {
             let client = request.clientAddress(peer: context.clientAddress, trustForwardedFor: trustForwardedFor)
             if resumeLimit.isExhausted(client) {
                 return resumeView(
-                    definition, request: request, context: context, code: String(typed.prefix(20)),
+                    definition, request: request, context: context, code: typed,
                     errors: [FieldError(field: "code", message: pages.catalogue.text("resumeTooMany", context.language))]
                 ).with(status: .tooManyRequests)
             }
@@ -84,7 +84,7 @@ struct JourneyController {
             else {
                 _ = resumeLimit.allow(client)
                 return resumeView(
-                    definition, request: request, context: context, code: String(typed.prefix(20)),
+                    definition, request: request, context: context, code: typed,
                     errors: [FieldError(field: "code", message: pages.catalogue.text("resumeNotFound", context.language))]).with(status: .badRequest)
             }
             guard let loaded = try await service.load(id, service: definition, force: context.force) else { throw HTTPError(.notFound) }
@@ -390,13 +390,14 @@ struct JourneyController {
         return pages.response(view, template: "save")
     }
 
+    /// The resume page, showing back the first 20 characters of the code typed (a code is 11).
     private func resumeView(
         _ definition: ServiceDefinition, request: Request, context: ForceRequestContext, code: String, errors: [FieldError]
     ) -> Response {
         let title = pages.catalogue.text("resumeTitle", context.language)
         let view = ResumeView(
             layout: pages.layout(for: context, request: request).titled(errors.isEmpty ? title : "\(pages.catalogue.text("errorPrefix", context.language)): \(title)"),
-            action: SiteURL.journeyResume(context.force.id, definition.id).path, code: code,
+            action: SiteURL.journeyResume(context.force.id, definition.id).path, code: String(code.prefix(20)),
             errors: errors.map { .init(href: "#\($0.field)", message: $0.message) }, hasErrors: !errors.isEmpty,
             quickExit: definition.sensitivity.quickExit)
         return pages.response(view, template: "resume")
