@@ -22,11 +22,21 @@ protocol TransactionRunner: Sendable {
 /// are rare, so no savepoint is paid for in the common case. A commit that fails fails everyone
 /// in it, so nobody is told "done" for a write that is not on disk. Writes are answered in the
 /// order they were queued.
+///
+/// A write queued while ``WriteDurability/current`` is `deferred` (a journey's page saved on its
+/// way, a job's own writes before the job is marked done) is answered once it is committed and
+/// visible, before its `fsync`: the deferred writes of a batch commit first, together, with
+/// `synchronous = NORMAL`, and the durable ones after them with `synchronous = FULL`, whose `fsync`
+/// of the log carries the deferred frames before it to the disk too. With no durable write behind
+/// it, the checkpointer's next pass (``SQLiteCheckpointer/interval``) `fsync`s the log. Concurrent
+/// writes have no order between them, so taking a batch's deferred writes first changes nothing
+/// another caller could see (decision 0036).
 final class GroupCommitWriter: Sendable {
     /// The most transactions one commit carries.
     static let maxBatch = 256
 
     private struct Pending: Sendable {
+        let durability: WriteDurability
         /// Runs the transaction on the writer's connection, keeping its result; throws what the
         /// transaction threw.
         let run: @Sendable (_ db: any SQLDatabase) async throws -> Void
@@ -38,6 +48,8 @@ final class GroupCommitWriter: Sendable {
         var queue: [Pending] = []
         var draining = false
         var connection: (any SQLDatabase)?
+        /// The connection's `synchronous` setting is `NORMAL` (for deferred writes), not `FULL`.
+        var deferring = false
         var close: (@Sendable () async throws -> Void)?
     }
 
@@ -60,10 +72,13 @@ final class GroupCommitWriter: Sendable {
     /// Runs `body` as one transaction and returns once it is committed. `body` may run more than
     /// once (when another transaction of its batch fails), so it must only read and write the
     /// database it is given.
-    func transaction<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+    func transaction<T: Sendable>(
+        durability: WriteDurability = .current, _ body: @escaping @Sendable (any SQLDatabase) async throws -> T
+    ) async throws -> T {
         let outcome = Mutex<T?>(nil)
         return try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
             let pending = Pending(
+                durability: durability,
                 run: { db in
                     let value = try await body(TransactionSession(db: db, depth: 1))
                     outcome.withLock { $0 = value }
@@ -115,16 +130,24 @@ final class GroupCommitWriter: Sendable {
                 return batch
             }
             if batch.isEmpty { return }
-            await commit(batch)
+            let deferred = batch.filter { $0.durability == .deferred }
+            if !deferred.isEmpty { await commit(deferred, deferring: true) }
+            if deferred.count < batch.count { await commit(batch.filter { $0.durability == .durable }, deferring: false) }
         }
     }
 
-    private func commit(_ batch: [Pending]) async {
+    /// Commits `batch` as one transaction (or more, when one of it throws), with the connection's
+    /// `synchronous` setting for deferred or durable writes.
+    private func commit(_ batch: [Pending], deferring: Bool) async {
         var remaining = batch
         while !remaining.isEmpty {
             let db: any SQLDatabase
             do {
                 db = try await connection()
+                if state.withLock({ $0.deferring }) != deferring {
+                    try await db.raw(deferring ? "PRAGMA synchronous = NORMAL" : "PRAGMA synchronous = FULL").run()
+                    state.withLock { $0.deferring = deferring }
+                }
                 try await db.raw("BEGIN IMMEDIATE").run()
             } catch {
                 for pending in remaining { pending.finish(error) }
@@ -167,10 +190,35 @@ final class GroupCommitWriter: Sendable {
         let (connection, close) = try await open()
         state.withLock { state in
             state.connection = connection
+            state.deferring = false
             state.close = close
         }
         return connection
     }
+}
+
+/// Whether the caller of a write is answered only once it is on disk, or once it is committed.
+///
+/// A deferred write is on disk within a quarter of a second (the next durable commit or the
+/// checkpointer's next pass), and every write committed before a durable one is on disk when that
+/// one is. It survives the process being killed (its frames are already the operating system's
+/// when it is answered); only a loss of power inside that quarter second loses it, whole, never
+/// torn. So it is for what would be done again after such a loss: a journey's page saved on its
+/// way (the person gives it again), a job's own writes (the job is marked done, durably, only after
+/// them, so it runs again). Never for what a person is told is received. Only SQLite's
+/// group-commit writer defers; on PostgreSQL every commit is durable (decision 0036).
+package enum WriteDurability: Sendable {
+    case durable
+    case deferred
+
+    /// The durability of writes made in the current task; `durable` unless set with
+    /// ``withDeferredDurability(_:)``.
+    @TaskLocal package static var current: WriteDurability = .durable
+}
+
+/// Runs `body` with its writes' durability deferred (``WriteDurability``).
+package func withDeferredDurability<T: Sendable>(_ body: () async throws -> T) async rethrows -> T {
+    try await WriteDurability.$current.withValue(.deferred, operation: body)
 }
 
 /// A transaction's connection as its body sees it (the group-commit writer's, or a pooled

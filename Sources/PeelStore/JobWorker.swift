@@ -158,7 +158,9 @@ package struct JobWorker: Sendable {
         if let handler = handlers[job.kind] {
             outcome = await withLeaseRenewal(job) {
                 do {
-                    try await handler.run(job)
+                    // The job's own writes are deferred: it is marked done, durably, only after
+                    // them, and runs again if they are lost (decision 0036).
+                    try await withDeferredDurability { try await handler.run(job) }
                     return .success(())
                 } catch {
                     return .failure(error)

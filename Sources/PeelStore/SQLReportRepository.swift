@@ -9,16 +9,18 @@ package struct SQLJourneyRepository: JourneyRepository {
 
     package init(db: any SQLDatabase) { self.db = db }
 
+    // A journey and its pages are saved with deferred durability: on disk a moment after the page
+    // that follows is shown, never torn (decision 0036).
+
     package func create(_ journey: StoredJourney) async throws {
         let now = Date().millisecondsSince1970
-        try await db.raw(
-            """
+        let insert: SQLQueryString = """
             INSERT INTO journeys (id, force_id, service_id, service_version, state, created_at, updated_at, expires_at)
             VALUES (\(bind: journey.id), \(bind: journey.forceID.rawValue), \(bind: journey.serviceID),
                 \(bind: journey.serviceVersion), \(bind: journey.state), \(bind: now), \(bind: now),
                 \(bind: journey.expiresAt.millisecondsSince1970))
             """
-        ).run()
+        try await withDeferredDurability { try await db.raw(insert).run() }
     }
 
     package func find(_ id: String, force: ForceID) async throws -> StoredJourney? {
@@ -44,12 +46,11 @@ package struct SQLJourneyRepository: JourneyRepository {
         // Without a new expiry the statement leaves `expires_at`, and so its index, alone.
         var changes: SQLQueryString = "state = \(bind: state), updated_at = \(bind: Date().millisecondsSince1970)"
         if let expiresAt { changes.appendInterpolation(", expires_at = \(bind: expiresAt.millisecondsSince1970)" as SQLQueryString) }
-        try await db.raw(
-            """
+        let update: SQLQueryString = """
             UPDATE journeys SET \(changes)
             WHERE id = \(bind: id) AND force_id = \(bind: force.rawValue) AND report_id IS NULL
             """
-        ).run()
+        try await withDeferredDurability { try await db.raw(update).run() }
     }
 }
 
