@@ -264,7 +264,9 @@ private struct SQLiteStoreDatabase: SQLiteAsyncDatabase, TransactionRunner {
         if Self.startsWithSelect(sql) {
             try readers.withConnection { try $0.run(sql, binds, onRow) }
         } else {
-            try await writer.transaction { try await $0.execute(sql: query, onRow) }
+            // The writer runs the text made here rather than making it again on its own thread.
+            let statement = SerializedStatement(sql: sql, binds: binds)
+            try await writer.transaction { try await $0.execute(sql: statement, onRow) }
         }
     }
 
@@ -284,6 +286,30 @@ private struct SQLiteStoreDatabase: SQLiteAsyncDatabase, TransactionRunner {
         let trimmed = text.utf8.drop { $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }
         guard trimmed.count >= 6 else { return false }
         return zip(trimmed.prefix(6), "select".utf8).allSatisfy { pair in pair.0 | 0x20 == pair.1 }
+    }
+}
+
+/// A whole statement already turned into SQL text and binds for its database, on the caller's
+/// thread, so that SQLite's single writer only runs it (``SQLiteInPlaceDatabase`` takes the text
+/// as it is). Only ever a statement on its own, never part of another: its placeholders are
+/// numbered from the first.
+package struct SerializedStatement: SQLExpression {
+    let sql: String
+    let binds: [any Encodable & Sendable]
+
+    init(sql: String, binds: [any Encodable & Sendable]) {
+        self.sql = sql
+        self.binds = binds
+    }
+
+    /// `query` as `db` writes it.
+    package init(_ query: any SQLExpression, for db: any SQLDatabase) {
+        (sql, binds) = db.serialize(query)
+    }
+
+    package func serialize(to serializer: inout SQLSerializer) {
+        serializer.write(sql)
+        serializer.binds += binds
     }
 }
 

@@ -16,39 +16,44 @@ package struct SQLCaseRepository: CaseRepository {
     /// Opens a new report's case, its search terms and its first timeline event, on the
     /// submission's transaction.
     static func open(_ report: Report, on tx: any SQLDatabase) async throws {
+        for statement in try openStatements(report) { try await tx.raw(statement).run() }
+    }
+
+    /// The statements that open a report's case: the case, its search terms and match keys (one
+    /// statement each for all of them: every statement is a turn of the single writer), and its
+    /// first timeline event.
+    static func openStatements(_ report: Report) throws -> [SQLQueryString] {
         let at = report.createdAt.millisecondsSince1970
-        try await tx.raw(
+        var statements: [SQLQueryString] = [
             """
             INSERT INTO cases (report_id, force_id, status, risk_rank, service_id, created_at, updated_at)
             VALUES (\(bind: report.id), \(bind: report.forceID.rawValue), 'new', \(bind: ResponseGrade.rank(nil)),
                 \(bind: report.serviceID), \(bind: at), \(bind: at))
             """
-        ).run()
-        // One statement for all the terms: every statement is a turn of the single writer.
+        ]
         if !report.searchTerms.isEmpty {
             var insert: SQLQueryString = "INSERT INTO case_search (force_id, term, report_id) VALUES "
             for (index, term) in report.searchTerms.enumerated() {
                 if index > 0 { insert.appendLiteral(", ") }
                 insert.appendInterpolation("(\(bind: report.forceID.rawValue), \(bind: term), \(bind: report.id))" as SQLQueryString)
             }
-            try await tx.raw(insert).run()
+            statements.append(insert)
         }
         if !report.matchKeys.isEmpty {
-            let at = report.createdAt.millisecondsSince1970
             var insert: SQLQueryString = "INSERT INTO report_match_keys (force_id, match_key, created_at, report_id) VALUES "
             for (index, key) in Set(report.matchKeys).sorted().enumerated() {
                 if index > 0 { insert.appendLiteral(", ") }
                 insert.appendInterpolation(
                     "(\(bind: report.forceID.rawValue), \(bind: key), \(bind: at), \(bind: report.id))" as SQLQueryString)
             }
-            try await tx.raw(insert).run()
+            statements.append(insert)
         }
-        try await appendEvent(
+        statements += try eventStatements(
             CaseEvent(
                 id: RecordID.make(), reportID: report.id, forceID: report.forceID, at: report.createdAt,
                 actorID: nil, actorName: nil, kind: .submitted, text: "Report \(report.reference) submitted online",
-                publicUpdate: PublicUpdate(kind: .submitted)),
-            on: tx)
+                publicUpdate: PublicUpdate(kind: .submitted)))
+        return statements
     }
 
     private static let selection = """
@@ -337,8 +342,14 @@ package struct SQLCaseRepository: CaseRepository {
     /// Appends an event to a report's timeline. One with a public update that notifies also
     /// enqueues, on the same transaction, the job that tells the person who made the report.
     static func appendEvent(_ event: CaseEvent, on tx: any SQLDatabase) async throws {
+        for statement in try eventStatements(event) { try await tx.raw(statement).run() }
+    }
+
+    /// The statements that add `event` to its case's timeline, and the job that tells the person
+    /// when the event is one they hear of.
+    static func eventStatements(_ event: CaseEvent) throws -> [SQLQueryString] {
         let update = try event.publicUpdate.map { String(decoding: try JSONEncoder.sorted.encode($0), as: UTF8.self) }
-        try await tx.raw(
+        var statements: [SQLQueryString] = [
             """
             INSERT INTO case_events (id, report_id, position, force_id, at, actor_id, kind, text, public_update)
             VALUES (\(bind: event.id), \(bind: event.reportID),
@@ -346,11 +357,12 @@ package struct SQLCaseRepository: CaseRepository {
                 \(bind: event.forceID.rawValue), \(bind: event.at.millisecondsSince1970), \(bind: event.actorID),
                 \(bind: event.kind.rawValue), \(bind: event.text), \(bind: update))
             """
-        ).run()
+        ]
         if let publicUpdate = event.publicUpdate, publicUpdate.notifies {
             let payload = PortalUpdateJobPayload(report: event.reportID, force: event.forceID, event: event.id, audience: .person)
-            try await SQLJobQueue.insert([try payload.job(at: Date())], on: tx)
+            if let insert = SQLJobQueue.insertStatement([try payload.job(at: Date())])?.statement { statements.append(insert) }
         }
+        return statements
     }
 
     private static func summary(_ row: any SQLRow) throws -> CaseSummary {

@@ -30,7 +30,14 @@ package struct SQLJobQueue: JobQueue {
     /// Inserts jobs on `db` (a transaction's connection, for jobs that commit with other writes).
     @discardableResult
     static func insert(_ jobs: [NewJob], on db: any SQLDatabase) async throws -> [JobID] {
-        guard !jobs.isEmpty else { return [] }
+        guard let (statement, ids) = insertStatement(jobs) else { return [] }
+        try await db.raw(statement).run()
+        return ids
+    }
+
+    /// The one statement that inserts `jobs`, with the ids it gives them; nil for no jobs.
+    static func insertStatement(_ jobs: [NewJob]) -> (statement: SQLQueryString, ids: [JobID])? {
+        guard !jobs.isEmpty else { return nil }
         let now = Date().millisecondsSince1970
         let ids = jobs.map { _ in JobID.generate() }
         var insert: SQLQueryString = """
@@ -44,8 +51,7 @@ package struct SQLJobQueue: JobQueue {
                 \(bind: job.maxAttempts), \(bind: job.runAt.millisecondsSince1970), \(bind: now), \(bind: now))
                 """ as SQLQueryString)
         }
-        try await db.raw(insert).run()
-        return ids
+        return (insert, ids)
     }
 
     /// One kind of claim: up to `limit` jobs matching `due`, oldest by `order` first, leased to

@@ -166,68 +166,87 @@ package struct SQLReportRepository: ReportRepository {
 
     package func submit(_ report: Report, journeyID: String, jobs: [NewJob]) async throws -> SubmissionOutcome {
         let engine = engine
+        let db = db
+        // What the submission writes is built and made into SQL text here, on the caller's
+        // thread, so that the single writer, which every write of the node waits for, only runs it.
+        let writes = try Self.submissionStatements(report, journeyID: journeyID, jobs: jobs).map { SerializedStatement($0, for: db) }
         let outcome = try await inTransaction(on: db, engine: engine) { tx -> SubmissionOutcome in
             // The journey row is locked for the transaction (SQLite: BEGIN IMMEDIATE already
             // holds the write lock), so two submits of one journey are serialised here.
             let lock = engine == .postgres ? "FOR UPDATE" : ""
-            let journey = try await tx.raw(
-                """
-                SELECT report_id FROM journeys
-                WHERE id = \(bind: journeyID) AND force_id = \(bind: report.forceID.rawValue) \(unsafeRaw: lock)
-                """
-            ).first()
-            guard let journey else { throw StoreDataError("journey \(journeyID) does not exist for this force") }
-            if let existing = try journey.decode(column: "report_id", as: String?.self) {
+            func journey(reference: String) async throws -> (reportID: String?, referenceTaken: Bool) {
+                let row = try await tx.raw(
+                    """
+                    SELECT report_id, EXISTS (
+                        SELECT 1 FROM reports WHERE force_id = \(bind: report.forceID.rawValue) AND reference = \(bind: reference)
+                    ) AS taken
+                    FROM journeys WHERE id = \(bind: journeyID) AND force_id = \(bind: report.forceID.rawValue) \(unsafeRaw: lock)
+                    """
+                ).first()
+                guard let row else { throw StoreDataError("journey \(journeyID) does not exist for this force") }
+                return (try row.decode(column: "report_id", as: String?.self), try row.decode(column: "taken", as: Bool.self))
+            }
+            var (existing, taken) = try await journey(reference: report.reference)
+            if let existing {
                 let repository = SQLReportRepository(db: tx, engine: engine)
                 guard let found = try await repository.find(existing, force: report.forceID) else {
                     throw StoreDataError("journey \(journeyID) names a missing report")
                 }
                 return .alreadySubmitted(found)
             }
+            guard taken else {
+                for statement in writes { try await tx.execute(sql: statement) { _ in } }
+                return .created(report)
+            }
             // References are random: a force with a few hundred thousand reports will draw one
             // already given sooner or later, so a taken reference is drawn again here.
             var report = report
             var generator = SystemRandomNumberGenerator()
-            while try await tx.raw(
-                "SELECT 1 AS taken FROM reports WHERE force_id = \(bind: report.forceID.rawValue) AND reference = \(bind: report.reference)"
-            ).first() != nil {
-                let taken = SearchTerm.normalise(report.reference)
+            while taken {
+                let old = SearchTerm.normalise(report.reference)
                 report.reference = ReportReference.make(force: report.forceID, using: &generator)
-                report.searchTerms = [SearchTerm.normalise(report.reference)] + report.searchTerms.filter { $0 != taken }
+                report.searchTerms = [SearchTerm.normalise(report.reference)] + report.searchTerms.filter { $0 != old }
+                (existing, taken) = try await journey(reference: report.reference)
             }
-            try await tx.raw(
-                """
-                INSERT INTO reports (id, force_id, reference, service_id, service_version, answers, contact_name,
-                    contact_email, contact_phone, language, journey_id, created_at, match_features)
-                VALUES (\(bind: report.id), \(bind: report.forceID.rawValue), \(bind: report.reference),
-                    \(bind: report.serviceID), \(bind: report.serviceVersion), \(bind: report.answers),
-                    \(bind: report.contactName), \(bind: report.contactEmail), \(bind: report.contactPhone),
-                    \(bind: report.language.rawValue), \(bind: journeyID), \(bind: report.createdAt.millisecondsSince1970),
-                    \(bind: report.matchFeatures))
-                """
-            ).run()
-            try await tx.raw(
-                """
-                UPDATE journeys SET report_id = \(bind: report.id), updated_at = \(bind: Date().millisecondsSince1970)
-                WHERE id = \(bind: journeyID)
-                """
-            ).run()
-            // The files its answers name are the report's from now on: the journey's purge leaves them.
-            if !report.fileIDs.isEmpty {
-                try await tx.raw(
-                    """
-                    UPDATE journey_files SET report_id = \(bind: report.id)
-                    WHERE journey_id = \(bind: journeyID) AND force_id = \(bind: report.forceID.rawValue)
-                        AND id IN (\(binds: report.fileIDs))
-                    """
-                ).run()
+            for statement in try Self.submissionStatements(report, journeyID: journeyID, jobs: jobs) {
+                try await tx.raw(statement).run()
             }
-            try await SQLCaseRepository.open(report, on: tx)
-            try await SQLJobQueue(db: tx, engine: engine).enqueue(jobs)
             return .created(report)
         }
         if case .created = outcome { doorbell?.ring() }
         return outcome
+    }
+
+    /// What a submission writes once its journey is known to be unsent and its reference free:
+    /// the report, the journey's link to it, its files, its case and its outbox jobs.
+    static func submissionStatements(_ report: Report, journeyID: String, jobs: [NewJob]) throws -> [SQLQueryString] {
+        var statements: [SQLQueryString] = [
+            """
+            INSERT INTO reports (id, force_id, reference, service_id, service_version, answers, contact_name,
+                contact_email, contact_phone, language, journey_id, created_at, match_features)
+            VALUES (\(bind: report.id), \(bind: report.forceID.rawValue), \(bind: report.reference),
+                \(bind: report.serviceID), \(bind: report.serviceVersion), \(bind: report.answers),
+                \(bind: report.contactName), \(bind: report.contactEmail), \(bind: report.contactPhone),
+                \(bind: report.language.rawValue), \(bind: journeyID), \(bind: report.createdAt.millisecondsSince1970),
+                \(bind: report.matchFeatures))
+            """,
+            """
+            UPDATE journeys SET report_id = \(bind: report.id), updated_at = \(bind: Date().millisecondsSince1970)
+            WHERE id = \(bind: journeyID)
+            """,
+        ]
+        // The files its answers name are the report's from now on: the journey's purge leaves them.
+        if !report.fileIDs.isEmpty {
+            statements.append(
+                """
+                UPDATE journey_files SET report_id = \(bind: report.id)
+                WHERE journey_id = \(bind: journeyID) AND force_id = \(bind: report.forceID.rawValue)
+                    AND id IN (\(binds: report.fileIDs))
+                """)
+        }
+        statements += try SQLCaseRepository.openStatements(report)
+        if let jobs = SQLJobQueue.insertStatement(jobs) { statements.append(jobs.statement) }
+        return statements
     }
 
     package func files(report: String, force: ForceID) async throws -> [JourneyFile] {

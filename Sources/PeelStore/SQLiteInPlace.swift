@@ -291,8 +291,12 @@ struct SQLiteInPlaceDatabase: SQLDatabase {
     }
 
     private func run(_ query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> Void) throws {
-        let (sql, binds) = serialize(query)
-        try connection.run(sql, binds, onRow)
+        if let statement = query as? SerializedStatement {
+            try connection.run(statement.sql, statement.binds, onRow)
+        } else {
+            let (sql, binds) = serialize(query)
+            try connection.run(sql, binds, onRow)
+        }
     }
 }
 

@@ -38,6 +38,31 @@ struct ReportStoreTests {
         }
     }
 
+    @Test("a reference already given is drawn again, in the report and in its case's search terms", arguments: TestEngine.all)
+    func takenReference(engine: TestEngine) async throws {
+        try await withTestStore(engine) { store in
+            let first = makeReport()
+            _ = try await store.reports.submit(first, journeyID: try await makeJourney(store), jobs: [])
+            var second = makeReport()
+            second.reference = first.reference
+            second.searchTerms = [SearchTerm.normalise(first.reference), "sam"]
+            let outcome = try await store.reports.submit(second, journeyID: try await makeJourney(store), jobs: [])
+            guard case .created(let stored) = outcome else {
+                Issue.record("expected a new report, got \(outcome)")
+                return
+            }
+            #expect(stored.id == second.id)
+            #expect(stored.reference != first.reference)
+            #expect(ReportReference.isValid(stored.reference))
+            #expect(try await store.reports.find(reference: stored.reference, force: ForceID("kent"))?.id == second.id)
+            #expect(try await store.reports.find(reference: first.reference, force: ForceID("kent"))?.id == first.id)
+            let terms = try await store.database.sql.raw(
+                "SELECT term FROM case_search WHERE report_id = \(bind: second.id) ORDER BY term"
+            ).all().map { try $0.decode(column: "term", as: String.self) }
+            #expect(terms == [SearchTerm.normalise(stored.reference), "sam"].sorted())
+        }
+    }
+
     @Test("a duplicate lookup finds the reports sharing a key, reading each by its id rather than every report of the force", arguments: TestEngine.all)
     func duplicateLookup(engine: TestEngine) async throws {
         try await withTestStore(engine) { store in
