@@ -20,8 +20,8 @@ protocol TransactionRunner: Sendable {
 /// only after that commit is durable. When one transaction throws, the whole batch is rolled
 /// back, that transaction fails alone, and the others run again in a new transaction: failures
 /// are rare, so no savepoint is paid for in the common case. A commit that fails fails everyone
-/// in it, so nobody is told "done" for a write that is not on disk. Writes are answered in the
-/// order they were queued.
+/// in it, so nobody is told "done" for a write that is not on disk. Writes of one durability are
+/// answered in the order they were queued.
 ///
 /// A write queued while ``WriteDurability/current`` is `deferred` (a journey's page saved on its
 /// way, a job's own writes before the job is marked done) is answered once it is committed and
