@@ -1,8 +1,8 @@
 import Foundation
 import Logging
 import NIOPosix
-import PeelTestSupport
 import PeelCore
+import PeelTestSupport
 import SQLKit
 import Synchronization
 import Testing
