@@ -165,7 +165,10 @@ package enum DuplicateFinder {
 
     /// As ``file(_:definition:)``, for a report whose answers are already decoded as `document`.
     package static func file(_ report: inout Report, answers document: ReportDocument?, definition: ServiceDefinition?) {
-        let features = Features(document: RecordsDocument.make(report: report, answers: document, definition: definition))
+        // The delivery reads the same features from its whole document (``Features/init(document:)``);
+        // the labelled list of every answer, which they do not use, is not made here.
+        let features = Features(
+            document: RecordsDocument.make(report: report, answers: document, definition: definition, labelledAnswers: false))
         report.matchKeys = matchKeys(features)
         report.matchFeatures = features.stored
     }

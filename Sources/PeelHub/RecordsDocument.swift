@@ -178,9 +178,11 @@ package struct RecordsDocument: Codable, Sendable, Hashable {
     }
 
     /// The document for `report` whose answers (`report.answers`) are already decoded as `document`.
+    /// Without `labelledAnswers` its list of every answer, labelled and formatted for reading, is
+    /// left empty: what the duplicate finder reads (people, objects, places, statement) is the same.
     package static func make(
         report: Report, answers document: ReportDocument?, definition: ServiceDefinition?, risk: ThriveAssessment? = nil,
-        revision: Int = 1
+        revision: Int = 1, labelledAnswers: Bool = true
     ) -> RecordsDocument {
         var persons: [Person] = []
         if report.contactName != nil || report.contactEmail != nil || report.contactPhone != nil {
@@ -227,10 +229,12 @@ package struct RecordsDocument: Codable, Sendable, Hashable {
                         default:
                             break
                         }
-                        answers.append(
-                            Answer(
-                                id: question.id, question: question.label.en,
-                                answer: AnswerFormatter.display(answer, question: question, language: .english)))
+                        if labelledAnswers {
+                            answers.append(
+                                Answer(
+                                    id: question.id, question: question.label.en,
+                                    answer: AnswerFormatter.display(answer, question: question, language: .english)))
+                        }
                     }
                 }
             }

@@ -102,7 +102,12 @@ struct RecordsDocumentTests {
                     switch question.type {
                     case .vehicle: .fields(["registration": "AB12CDE", "make": "Ford", "colour": "Blue"])
                     case .person: .fields(["name": "Pat Doe", "description": "Tall"])
-                    case .textarea: .text("It was taken from outside my house.")
+                    case .textarea: .text("It was taken from outside my house and left near the station car park.")
+                    case .address: .fields(["line1": "1 High Street", "town": "London", "postcode": "SW1A 2AA"])
+                    case .location: .fields(["description": "By the shops", "latitude": "51.5", "longitude": "-0.12"])
+                    case .postcode: .text("CF10 1AA")
+                    case .email: .text("pat@example.org")
+                    case .phone: .text("07700 900123")
                     default: nil
                     }
                 guard let answer else { continue }
@@ -122,11 +127,21 @@ struct RecordsDocumentTests {
         #expect(document.persons.first?.role == "reporter")
         #expect(document.persons.contains { $0.name == "Pat Doe" })
         #expect(document.objects.contains { $0.kind == "vehicle" && $0.registration == "AB12CDE" })
-        #expect(document.statement.contains("It was taken from outside my house."))
+        #expect(document.statement.contains("It was taken from outside my house"))
         #expect(!document.answers.isEmpty)
         #expect(document.answers.allSatisfy { !$0.question.isEmpty })
         // The same revision is the same bytes.
         #expect(try document.encoded() == (try RecordsDocument.make(report: report, definition: definition).encoded()))
+        // The duplicate finder files features from a document without the labelled answers; the
+        // delivery compares features from the whole document: they must be the same.
+        let lean = RecordsDocument.make(
+            report: report, answers: AnswerJSON.document(from: report.answers), definition: definition, labelledAnswers: false)
+        #expect(lean.answers.isEmpty)
+        let filed = DuplicateFinder.Features(document: lean)
+        let delivered = DuplicateFinder.Features(document: document)
+        #expect(filed.stored == delivered.stored)
+        #expect(DuplicateFinder.matchKeys(filed) == DuplicateFinder.matchKeys(delivered))
+        #expect(!filed.stored.isEmpty)
         #expect(RecordsDocument.role(of: "suspects suspect") == "suspect")
         #expect(RecordsDocument.role(of: "witnesses witness") == "witness")
     }
