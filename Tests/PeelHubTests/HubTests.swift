@@ -176,26 +176,60 @@ struct BreakerTests {
     func limiter() async throws {
         let limiter = ConcurrencyLimiter(limit: 2)
         let peak = PeakCounter()
+        let gate = Gate()
         try await withThrowingTaskGroup(of: Void.self) { group in
             for _ in 0..<8 {
                 group.addTask {
                     try await limiter.withPermit(met) {
                         await peak.enter()
-                        try await Task.sleep(for: .milliseconds(20))
+                        await gate.wait()
                         await peak.leave()
                     }
                 }
             }
+            let deadline = ContinuousClock.now + .seconds(10)
+            while await limiter.inFlight(met) < 2, ContinuousClock.now < deadline { await Task.yield() }
+            #expect(await limiter.inFlight(met) == 2)
+            // The Met's two permits are held and six of its deliveries queue behind them; Kent's
+            // delivery takes a permit of its own at once. (Were it held behind the Met's queue it
+            // would wait for the gate: the watchdog then opens it and records the failure.)
+            let kentDone = Gate()
             group.addTask {
-                // Kent's delivery does not wait behind the Met's queue.
-                let started = ContinuousClock.now
                 try await limiter.withPermit(kent) {}
-                #expect(ContinuousClock.now - started < .milliseconds(60))
+                await kentDone.open()
+            }
+            group.addTask {
+                if await !kentDone.isOpen(within: .seconds(10)) { Issue.record("Kent's delivery waited behind the Met's") }
+                await gate.open()
             }
             try await group.waitForAll()
         }
         #expect(await peak.peak == 2)
         #expect(await limiter.inFlight(met) == 0)
+    }
+}
+
+/// Holds whoever waits until it is opened.
+actor Gate {
+    private var opened = false
+    private var waiting: [CheckedContinuation<Void, Never>] = []
+
+    func wait() async {
+        if opened { return }
+        await withCheckedContinuation { waiting.append($0) }
+    }
+
+    func open() {
+        opened = true
+        for continuation in waiting { continuation.resume() }
+        waiting = []
+    }
+
+    /// Whether it is opened within `limit` (checked every millisecond).
+    func isOpen(within limit: Duration) async -> Bool {
+        let deadline = ContinuousClock.now + limit
+        while !opened, ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(1)) }
+        return opened
     }
 }
 
