@@ -166,7 +166,6 @@ package struct SQLReportRepository: ReportRepository {
 
     package func submit(_ report: Report, journeyID: String, jobs: [NewJob]) async throws -> SubmissionOutcome {
         let engine = engine
-        let db = db
         // What the submission writes is built and made into SQL text here, on the caller's
         // thread, so that the single writer, which every write of the node waits for, only runs it.
         let writes = try Self.submissionStatements(report, journeyID: journeyID, jobs: jobs).map { SerializedStatement($0, for: db) }
@@ -186,7 +185,7 @@ package struct SQLReportRepository: ReportRepository {
                 guard let row else { throw StoreDataError("journey \(journeyID) does not exist for this force") }
                 return (try row.decode(column: "report_id", as: String?.self), try row.decode(column: "taken", as: Bool.self))
             }
-            var (existing, taken) = try await journey(reference: report.reference)
+            let (existing, referenceTaken) = try await journey(reference: report.reference)
             if let existing {
                 let repository = SQLReportRepository(db: tx, engine: engine)
                 guard let found = try await repository.find(existing, force: report.forceID) else {
@@ -194,7 +193,7 @@ package struct SQLReportRepository: ReportRepository {
                 }
                 return .alreadySubmitted(found)
             }
-            guard taken else {
+            guard referenceTaken else {
                 for statement in writes { try await tx.execute(sql: statement) { _ in } }
                 return .created(report)
             }
@@ -202,11 +201,12 @@ package struct SQLReportRepository: ReportRepository {
             // already given sooner or later, so a taken reference is drawn again here.
             var report = report
             var generator = SystemRandomNumberGenerator()
+            var taken = true
             while taken {
                 let old = SearchTerm.normalise(report.reference)
                 report.reference = ReportReference.make(force: report.forceID, using: &generator)
                 report.searchTerms = [SearchTerm.normalise(report.reference)] + report.searchTerms.filter { $0 != old }
-                (existing, taken) = try await journey(reference: report.reference)
+                taken = try await journey(reference: report.reference).referenceTaken
             }
             for statement in try Self.submissionStatements(report, journeyID: journeyID, jobs: jobs) {
                 try await tx.raw(statement).run()

@@ -1,13 +1,11 @@
 import Foundation
 import Logging
-import NIOPosix
 import PeelCore
+import PeelStore
 import PeelTestSupport
 import SQLKit
 import Synchronization
 import Testing
-
-@testable import PeelStore
 
 @Suite("Writes with deferred durability")
 struct DeferredDurabilityTests {
@@ -15,52 +13,40 @@ struct DeferredDurabilityTests {
 
     @Test("deferred writes commit without waiting for fsync, durable ones beside them with it, and one that throws fails alone")
     func writerSplitsBatches() async throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("peel-deferred-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let path = folder.appendingPathComponent("peel.sqlite").path
-        let logger = Logger(label: "test")
-        let thread = DedicatedThread(name: "test-writer")
-        defer { thread.stop() }
-        let loop = MultiThreadedEventLoopGroup.singleton.any()
-        let writer = GroupCommitWriter(logger: logger, executor: thread) {
-            let connection = try SQLiteInPlaceConnection(path: path)
-            return (SQLiteInPlaceDatabase(connection: connection, logger: logger, eventLoop: loop), { connection.close() })
-        }
-        try await writer.transaction { try await $0.raw("CREATE TABLE probe (id INTEGER PRIMARY KEY, deferred INTEGER NOT NULL)").run() }
+        try await withTestStore(.sqlite) { store in
+            let database = store.database
+            try await database.sql.raw("CREATE TABLE probe (id INTEGER PRIMARY KEY, deferred INTEGER NOT NULL)").run()
 
-        // SQLite's `synchronous` as each transaction saw it: 1 is NORMAL (no fsync at commit), 2 FULL.
-        let seen = await withTaskGroup(of: (Int, Int?).self) { group in
-            for index in 0..<60 {
-                let deferred = index % 2 == 0
-                group.addTask {
-                    let level = try? await writer.transaction(durability: deferred ? .deferred : .durable) { tx -> Int in
-                        let level = try await tx.raw("PRAGMA synchronous").first()?.decode(column: "synchronous", as: Int.self) ?? -1
-                        try await tx.raw("INSERT INTO probe (id, deferred) VALUES (\(bind: index), \(bind: deferred ? 1 : 0))").run()
-                        if index == 30 { throw Refused() }
-                        return level
+            // SQLite's `synchronous` as each transaction saw it: 1 is NORMAL (no fsync at commit), 2 FULL.
+            let seen = await withTaskGroup(of: (Int, Int?).self) { group in
+                for index in 0..<60 {
+                    let deferred = index % 2 == 0
+                    group.addTask {
+                        let body: @Sendable (any SQLDatabase) async throws -> Int = { tx in
+                            let level = try await tx.raw("PRAGMA synchronous").first()?.decode(column: "synchronous", as: Int.self) ?? -1
+                            try await tx.raw("INSERT INTO probe (id, deferred) VALUES (\(bind: index), \(bind: deferred ? 1 : 0))").run()
+                            if index == 30 { throw Refused() }
+                            return level
+                        }
+                        let level = deferred
+                            ? try? await withDeferredDurability { try await database.transaction(body) }
+                            : try? await database.transaction(body)
+                        return (index, level)
                     }
-                    return (index, level)
                 }
+                var seen: [Int: Int?] = [:]
+                for await (index, level) in group { seen[index] = level }
+                return seen
             }
-            var seen: [Int: Int?] = [:]
-            for await (index, level) in group { seen[index] = level }
-            return seen
+            for index in 0..<60 where index != 30 {
+                #expect(seen[index] == (index % 2 == 0 ? 1 : 2), "transaction \(index)")
+            }
+            #expect(seen[30] == .some(nil))
+            let ids = try await database.sql.raw("SELECT id FROM probe ORDER BY id").all().map { try $0.decode(column: "id", as: Int.self) }
+            #expect(ids == Array(0..<60).filter { $0 != 30 })
+            // After deferred writes, a durable one alone still commits with fsync.
+            #expect(try await Self.synchronousLevel(database) == 2)
         }
-        for index in 0..<60 where index != 30 {
-            #expect(seen[index] == (index % 2 == 0 ? 1 : 2), "transaction \(index)")
-        }
-        #expect(seen[30] == .some(nil))
-        let ids = try await writer.transaction { tx in
-            try await tx.raw("SELECT id FROM probe ORDER BY id").all().map { try $0.decode(column: "id", as: Int.self) }
-        }
-        #expect(ids == Array(0..<60).filter { $0 != 30 })
-        // After deferred writes, a durable one alone still commits with fsync.
-        let after = try await writer.transaction { tx in
-            try await tx.raw("PRAGMA synchronous").first()?.decode(column: "synchronous", as: Int.self)
-        }
-        #expect(after == 2)
-        try await writer.close()
     }
 
     @Test("a deferred write is committed and readable once it returns, and inside a transaction is undone with it", arguments: TestEngine.all)
