@@ -155,7 +155,7 @@ let package = Package(
         ),
         .testTarget(
             name: "PeelHubTests",
-            dependencies: ["PeelCore", "PeelForms", "PeelAuth", "PeelHub", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["PeelCore", "PeelForms", "PeelAuth", "PeelHub", "PeelTestSupport", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict
         ),
         .testTarget(

@@ -31,6 +31,14 @@ protocol TransactionRunner: Sendable {
 /// it, the checkpointer's next pass (``SQLiteCheckpointer/interval``) `fsync`s the log. Concurrent
 /// writes have no order between them, so taking a batch's deferred writes first changes nothing
 /// another caller could see (decision 0036).
+///
+/// A deferred write that finds nobody holding the connection (no batch being committed, no other
+/// caller's write) is committed by its caller, on the caller's own thread, without the hand-off
+/// to the writer's thread and back: it waits for no disk, so it holds the caller's thread only as
+/// long as its statements take (a page save: about a tenth of a millisecond). What was queued
+/// meanwhile is drained by the writer's thread once the caller lets go. When another process
+/// holds SQLite's write lock, the caller does not wait for it: its write goes to the queue, and
+/// the writer's thread waits (decision 0037).
 final class GroupCommitWriter: Sendable {
     /// The most transactions one commit carries.
     static let maxBatch = 256
@@ -46,7 +54,11 @@ final class GroupCommitWriter: Sendable {
 
     private struct State: ~Copyable {
         var queue: [Pending] = []
-        var draining = false
+        /// Someone holds the connection: the writer's thread committing a batch, or a caller
+        /// committing its own deferred write.
+        var busy = false
+        /// The writer's thread has been asked to drain the queue and has not yet found it empty.
+        var scheduled = false
         var connection: (any SQLDatabase)?
         /// The connection's `synchronous` setting is `NORMAL` (for deferred writes), not `FULL`.
         var deferring = false
@@ -76,6 +88,23 @@ final class GroupCommitWriter: Sendable {
         durability: WriteDurability = .current, _ body: @escaping @Sendable (any SQLDatabase) async throws -> T
     ) async throws -> T {
         let outcome = Mutex<T?>(nil)
+        if durability == .deferred, let db = claimIdle() {
+            let failure = Mutex<(any Error)?>(nil)
+            let pending = Pending(
+                durability: durability,
+                run: { db in
+                    let value = try await body(TransactionSession(db: db, depth: 1))
+                    outcome.withLock { $0 = value }
+                },
+                finish: { error in failure.withLock { $0 = error } })
+            let begun = await commitInline(pending, on: db)
+            release()
+            if begun {
+                if let error = failure.withLock({ $0 }) { throw error }
+                if let value = outcome.withLock({ $0 }) { return value }
+                throw StoreDataError("a write finished without an outcome")
+            }
+        }
         return try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
             let pending = Pending(
                 durability: durability,
@@ -110,20 +139,81 @@ final class GroupCommitWriter: Sendable {
     private func enqueue(_ pending: Pending) {
         let start = state.withLock { state in
             state.queue.append(pending)
-            if state.draining { return false }
-            state.draining = true
-            return true
+            return Self.schedule(&state)
         }
         if start { Task(executorPreference: executor) { await self.drain() } }
+    }
+
+    /// Whether the writer's thread is to be started for what is queued (and notes that it is).
+    private static func schedule(_ state: inout State) -> Bool {
+        if state.scheduled || state.queue.isEmpty { return false }
+        state.scheduled = true
+        return true
+    }
+
+    /// The writer's connection, claimed for the caller, when nobody else holds it.
+    private func claimIdle() -> (any SQLDatabase)? {
+        state.withLock { state in
+            guard !state.busy, let connection = state.connection else { return nil }
+            state.busy = true
+            return connection
+        }
+    }
+
+    /// Gives the claimed connection back; the writer's thread drains what was queued meanwhile.
+    private func release() {
+        let start = state.withLock { state in
+            state.busy = false
+            return Self.schedule(&state)
+        }
+        if start { Task(executorPreference: executor) { await self.drain() } }
+    }
+
+    /// Commits one deferred transaction on the caller's thread, with the connection claimed;
+    /// false when it could not be begun (another process holds the write lock), so that it is
+    /// still to be queued.
+    private func commitInline(_ pending: Pending, on db: any SQLDatabase) async -> Bool {
+        do {
+            if !state.withLock({ $0.deferring }) {
+                try await db.raw("PRAGMA synchronous = NORMAL").run()
+                state.withLock { $0.deferring = true }
+            }
+            // The caller's thread serves requests: it never sleeps in SQLite's busy handler.
+            try await db.raw("PRAGMA busy_timeout = 0").run()
+            let begun = (try? await db.raw("BEGIN IMMEDIATE").run()) != nil
+            try await db.raw("PRAGMA busy_timeout = \(literal: SQLiteInPlaceConnection.busyTimeoutMilliseconds)").run()
+            guard begun else { return false }
+        } catch {
+            try? await db.raw("ROLLBACK").run()
+            return false
+        }
+        do {
+            try await pending.run(db)
+        } catch {
+            try? await db.raw("ROLLBACK").run()
+            pending.finish(error)
+            return true
+        }
+        do {
+            try await db.raw("COMMIT").run()
+            pending.finish(nil)
+        } catch {
+            try? await db.raw("ROLLBACK").run()
+            pending.finish(error)
+        }
+        return true
     }
 
     private func drain() async {
         while true {
             let batch = state.withLock { state -> [Pending] in
-                if state.queue.isEmpty {
-                    state.draining = false
+                // A caller committing its own write hands the queue back to this thread when it is
+                // done (`release`).
+                if state.queue.isEmpty || state.busy {
+                    state.scheduled = false
                     return []
                 }
+                state.busy = true
                 let count = min(state.queue.count, Self.maxBatch)
                 let batch = Array(state.queue.prefix(count))
                 state.queue.removeFirst(count)
@@ -133,6 +223,7 @@ final class GroupCommitWriter: Sendable {
             let deferred = batch.filter { $0.durability == .deferred }
             if !deferred.isEmpty { await commit(deferred, deferring: true) }
             if deferred.count < batch.count { await commit(batch.filter { $0.durability == .durable }, deferring: false) }
+            state.withLock { $0.busy = false }
         }
     }
 

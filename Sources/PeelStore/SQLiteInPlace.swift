@@ -23,6 +23,8 @@ import VaporCSQLite
 final class SQLiteInPlaceConnection: @unchecked Sendable {
     /// The most prepared statements kept; statements beyond it are prepared for one use.
     static let statementCacheSize = 512
+    /// How long a statement waits for another connection's lock before it fails.
+    static let busyTimeoutMilliseconds = 10_000
 
     private let lock = NIOLock()
     private var handle: OpaquePointer?
@@ -48,7 +50,7 @@ final class SQLiteInPlaceConnection: @unchecked Sendable {
             // subquery made SQLite re-prepare some statements on every run).
             try check(peel_sqlite_enable_qpsg(handle), on: handle)
             for pragma in [
-                "PRAGMA busy_timeout = 10000", "PRAGMA journal_mode = WAL", "PRAGMA synchronous = FULL",
+                "PRAGMA busy_timeout = \(Self.busyTimeoutMilliseconds)", "PRAGMA journal_mode = WAL", "PRAGMA synchronous = FULL",
                 "PRAGMA foreign_keys = ON", "PRAGMA cache_size = -8000", "PRAGMA temp_store = MEMORY",
             ] {
                 try run(pragma, [], nil)

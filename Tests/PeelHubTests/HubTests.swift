@@ -2,6 +2,7 @@ import Foundation
 import PeelCore
 import PeelForms
 import PeelHub
+import PeelTestSupport
 import Testing
 
 @Suite("Signing between Peel and records systems")
@@ -206,30 +207,6 @@ struct BreakerTests {
         }
         #expect(await peak.peak == 2)
         #expect(await limiter.inFlight(met) == 0)
-    }
-}
-
-/// Holds whoever waits until it is opened.
-actor Gate {
-    private var opened = false
-    private var waiting: [CheckedContinuation<Void, Never>] = []
-
-    func wait() async {
-        if opened { return }
-        await withCheckedContinuation { waiting.append($0) }
-    }
-
-    func open() {
-        opened = true
-        for continuation in waiting { continuation.resume() }
-        waiting = []
-    }
-
-    /// Whether it is opened within `limit` (checked every millisecond).
-    func isOpen(within limit: Duration) async -> Bool {
-        let deadline = ContinuousClock.now + limit
-        while !opened, ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(1)) }
-        return opened
     }
 }
 

@@ -31,14 +31,67 @@ struct WriterThreadTests {
         #expect(names.withLock { $0 } == ["peel-test-wr"])
     }
 
-    @Test("on SQLite every transaction runs on the writer's own thread, never on one of the shared threads serving requests")
+    @Test("on SQLite a durable transaction runs on the writer's own thread; a deferred one, with the writer idle, on the caller's")
     func transactionsOnWriterThread() async throws {
         try await withTestStore(.sqlite) { store in
-            let name = try await inTransaction(on: store.database.sql, engine: .sqlite) { db in
+            let durable = try await inTransaction(on: store.database.sql, engine: .sqlite) { db in
                 try await db.raw("CREATE TABLE writer_thread_check (id INTEGER PRIMARY KEY)").run()
                 return threadName()
             }
-            #expect(name == "peel-db-writer")
+            #expect(durable == "peel-db-writer")
+            let deferred = try await withDeferredDurability {
+                try await inTransaction(on: store.database.sql, engine: .sqlite) { db in
+                    try await db.raw("INSERT INTO writer_thread_check (id) VALUES (1)").run()
+                    return threadName()
+                }
+            }
+            #expect(deferred != "peel-db-writer")
+            #expect(!deferred.isEmpty)
+            let ids = try await store.database.sql.raw("SELECT id FROM writer_thread_check").all()
+            #expect(ids.count == 1)
+        }
+    }
+
+    @Test("a deferred write that finds the write lock held by another process waits for it on the writer's thread, and is kept")
+    func deferredWriteBehindAnotherWriter() async throws {
+        try await withTestStore(.sqlite) { store in
+            let db = store.database.sql
+            try await db.raw("CREATE TABLE lock_probe (id INTEGER PRIMARY KEY)").run()
+            let path = try #require(
+                try await db.raw("SELECT file FROM pragma_database_list WHERE name = 'main'").first()?.decode(column: "file", as: String.self))
+            // A second handle on the same file writes as another process would: its transaction
+            // holds SQLite's write lock until the gate opens.
+            let other = try await Database.open(.sqlite(path: path), poolSize: 1, logger: testLogger)
+            let locked = Gate()
+            let release = Gate()
+            let holder = Task {
+                try await other.transaction { tx in
+                    try await tx.raw("INSERT INTO lock_probe (id) VALUES (1)").run()
+                    await locked.open()
+                    await release.wait()
+                    return 0
+                }
+            }
+            await locked.wait()
+            let finished = Mutex(false)
+            let writer = Task {
+                let name = try await withDeferredDurability {
+                    try await inTransaction(on: db, engine: .sqlite) { tx in
+                        try await tx.raw("INSERT INTO lock_probe (id) VALUES (2)").run()
+                        return threadName()
+                    }
+                }
+                finished.withLock { $0 = true }
+                return name
+            }
+            try await Task.sleep(for: .milliseconds(200))
+            #expect(!finished.withLock { $0 })
+            await release.open()
+            _ = try await holder.value
+            #expect(try await writer.value == "peel-db-writer")
+            let ids = try await db.raw("SELECT id FROM lock_probe ORDER BY id").all().map { try $0.decode(column: "id", as: Int.self) }
+            #expect(ids == [1, 2])
+            try await other.close()
         }
     }
 }
