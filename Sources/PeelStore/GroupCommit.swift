@@ -33,7 +33,8 @@ protocol TransactionRunner: Sendable {
 /// another caller could see (decision 0036).
 ///
 /// A deferred write that finds nobody holding the connection (no batch being committed, no other
-/// caller's write) is committed by its caller, on the caller's own thread, without the hand-off
+/// caller's write) is committed by its caller, on the caller's own thread (unless that is a
+/// thread of low priority, ``WriteDurability/onCallersThread``), without the hand-off
 /// to the writer's thread and back: it waits for no disk, so it holds the caller's thread only as
 /// long as its statements take (a page save: about a tenth of a millisecond). What was queued
 /// meanwhile is drained by the writer's thread once the caller lets go. When another process
@@ -88,7 +89,7 @@ final class GroupCommitWriter: Sendable {
         durability: WriteDurability = .current, _ body: @escaping @Sendable (any SQLDatabase) async throws -> T
     ) async throws -> T {
         let outcome = Mutex<T?>(nil)
-        if durability == .deferred, let db = claimIdle() {
+        if durability == .deferred, WriteDurability.onCallersThread, let db = claimIdle() {
             let failure = Mutex<(any Error)?>(nil)
             let pending = Pending(
                 durability: durability,
@@ -305,11 +306,20 @@ package enum WriteDurability: Sendable {
     /// The durability of writes made in the current task; `durable` unless set with
     /// ``withDeferredDurability(_:)``.
     @TaskLocal package static var current: WriteDurability = .durable
+
+    /// Whether a deferred write may be committed on the caller's own thread when the writer's
+    /// connection is free (decision 0037). Not for a thread of low priority (the job worker's): the
+    /// threads serving requests could take the cores from it while it holds the connection, and
+    /// every write of the node would wait behind it.
+    @TaskLocal package static var onCallersThread = true
 }
 
-/// Runs `body` with its writes' durability deferred (``WriteDurability``).
-package func withDeferredDurability<T: Sendable>(_ body: () async throws -> T) async rethrows -> T {
-    try await WriteDurability.$current.withValue(.deferred, operation: body)
+/// Runs `body` with its writes' durability deferred (``WriteDurability``); `onCallersThread`
+/// false leaves their commits to the writer's thread.
+package func withDeferredDurability<T: Sendable>(onCallersThread: Bool = true, _ body: () async throws -> T) async rethrows -> T {
+    try await WriteDurability.$current.withValue(.deferred) {
+        try await WriteDurability.$onCallersThread.withValue(onCallersThread, operation: body)
+    }
 }
 
 /// A transaction's connection as its body sees it (the group-commit writer's, or a pooled

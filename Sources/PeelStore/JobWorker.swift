@@ -160,7 +160,7 @@ package struct JobWorker: Sendable {
                 do {
                     // The job's own writes are deferred: it is marked done, durably, only after
                     // them, and runs again if they are lost (decision 0036).
-                    try await withDeferredDurability { try await handler.run(job) }
+                    try await withDeferredDurability(onCallersThread: false) { try await handler.run(job) }
                     return .success(())
                 } catch {
                     return .failure(error)

@@ -7,12 +7,6 @@ import Testing
 
 @testable import PeelStore
 
-/// The name of the thread running the caller, as Linux keeps it.
-private func threadName() -> String {
-    ((try? String(contentsOfFile: "/proc/thread-self/comm", encoding: .utf8)) ?? "")
-        .trimmingCharacters(in: .whitespacesAndNewlines)
-}
-
 @Suite("SQLite's writer thread")
 struct WriterThreadTests {
     @Test("tasks that prefer the writer thread run on it, one job at a time in the order queued")
@@ -23,7 +17,7 @@ struct WriterThreadTests {
         let names = Mutex<Set<String>>([])
         for value in 0..<50 {
             await Task(executorPreference: thread) { @Sendable in
-                names.withLock { _ = $0.insert(threadName()) }
+                names.withLock { _ = $0.insert(currentThreadName()) }
                 seen.withLock { $0.append(value) }
             }.value
         }
@@ -36,13 +30,13 @@ struct WriterThreadTests {
         try await withTestStore(.sqlite) { store in
             let durable = try await inTransaction(on: store.database.sql, engine: .sqlite) { db in
                 try await db.raw("CREATE TABLE writer_thread_check (id INTEGER PRIMARY KEY)").run()
-                return threadName()
+                return currentThreadName()
             }
             #expect(durable == "peel-db-writer")
             let deferred = try await withDeferredDurability {
                 try await inTransaction(on: store.database.sql, engine: .sqlite) { db in
                     try await db.raw("INSERT INTO writer_thread_check (id) VALUES (1)").run()
-                    return threadName()
+                    return currentThreadName()
                 }
             }
             #expect(deferred != "peel-db-writer")
@@ -78,7 +72,7 @@ struct WriterThreadTests {
                 let name = try await withDeferredDurability {
                     try await inTransaction(on: db, engine: .sqlite) { tx in
                         try await tx.raw("INSERT INTO lock_probe (id) VALUES (2)").run()
-                        return threadName()
+                        return currentThreadName()
                     }
                 }
                 finished.withLock { $0 = true }

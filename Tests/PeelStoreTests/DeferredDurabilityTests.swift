@@ -78,16 +78,27 @@ struct DeferredDurabilityTests {
         }
     }
 
-    @Test("a job's own writes are deferred, and writes outside it are durable")
+    @Test("a job's own writes are deferred and committed by the writer's thread, and writes outside it are durable")
     func jobWritesDeferred() async throws {
         try await withTestStore(.sqlite) { store in
             let seen = Mutex<Int?>(nil)
+            let thread = Mutex<String?>(nil)
             let handler = ProbeHandler(
-                record: { _, level in seen.withLock { $0 = level } }, level: { try await Self.synchronousLevel(store.database) })
+                record: { _, level in seen.withLock { $0 = level } },
+                level: {
+                    // The job's writes are committed by the writer's thread, never by the job's
+                    // own thread of low priority.
+                    let (level, name) = try await store.database.transaction { tx in
+                        (try await tx.raw("PRAGMA synchronous").first()?.decode(column: "synchronous", as: Int.self), currentThreadName())
+                    }
+                    thread.withLock { $0 = name }
+                    return level
+                })
             let id = try await store.jobs.enqueue(NewJob(kind: handler.kind, runAt: Date()))
             let worker = JobWorker(queue: store.jobs, handlers: [handler], settings: .init(name: "w"), logger: Logger(label: "test"))
             #expect(try await worker.runOnce() == 1)
             #expect(seen.withLock { $0 } == 1)
+            #expect(thread.withLock { $0 } == "peel-db-writer")
             #expect(try await store.jobs.find(id)?.state == .done)
             #expect(try await Self.synchronousLevel(store.database) == 2)
         }
