@@ -88,24 +88,12 @@ final class GroupCommitWriter: Sendable {
     func transaction<T: Sendable>(
         durability: WriteDurability = .current, _ body: @escaping @Sendable (any SQLDatabase) async throws -> T
     ) async throws -> T {
-        let outcome = Mutex<T?>(nil)
         if durability == .deferred, WriteDurability.onCallersThread, let db = claimIdle() {
-            let failure = Mutex<(any Error)?>(nil)
-            let pending = Pending(
-                durability: durability,
-                run: { db in
-                    let value = try await body(TransactionSession(db: db, depth: 1))
-                    outcome.withLock { $0 = value }
-                },
-                finish: { error in failure.withLock { $0 = error } })
-            let begun = await commitInline(pending, on: db)
+            let outcome = await commitInline(on: db) { try await body(TransactionSession(db: db, depth: 1)) }
             release()
-            if begun {
-                if let error = failure.withLock({ $0 }) { throw error }
-                if let value = outcome.withLock({ $0 }) { return value }
-                throw StoreDataError("a write finished without an outcome")
-            }
+            if let outcome { return try outcome.get() }
         }
+        let outcome = Mutex<T?>(nil)
         return try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
             let pending = Pending(
                 durability: durability,
@@ -170,10 +158,10 @@ final class GroupCommitWriter: Sendable {
         if start { Task(executorPreference: executor) { await self.drain() } }
     }
 
-    /// Commits one deferred transaction on the caller's thread, with the connection claimed;
-    /// false when it could not be begun (another process holds the write lock), so that it is
-    /// still to be queued.
-    private func commitInline(_ pending: Pending, on db: any SQLDatabase) async -> Bool {
+    /// Commits one deferred transaction on the caller's thread, with the connection claimed: what
+    /// `body` returned or threw, or nil when the transaction could not be begun (another process
+    /// holds the write lock), so that it is still to be queued.
+    private func commitInline<T: Sendable>(on db: any SQLDatabase, _ body: () async throws -> T) async -> Result<T, any Error>? {
         do {
             if !state.withLock({ $0.deferring }) {
                 try await db.raw("PRAGMA synchronous = NORMAL").run()
@@ -183,26 +171,19 @@ final class GroupCommitWriter: Sendable {
             try await db.raw("PRAGMA busy_timeout = 0").run()
             let begun = (try? await db.raw("BEGIN IMMEDIATE").run()) != nil
             try await db.raw("PRAGMA busy_timeout = \(literal: SQLiteInPlaceConnection.busyTimeoutMilliseconds)").run()
-            guard begun else { return false }
+            guard begun else { return nil }
         } catch {
             try? await db.raw("ROLLBACK").run()
-            return false
+            return nil
         }
         do {
-            try await pending.run(db)
-        } catch {
-            try? await db.raw("ROLLBACK").run()
-            pending.finish(error)
-            return true
-        }
-        do {
+            let value = try await body()
             try await db.raw("COMMIT").run()
-            pending.finish(nil)
+            return .success(value)
         } catch {
             try? await db.raw("ROLLBACK").run()
-            pending.finish(error)
+            return .failure(error)
         }
-        return true
     }
 
     private func drain() async {
