@@ -20,8 +20,8 @@ protocol TransactionRunner: Sendable {
 /// only after that commit is durable. When one transaction throws, the whole batch is rolled
 /// back, that transaction fails alone, and the others run again in a new transaction: failures
 /// are rare, so no savepoint is paid for in the common case. A commit that fails fails everyone
-/// in it, so nobody is told "done" for a write that is not on disk. Writes of one durability are
-/// answered in the order they were queued.
+/// in it, so nobody is told "done" for a write that is not on disk. Queued writes of one
+/// durability are answered in the order they were queued.
 ///
 /// A write queued while ``WriteDurability/current`` is `deferred` (a journey's page saved on its
 /// way, a job's own writes before the job is marked done) is answered once it is committed and
@@ -33,13 +33,13 @@ protocol TransactionRunner: Sendable {
 /// another caller could see (decision 0036).
 ///
 /// A deferred write that finds nobody holding the connection (no batch being committed, no other
-/// caller's write) is committed by its caller, on the caller's own thread (unless that is a
-/// thread of low priority, ``WriteDurability/onCallersThread``), without the hand-off
-/// to the writer's thread and back: it waits for no disk, so it holds the caller's thread only as
-/// long as its statements take (a page save: about a tenth of a millisecond). What was queued
-/// meanwhile is drained by the writer's thread once the caller lets go. When another process
-/// holds SQLite's write lock, the caller does not wait for it: its write goes to the queue, and
-/// the writer's thread waits (decision 0037).
+/// caller's write) is not queued: its caller commits it on its own thread (unless that is a thread
+/// of low priority, ``WriteDurability/onCallersThread``), without the hand-off to the writer's
+/// thread and back. It waits for no disk, so it holds the caller's thread only as long as its
+/// statements take (a page save: about a tenth of a millisecond). What was queued meanwhile is
+/// drained by the writer's thread once the caller lets go. When another process holds SQLite's
+/// write lock, the caller does not wait for it: its write goes to the queue, and the writer's
+/// thread waits (decision 0037).
 final class GroupCommitWriter: Sendable {
     /// The most transactions one commit carries.
     static let maxBatch = 256
