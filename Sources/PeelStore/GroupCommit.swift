@@ -163,10 +163,7 @@ final class GroupCommitWriter: Sendable {
     /// holds the write lock), so that it is still to be queued.
     private func commitInline<T: Sendable>(on db: any SQLDatabase, _ body: () async throws -> T) async -> Result<T, any Error>? {
         do {
-            if !state.withLock({ $0.deferring }) {
-                try await db.raw("PRAGMA synchronous = NORMAL").run()
-                state.withLock { $0.deferring = true }
-            }
+            try await setSynchronous(deferring: true, on: db)
             // The caller's thread serves requests: it never sleeps in SQLite's busy handler.
             try await db.raw("PRAGMA busy_timeout = 0").run()
             let begun = (try? await db.raw("BEGIN IMMEDIATE").run()) != nil
@@ -184,6 +181,14 @@ final class GroupCommitWriter: Sendable {
             try? await db.raw("ROLLBACK").run()
             return .failure(error)
         }
+    }
+
+    /// Sets the connection's `synchronous` for deferred (`NORMAL`) or durable (`FULL`) writes,
+    /// when it is not already; called only by whoever holds the connection, between transactions.
+    private func setSynchronous(deferring: Bool, on db: any SQLDatabase) async throws {
+        guard state.withLock({ $0.deferring }) != deferring else { return }
+        try await db.raw(deferring ? "PRAGMA synchronous = NORMAL" : "PRAGMA synchronous = FULL").run()
+        state.withLock { $0.deferring = deferring }
     }
 
     private func drain() async {
@@ -217,10 +222,7 @@ final class GroupCommitWriter: Sendable {
             let db: any SQLDatabase
             do {
                 db = try await connection()
-                if state.withLock({ $0.deferring }) != deferring {
-                    try await db.raw(deferring ? "PRAGMA synchronous = NORMAL" : "PRAGMA synchronous = FULL").run()
-                    state.withLock { $0.deferring = deferring }
-                }
+                try await setSynchronous(deferring: deferring, on: db)
                 try await db.raw("BEGIN IMMEDIATE").run()
             } catch {
                 for pending in remaining { pending.finish(error) }

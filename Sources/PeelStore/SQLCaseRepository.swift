@@ -13,13 +13,8 @@ package struct SQLCaseRepository: CaseRepository {
         self.engine = engine
     }
 
-    /// Opens a new report's case, its search terms and its first timeline event, on the
-    /// submission's transaction.
-    static func open(_ report: Report, on tx: any SQLDatabase) async throws {
-        for statement in try openStatements(report) { try await tx.raw(statement).run() }
-    }
-
-    /// The statements that open a report's case: the case, its search terms and match keys (one
+    /// The statements that open a new report's case, run in the submission's transaction: the
+    /// case, its search terms and match keys (one
     /// statement each for all of them: every statement is a turn of the single writer), and its
     /// first timeline event.
     static func openStatements(_ report: Report) throws -> [SQLQueryString] {

@@ -24,18 +24,14 @@ package struct SQLJobQueue: JobQueue {
     /// Enqueues several jobs in one statement.
     @discardableResult
     package func enqueue(_ jobs: [NewJob]) async throws -> [JobID] {
-        try await Self.insert(jobs, on: db)
-    }
-
-    /// Inserts jobs on `db` (a transaction's connection, for jobs that commit with other writes).
-    @discardableResult
-    static func insert(_ jobs: [NewJob], on db: any SQLDatabase) async throws -> [JobID] {
-        guard let (statement, ids) = insertStatement(jobs) else { return [] }
+        guard let (statement, ids) = Self.insertStatement(jobs) else { return [] }
         try await db.raw(statement).run()
         return ids
     }
 
-    /// The one statement that inserts `jobs`, with the ids it gives them; nil for no jobs.
+    /// The one statement that inserts `jobs`, with the ids it gives them; nil for no jobs. Jobs
+    /// that commit with other writes (a submission's, a timeline event's) run it in their
+    /// transaction.
     static func insertStatement(_ jobs: [NewJob]) -> (statement: SQLQueryString, ids: [JobID])? {
         guard !jobs.isEmpty else { return nil }
         let now = Date().millisecondsSince1970
