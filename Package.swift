@@ -67,6 +67,7 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(name: "CPeelSQLite"),
+        .target(name: "CPeelBenchPoll"),
         .target(
             name: "PeelStore",
             dependencies: [
@@ -132,7 +133,7 @@ let package = Package(
         .executableTarget(
             name: "peel-bench",
             dependencies: [
-                "PeelCore", "PeelForms", "PeelStore", "PeelAuth", "PeelHub", "PeelPoliceData",
+                "CPeelBenchPoll", "PeelCore", "PeelForms", "PeelStore", "PeelAuth", "PeelHub", "PeelPoliceData",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -53,27 +53,20 @@ struct PeelBench {
         let script = JourneyScript.make(definition)
         print("service \(definition.id): \(script.steps.count) pages answered per journey, \(arguments.clients) clients, \(arguments.seconds) s")
 
+        // The loop client keeps its connections from the journeys to the burst, as the SwiftNIO
+        // client's people keep theirs within each phase.
+        let loop: LoopClient?
+        if arguments.client == "loop" {
+            loop = try LoopClient(baseURL: arguments.baseURL, force: arguments.force, service: definition.id, script: script)
+            try loop?.connect(arguments.clients)
+        } else {
+            loop = nil
+        }
         let recorder = Recorder()
-        let deadline = Date() + arguments.seconds
-        await withTaskGroup(of: Void.self) { group in
-            for _ in 0..<arguments.clients {
-                group.addTask {
-                    guard let connection = try? await BenchConnection.connect(to: arguments.baseURL) else {
-                        recorder.failed("could not connect to \(arguments.baseURL)")
-                        return
-                    }
-                    defer { connection.close() }
-                    let client = Client(connection: connection, force: arguments.force, service: definition.id)
-                    while Date() < deadline {
-                        do {
-                            try await client.journey(script, recorder: recorder)
-                            recorder.finishedJourney()
-                        } catch {
-                            recorder.failed("\(error)")
-                        }
-                    }
-                }
-            }
+        if let loop {
+            try await loop.journeys(seconds: arguments.seconds, recorder: recorder)
+        } else {
+            await nioJourneys(arguments: arguments, definition: definition, script: script, recorder: recorder)
         }
         let summary = recorder.summary(seconds: arguments.seconds)
         print(summary)
@@ -84,7 +77,49 @@ struct PeelBench {
 
         // The submission step on its own: journeys filled to check-your-answers first (not
         // timed), then all sent at once by the same number of clients.
-        let prepared = await withTaskGroup(of: [Client].self) { group in
+        let prepared: [[Client]]
+        if let loop {
+            _ = try await loop.fill(perConnection: arguments.burstPerClient)
+            prepared = []
+        } else {
+            prepared = await nioFill(arguments: arguments, definition: definition, script: script)
+        }
+        // The burst is measured on an otherwise idle server, as the raw inserts are.
+        _ = try await Outbox.waitUntilDrained(base: arguments.baseURL, limit: .seconds(600))
+        if arguments.pauseBeforeBurst > 0 {
+            // Room for a profiler to attach to the server for the burst alone.
+            FileHandle.standardOutput.write(Data("burst in \(arguments.pauseBeforeBurst) s\n".utf8))
+            try await Task.sleep(for: .seconds(arguments.pauseBeforeBurst))
+        }
+        let burst = Recorder()
+        let elapsed: Duration
+        if let loop {
+            elapsed = try await loop.burst(recorder: burst)
+        } else {
+            let started = ContinuousClock.now
+            await withTaskGroup(of: Void.self) { group in
+                for clients in prepared {
+                    group.addTask {
+                        for client in clients {
+                            do { try await client.submit(script, recorder: burst) } catch { burst.failed("\(error)") }
+                        }
+                        clients.first?.connection.close()
+                    }
+                }
+            }
+            elapsed = ContinuousClock.now - started
+        }
+        print(burst.burstSummary(elapsed: elapsed))
+
+        if let path = arguments.insertDatabase {
+            let rate = try SQLiteRawInserts.measure(path: path, seconds: min(arguments.seconds, 10))
+            print(String(format: "raw durable single-row inserts (SQLite WAL, synchronous=FULL, one writer): %.0f per second", rate))
+        }
+    }
+
+    /// The SwiftNIO client's journeys for the burst, filled to check your answers (untimed).
+    static func nioFill(arguments: Arguments, definition: ServiceDefinition, script: JourneyScript) async -> [[Client]] {
+        await withTaskGroup(of: [Client].self) { group in
             for _ in 0..<arguments.clients {
                 group.addTask {
                     var ready: [Client] = []
@@ -100,31 +135,33 @@ struct PeelBench {
             for await clients in group { all.append(clients) }
             return all
         }
-        // The burst is measured on an otherwise idle server, as the raw inserts are.
-        _ = try await Outbox.waitUntilDrained(base: arguments.baseURL, limit: .seconds(600))
-        if arguments.pauseBeforeBurst > 0 {
-            // Room for a profiler to attach to the server for the burst alone.
-            FileHandle.standardOutput.write(Data("burst in \(arguments.pauseBeforeBurst) s\n".utf8))
-            try await Task.sleep(for: .seconds(arguments.pauseBeforeBurst))
-        }
-        let burst = Recorder()
-        let started = ContinuousClock.now
+    }
+
+    /// The journeys' phase with the SwiftNIO client (`--client nio`), one task a person.
+    static func nioJourneys(arguments: Arguments, definition: ServiceDefinition, script: JourneyScript, recorder: Recorder) async {
+        let deadline = Date() + arguments.seconds
         await withTaskGroup(of: Void.self) { group in
-            for clients in prepared {
+            for _ in 0..<arguments.clients {
                 group.addTask {
-                    for client in clients {
-                        do { try await client.submit(script, recorder: burst) } catch { burst.failed("\(error)") }
+                    guard let connection = try? await BenchConnection.connect(to: arguments.baseURL) else {
+                        recorder.failed("could not connect to \(arguments.baseURL)")
+                        return
                     }
-                    clients.first?.connection.close()
+                    defer { connection.close() }
+                    let client = Client(connection: connection, force: arguments.force, service: definition.id)
+                    while Date() < deadline {
+                        do {
+                            if try await client.journey(script, recorder: recorder) != nil {
+                                recorder.finishedJourney()
+                            } else {
+                                recorder.failed("the confirmation page showed no reference")
+                            }
+                        } catch {
+                            recorder.failed("\(error)")
+                        }
+                    }
                 }
             }
-        }
-        let elapsed = ContinuousClock.now - started
-        print(burst.burstSummary(elapsed: elapsed))
-
-        if let path = arguments.insertDatabase {
-            let rate = try SQLiteRawInserts.measure(path: path, seconds: min(arguments.seconds, 10))
-            print(String(format: "raw durable single-row inserts (SQLite WAL, synchronous=FULL, one writer): %.0f per second", rate))
         }
     }
 }
@@ -144,6 +181,8 @@ struct Arguments {
     var staffFile = "staff.txt"
     var requests = 500
     var references = "references.txt"
+    /// The journeys' client: "loop" (one thread, `epoll`) or "nio" (SwiftNIO, a task a person).
+    var client = "loop"
 
     init(_ arguments: [String]) {
         var iterator = arguments.dropFirst().drop { !$0.hasPrefix("--") }.makeIterator()
@@ -164,6 +203,7 @@ struct Arguments {
             case "--staff-file": staffFile = value
             case "--requests": requests = Int(value) ?? requests
             case "--references": references = value
+            case "--client": client = value
             default: break
             }
         }
@@ -351,13 +391,20 @@ final class Recorder: Sendable {
     /// page.
     func record(kind: String, method: String, path: String, _ duration: Duration) {
         let ms = duration.timeInterval * 1000
-        samples.withLock { samples in
-            if kind == "submit" {
-                samples.submissions.append(ms)
-                return
-            }
-            samples.byPage["\(method) \(path.split(separator: "/").last ?? "")", default: []].append(ms)
+        if kind == "submit" {
+            recordSubmission(ms)
+        } else {
+            recordPage("\(method) \(path.split(separator: "/").last ?? "")", ms)
         }
+    }
+
+    /// Times a page request under its key ("GET check-answers").
+    func recordPage(_ key: String, _ milliseconds: Double) {
+        samples.withLock { $0.byPage[key, default: []].append(milliseconds) }
+    }
+
+    func recordSubmission(_ milliseconds: Double) {
+        samples.withLock { $0.submissions.append(milliseconds) }
     }
 
     /// Each page's requests, slowest p99 first: where the tail is.

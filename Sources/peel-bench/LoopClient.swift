@@ -1,0 +1,454 @@
+#if canImport(Glibc)
+import CPeelBenchPoll
+import Foundation
+import Glibc
+
+/// The simulated people, all on one thread: one `epoll` loop, one kept-alive socket a
+/// connection, each request written in one `write` and each response read straight from the
+/// socket's bytes, with no event-loop pipeline, promise or task between them.
+///
+/// The benchmark runs on the cores it measures the server on, so what the client takes the server
+/// does not have: the SwiftNIO client (``BenchConnection``, `--client nio`) takes about 60 µs of
+/// CPU a page request, this loop about a quarter of that. It asks exactly what
+/// ``Client/journey(_:recorder:)`` asks, in the same order, and counts a journey only when its
+/// confirmation page shows a reference. Its connections are kept from one phase to the next, as
+/// the burst's are: journeys filled to check your answers on a connection are sent on it.
+///
+/// Not thread-safe: one phase runs at a time, on a thread of its own.
+final class LoopClient: @unchecked Sendable {
+    /// One request of a journey, prepared once for every person: its method and path, the body
+    /// after the CSRF token (nil for a `GET`), and the key its time is kept under.
+    private struct Step {
+        let method: String
+        let path: String
+        let body: String?
+        let key: String
+        let isSubmission: Bool
+        let isConfirmation: Bool
+    }
+
+    private typealias Cookies = [(name: String, value: String)]
+
+    /// One connection: its socket, the cookies of the person on it, where they are in the steps
+    /// and what has come back.
+    private struct Connection {
+        let socket: Int32
+        var step = 0
+        var cookies: Cookies = []
+        var output: [UInt8] = []
+        var written = 0
+        var input: [UInt8] = []
+        var sentAt: UInt64 = 0
+        var waitsToWrite = false
+        /// Journeys filled to check your answers on this connection, waiting to be sent.
+        var filled: [Cookies] = []
+        /// Journeys started in the current phase.
+        var started = 0
+    }
+
+    /// What one phase asks: its steps and where their times go; what to keep of a round of them
+    /// that ended (`succeeded` or not); and whether a connection starts another round, given
+    /// the cookies to start it with.
+    private struct Phase {
+        let steps: [Step]
+        let recorder: Recorder?
+        let ended: @Sendable (_ connection: inout Connection, _ succeeded: Bool) -> Void
+        let next: @Sendable (_ connection: inout Connection) -> Bool
+    }
+
+    private let journey: [Step]
+    private let host: String
+    private let port: UInt16
+    private var connections: [Connection] = []
+
+    init(baseURL: String, force: String, service: String, script: JourneyScript) throws {
+        let address = baseURL.hasPrefix("http://") ? String(baseURL.dropFirst(7)) : baseURL
+        let parts = address.split(separator: "/").first.map { $0.split(separator: ":") } ?? []
+        guard parts.count == 2, let port = UInt16(parts[1]) else { throw BenchError(message: "base URL must be http://HOST:PORT") }
+        self.host = String(parts[0]) == "localhost" ? "127.0.0.1" : String(parts[0])
+        self.port = port
+        let start = "/\(force)/services/\(service)"
+        func page(_ method: String, _ path: String, _ body: String?) -> Step {
+            Step(
+                method: method, path: path, body: body, key: "\(method) \(path.split(separator: "/").last ?? "")",
+                isSubmission: false, isConfirmation: false)
+        }
+        var steps = [page("GET", start, nil), page("POST", start, "")]
+        for step in script.steps {
+            steps.append(page("GET", "\(start)/\(step.page)", nil))
+            steps.append(page("POST", "\(start)/\(step.page)", step.body))
+        }
+        steps.append(page("GET", "\(start)/check-answers", nil))
+        steps.append(
+            Step(
+                method: "POST", path: "\(start)/check-answers", body: script.declaration ? "declaration=agreed" : "",
+                key: "submit", isSubmission: true, isConfirmation: false))
+        steps.append(
+            Step(
+                method: "GET", path: "\(start)/confirmation", body: nil, key: "GET confirmation", isSubmission: false,
+                isConfirmation: true))
+        self.journey = steps
+    }
+
+    deinit {
+        for connection in connections { close(connection.socket) }
+    }
+
+    /// Opens `count` connections to the server.
+    func connect(_ count: Int) throws {
+        for _ in 0..<count { connections.append(Connection(socket: try connect())) }
+    }
+
+    /// Whole journeys on every connection until `seconds` have passed, each finishing the one it
+    /// is on; pages and submissions timed into `recorder`.
+    func journeys(seconds: Double, recorder: Recorder) async throws {
+        let deadline = Self.now() + UInt64(seconds * 1e9)
+        try await run(
+            Phase(
+                steps: journey, recorder: recorder,
+                ended: { _, succeeded in if succeeded { recorder.finishedJourney() } },
+                next: { connection in
+                    connection.cookies = []
+                    return Self.now() < deadline
+                }))
+    }
+
+    /// `perConnection` journeys on each connection filled to check your answers, untimed, kept to
+    /// be sent by ``burst(recorder:)``; returns how many were filled.
+    func fill(perConnection: Int) async throws -> Int {
+        let steps = Array(journey.prefix { !$0.isSubmission })
+        for index in connections.indices { connections[index].filled = [] }
+        try await run(
+            Phase(
+                steps: steps, recorder: nil,
+                ended: { connection, succeeded in if succeeded { connection.filled.append(connection.cookies) } },
+                next: { connection in
+                    connection.cookies = []
+                    return connection.started < perConnection
+                }))
+        return connections.reduce(0) { $0 + $1.filled.count }
+    }
+
+    /// Sends every filled journey, each connection its own one after another, all connections at
+    /// once; returns the time from the first request to the last answer.
+    func burst(recorder: Recorder) async throws -> Duration {
+        let submission = journey.filter(\.isSubmission)
+        for index in connections.indices { connections[index].filled.reverse() }
+        let started = ContinuousClock.now
+        try await run(
+            Phase(
+                steps: submission, recorder: recorder, ended: { _, _ in },
+                next: { connection in
+                    guard let next = connection.filled.popLast() else { return false }
+                    connection.cookies = next
+                    return true
+                }))
+        return ContinuousClock.now - started
+    }
+
+    /// Runs a phase on a thread of its own, so that no event loop is held meanwhile.
+    private func run(_ phase: Phase) async throws {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            let thread = Thread { [self] in
+                do {
+                    try loop(phase)
+                    continuation.resume()
+                } catch {
+                    continuation.resume(throwing: error)
+                }
+            }
+            thread.name = "bench-loop"
+            thread.start()
+        }
+    }
+
+    private func loop(_ phase: Phase) throws {
+        let poll = epoll_create1(Int32(EPOLL_CLOEXEC))
+        guard poll >= 0 else { throw BenchError(message: "epoll_create1 failed: errno \(errno)") }
+        defer { close(poll) }
+        var active = 0
+        for index in connections.indices {
+            connections[index].started = 0
+            connections[index].step = 0
+            guard phase.next(&connections[index]) else { continue }
+            guard watch(poll, EPOLL_CTL_ADD, connections[index].socket, index: index, writable: false) else {
+                throw BenchError(message: "epoll_ctl failed: errno \(errno)")
+            }
+            connections[index].started = 1
+            active += 1
+            send(&connections[index], phase.steps, poll: poll, index: index)
+        }
+        var events = [epoll_event](repeating: epoll_event(), count: 64)
+        var chunk = [UInt8](repeating: 0, count: 64 * 1024)
+        while active > 0 {
+            let count = epoll_wait(poll, &events, Int32(events.count), 1000)
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw BenchError(message: "epoll_wait failed: errno \(errno)")
+            }
+            for event in events.prefix(Int(count)) {
+                let index = Int(event.data.u64)
+                if event.events & EPOLLOUT.rawValue != 0 { flush(&connections[index], poll: poll, index: index) }
+                guard event.events & (EPOLLIN.rawValue | EPOLLHUP.rawValue | EPOLLERR.rawValue) != 0 else { continue }
+                let read = chunk.withUnsafeMutableBytes { Glibc.read(connections[index].socket, $0.baseAddress, $0.count) }
+                if read < 0, errno == EAGAIN || errno == EINTR { continue }
+                guard read > 0 else {
+                    phase.recorder?.failed("the server closed the connection")
+                    epoll_ctl(poll, EPOLL_CTL_DEL, connections[index].socket, nil)
+                    active -= 1
+                    continue
+                }
+                connections[index].input.append(contentsOf: chunk[0..<read])
+                guard let response = Self.parse(connections[index].input) else { continue }
+                let elapsed = Self.now() - connections[index].sentAt
+                connections[index].input.removeFirst(response.length)
+                if handle(response, elapsed: elapsed, connection: &connections[index], phase) {
+                    send(&connections[index], phase.steps, poll: poll, index: index)
+                } else {
+                    epoll_ctl(poll, EPOLL_CTL_DEL, connections[index].socket, nil)
+                    active -= 1
+                }
+            }
+        }
+    }
+
+    /// Asks `epoll` for a socket's answers, and for room to write when `writable`.
+    @discardableResult
+    private func watch(_ poll: Int32, _ operation: Int32, _ socket: Int32, index: Int, writable: Bool) -> Bool {
+        var event = epoll_event()
+        event.events = EPOLLIN.rawValue | (writable ? EPOLLOUT.rawValue : 0)
+        event.data.u64 = UInt64(index)
+        return epoll_ctl(poll, operation, socket, &event) == 0
+    }
+
+    /// Records a response and moves its connection on; false when the connection stops.
+    private func handle(_ response: Response, elapsed: UInt64, connection: inout Connection, _ phase: Phase) -> Bool {
+        let step = phase.steps[connection.step]
+        for cookie in response.cookies {
+            if let index = connection.cookies.firstIndex(where: { $0.name == cookie.name }) {
+                connection.cookies[index].value = cookie.value
+            } else {
+                connection.cookies.append(cookie)
+            }
+        }
+        var failure: String?
+        if response.status >= 400 {
+            failure = "\(step.method) \(step.path) answered \(response.status)"
+        } else if step.isSubmission, response.status != 303 {
+            failure = "submission answered \(response.status)"
+        } else if step.isConfirmation, !response.showsReference {
+            failure = "the confirmation page showed no reference"
+        }
+        if let recorder = phase.recorder {
+            let milliseconds = Double(elapsed) / 1e6
+            if let failure {
+                recorder.failed(failure)
+            } else if step.isSubmission {
+                recorder.recordSubmission(milliseconds)
+            } else {
+                recorder.recordPage(step.key, milliseconds)
+            }
+        }
+        if failure == nil, connection.step + 1 < phase.steps.count {
+            connection.step += 1
+            return true
+        }
+        phase.ended(&connection, failure == nil)
+        guard !response.closes, phase.next(&connection) else { return false }
+        connection.step = 0
+        connection.started += 1
+        return true
+    }
+
+    /// Writes the connection's next request.
+    private func send(_ connection: inout Connection, _ steps: [Step], poll: Int32, index: Int) {
+        let step = steps[connection.step]
+        var head = "\(step.method) \(step.path) HTTP/1.1\r\nHost: \(host):\(port)\r\n"
+        if !connection.cookies.isEmpty {
+            head += "Cookie: " + connection.cookies.map { "\($0.name)=\($0.value)" }.joined(separator: "; ") + "\r\n"
+        }
+        var body = ""
+        if let extra = step.body {
+            let token = connection.cookies.first { $0.name == "peel_csrf" }?.value ?? ""
+            body = "csrf_token=\(token)" + (extra.isEmpty ? "" : "&\(extra)")
+            head += "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: \(body.utf8.count)\r\n"
+        }
+        connection.output = Array((head + "\r\n" + body).utf8)
+        connection.written = 0
+        connection.sentAt = Self.now()
+        flush(&connection, poll: poll, index: index)
+    }
+
+    /// Writes what the socket takes; asks to hear when it can take more, if anything is left.
+    private func flush(_ connection: inout Connection, poll: Int32, index: Int) {
+        while connection.written < connection.output.count {
+            let written = connection.output.withUnsafeBytes {
+                Glibc.write(connection.socket, $0.baseAddress! + connection.written, $0.count - connection.written)
+            }
+            if written > 0 {
+                connection.written += written
+                continue
+            }
+            if errno == EINTR { continue }
+            if errno == EAGAIN {
+                watch(poll, EPOLL_CTL_MOD, connection.socket, index: index, writable: true)
+                connection.waitsToWrite = true
+                return
+            }
+            // A failed write: the read that follows sees the connection closed.
+            return
+        }
+        if connection.waitsToWrite {
+            watch(poll, EPOLL_CTL_MOD, connection.socket, index: index, writable: false)
+            connection.waitsToWrite = false
+        }
+    }
+
+    private func connect() throws -> Int32 {
+        let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard socket >= 0 else { throw BenchError(message: "socket failed: errno \(errno)") }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = port.bigEndian
+        guard inet_pton(AF_INET, host, &address.sin_addr) == 1 else {
+            close(socket)
+            throw BenchError(message: "the benchmark's loop client needs an IPv4 address, not \(host)")
+        }
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                Glibc.connect(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
+        }
+        guard connected == 0 else {
+            close(socket)
+            throw BenchError(message: "could not connect to \(host):\(port): errno \(errno)")
+        }
+        var one: Int32 = 1
+        setsockopt(socket, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
+        _ = fcntl(socket, F_SETFL, fcntl(socket, F_GETFL) | O_NONBLOCK)
+        return socket
+    }
+
+    private static func now() -> UInt64 {
+        var time = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &time)
+        return UInt64(time.tv_sec) * 1_000_000_000 + UInt64(time.tv_nsec)
+    }
+
+    /// What the client keeps of a response.
+    struct Response {
+        /// Bytes of the input the response took, head and body.
+        var length: Int
+        var status: Int
+        var cookies: [(name: String, value: String)]
+        var closes: Bool
+        var showsReference: Bool
+    }
+
+    private static let referenceMarker = Array(#"class="reference">"#.utf8)
+
+    /// The first whole response in `bytes`, or nil when more is still to come. Bodies come with
+    /// a `Content-Length` or chunked. The head is read as bytes: only a cookie becomes a string.
+    static func parse(_ bytes: [UInt8]) -> Response? {
+        guard let headEnd = find(crlfcrlf, in: bytes, from: 0) else { return nil }
+        // "HTTP/1.1 200 OK": the status is the three digits after the first space.
+        guard let space = bytes[0..<headEnd].firstIndex(of: 32), space + 3 < headEnd else { return nil }
+        let status = bytes[(space + 1)...(space + 3)].reduce(0) { $0 * 10 + Int($1) - 48 }
+        var length = 0
+        var chunked = false
+        var closes = false
+        var cookies: [(name: String, value: String)] = []
+        var line = (find(crlf, in: bytes, from: 0) ?? headEnd) + 2
+        while line < headEnd {
+            let lineEnd = find(crlf, in: bytes, from: line) ?? headEnd
+            if let colon = bytes[line..<lineEnd].firstIndex(of: 58) {
+                var value = colon + 1
+                while value < lineEnd, bytes[value] == 32 { value += 1 }
+                let name = line..<colon
+                if matches(bytes, name, "content-length") {
+                    length = bytes[value..<lineEnd].reduce(0) { $0 * 10 + Int($1) - 48 }
+                } else if matches(bytes, name, "transfer-encoding") {
+                    chunked = find(Array("chunked".utf8), in: bytes[value..<lineEnd], from: value) != nil
+                } else if matches(bytes, name, "connection") {
+                    closes = matches(bytes, value..<lineEnd, "close")
+                } else if matches(bytes, name, "set-cookie") {
+                    let pairEnd = bytes[value..<lineEnd].firstIndex(of: 59) ?? lineEnd
+                    if let equals = bytes[value..<pairEnd].firstIndex(of: 61) {
+                        cookies.append(
+                            (String(decoding: bytes[value..<equals], as: UTF8.self),
+                             String(decoding: bytes[(equals + 1)..<pairEnd], as: UTF8.self)))
+                    }
+                }
+            }
+            line = lineEnd + 2
+        }
+        let bodyStart = headEnd + 4
+        let body: Range<Int>
+        let end: Int
+        if chunked {
+            var position = bodyStart
+            while true {
+                guard let lineEnd = find(crlf, in: bytes, from: position) else { return nil }
+                var size = 0
+                for byte in bytes[position..<lineEnd] {
+                    guard let digit = hexDigit(byte) else { break }
+                    size = size * 16 + digit
+                }
+                let dataStart = lineEnd + 2
+                guard bytes.count >= dataStart + size + 2 else { return nil }
+                position = dataStart + size + 2
+                // No trailers are expected: the last chunk's line ends the body.
+                if size == 0 { break }
+            }
+            body = bodyStart..<position
+            end = position
+        } else {
+            guard bytes.count >= bodyStart + length else { return nil }
+            body = bodyStart..<(bodyStart + length)
+            end = bodyStart + length
+        }
+        let showsReference = find(referenceMarker, in: bytes[body], from: body.lowerBound) != nil
+        return Response(length: end, status: status, cookies: cookies, closes: closes, showsReference: showsReference)
+    }
+
+    private static let crlf: [UInt8] = [13, 10]
+    private static let crlfcrlf: [UInt8] = [13, 10, 13, 10]
+
+    /// Whether `bytes[range]` is `lowercase`, ignoring ASCII case.
+    private static func matches(_ bytes: [UInt8], _ range: Range<Int>, _ lowercase: StaticString) -> Bool {
+        guard range.count == lowercase.utf8CodeUnitCount else { return false }
+        return lowercase.withUTF8Buffer { expected in
+            zip(bytes[range], expected).allSatisfy { ($0 | 0x20) == $1 || $0 == $1 }
+        }
+    }
+
+    private static func hexDigit(_ byte: UInt8) -> Int? {
+        switch byte {
+        case 48...57: Int(byte - 48)
+        case 97...102: Int(byte - 87)
+        case 65...70: Int(byte - 55)
+        default: nil
+        }
+    }
+
+    /// Where `needle` first starts in `haystack` at or after `from`.
+    static func find<C: RandomAccessCollection<UInt8>>(_ needle: [UInt8], in haystack: C, from: C.Index) -> C.Index?
+    where C.Index == Int {
+        guard let first = needle.first, haystack.endIndex - from >= needle.count else { return nil }
+        var index = from
+        let last = haystack.endIndex - needle.count
+        while index <= last {
+            if haystack[index] == first {
+                var matched = true
+                for offset in 1..<needle.count where haystack[index + offset] != needle[offset] {
+                    matched = false
+                    break
+                }
+                if matched { return index }
+            }
+            index += 1
+        }
+        return nil
+    }
+}
+#endif
