@@ -186,6 +186,9 @@ final class LoopClient: @unchecked Sendable {
                 if errno == EINTR { continue }
                 throw BenchError(message: "epoll_wait failed: errno \(errno)")
             }
+            // A response is timed to when the loop heard of it, not to when its turn in this
+            // round came: the loop's own work on the others is not the server's time.
+            let heard = Self.now()
             for event in events.prefix(Int(count)) {
                 let index = Int(event.data.u64)
                 if event.events & EPOLLOUT.rawValue != 0 { flush(&connections[index], poll: poll, index: index) }
@@ -200,7 +203,7 @@ final class LoopClient: @unchecked Sendable {
                 }
                 connections[index].input.append(contentsOf: chunk[0..<read])
                 guard let response = Self.parse(connections[index].input) else { continue }
-                let elapsed = Self.now() - connections[index].sentAt
+                let elapsed = heard - connections[index].sentAt
                 connections[index].input.removeFirst(response.length)
                 if handle(response, elapsed: elapsed, connection: &connections[index], phase) {
                     send(&connections[index], phase.steps, poll: poll, index: index)
