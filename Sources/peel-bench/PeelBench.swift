@@ -25,6 +25,17 @@ struct PeelBench {
         // the machine's cores with the server it measures, so the less it takes, the more of
         // them the server has.
         _ = NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
+        do {
+            try await run()
+        } catch let error as BenchError {
+            // The benchmark's own failures (no server to connect to, a bad address) are said
+            // plainly, not as a crash.
+            FileHandle.standardError.write(Data("peel-bench: \(error.message)\n".utf8))
+            exit(1)
+        }
+    }
+
+    static func run() async throws {
         let arguments = Arguments(CommandLine.arguments)
         switch CommandLine.arguments.dropFirst().first {
         case "seed-queue":
