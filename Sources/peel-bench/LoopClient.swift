@@ -25,6 +25,8 @@ final class LoopClient: @unchecked Sendable {
         let key: String
         let isSubmission: Bool
         let isConfirmation: Bool
+        /// The body is made each journey's own (``JourneyScript/personalised(_:journey:)``).
+        var varies: Bool { body.map(JourneyScript.varies) ?? false }
     }
 
     private typealias Cookies = [(name: String, value: String)]
@@ -44,6 +46,8 @@ final class LoopClient: @unchecked Sendable {
         var filled: [Cookies] = []
         /// Journeys started in the current phase.
         var started = 0
+        /// The number of the journey on this connection, unique across connections and phases.
+        var journey = 0
     }
 
     /// What one phase asks: its steps and where their times go; what to keep of a round of them
@@ -60,6 +64,8 @@ final class LoopClient: @unchecked Sendable {
     private let host: String
     private let port: UInt16
     private var connections: [Connection] = []
+    /// Journeys begun, for numbering the next.
+    private var journeysBegun = 0
 
     init(baseURL: String, force: String, service: String, script: JourneyScript) throws {
         let address = baseURL.hasPrefix("http://") ? String(baseURL.dropFirst(7)) : baseURL
@@ -171,6 +177,7 @@ final class LoopClient: @unchecked Sendable {
             connections[index].started = 0
             connections[index].step = 0
             guard phase.next(&connections[index]) else { continue }
+            connections[index].journey = beginJourney()
             guard watch(poll, EPOLL_CTL_ADD, connections[index].socket, index: index, writable: false) else {
                 throw BenchError(message: "epoll_ctl failed: errno \(errno)")
             }
@@ -213,6 +220,11 @@ final class LoopClient: @unchecked Sendable {
                 }
             }
         }
+    }
+
+    private func beginJourney() -> Int {
+        journeysBegun += 1
+        return journeysBegun
     }
 
     /// Asks `epoll` for a socket's answers, and for room to write when `writable`.
@@ -258,6 +270,7 @@ final class LoopClient: @unchecked Sendable {
         }
         phase.ended(&connection, failure == nil)
         guard !response.closes, phase.next(&connection) else { return false }
+        connection.journey = beginJourney()
         connection.step = 0
         connection.started += 1
         return true
@@ -271,7 +284,8 @@ final class LoopClient: @unchecked Sendable {
             head += "Cookie: " + connection.cookies.map { "\($0.name)=\($0.value)" }.joined(separator: "; ") + "\r\n"
         }
         var body = ""
-        if let extra = step.body {
+        if var extra = step.body {
+            if step.varies { extra = JourneyScript.personalised(extra, journey: connection.journey) }
             let token = connection.cookies.first { $0.name == "peel_csrf" }?.value ?? ""
             body = "csrf_token=\(token)" + (extra.isEmpty ? "" : "&\(extra)")
             head += "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: \(body.utf8.count)\r\n"

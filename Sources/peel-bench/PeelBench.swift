@@ -287,6 +287,26 @@ struct JourneyScript: Sendable {
         }
     }
 
+    /// A step's form body made the journey's own: the reporter's email address and phone number
+    /// and the vehicle's registration carry the journey's number, as different people's reports
+    /// do. Were every journey the same, each report would share them with all the others and be
+    /// filed as a likely duplicate of the last ten, which real reports seldom are.
+    static func personalised(_ body: String, journey: Int) -> String {
+        guard varies(body) else { return body }
+        let letters = (0..<3).reversed().map { place in
+            Character(UnicodeScalar(UInt8(65 + (journey / Int(pow(26.0, Double(place)))) % 26)))
+        }
+        return body
+            .replacingOccurrences(of: "bench%40example.org", with: "bench\(journey)%40example.org")
+            .replacingOccurrences(of: "07700900982", with: "07700900" + String(format: "%03d", journey % 1000))
+            .replacingOccurrences(of: "AB12%20CDE", with: "AB12%20" + String(letters))
+    }
+
+    /// Whether ``personalised(_:journey:)`` changes `body`.
+    static func varies(_ body: String) -> Bool {
+        body.contains("bench%40example.org") || body.contains("07700900982") || body.contains("AB12%20CDE")
+    }
+
     static func encode(_ fields: [(String, String)]) -> String {
         var allowed = CharacterSet.alphanumerics
         allowed.insert(charactersIn: "-._~")
@@ -298,6 +318,9 @@ struct JourneyScript: Sendable {
 
 /// One simulated person: their own cookies, one request at a time on one kept-alive connection.
 final class Client: @unchecked Sendable {
+    /// Journeys begun by every person, numbering each (``JourneyScript/personalised(_:journey:)``).
+    static let journeys = Atomic<Int>(0)
+
     let connection: BenchConnection
     let force: String
     let service: String
@@ -331,11 +354,14 @@ final class Client: @unchecked Sendable {
     /// Every page up to check your answers.
     func fill(_ script: JourneyScript, recorder: Recorder? = nil) async throws {
         cookies = [:]
+        let journey = Self.journeys.add(1, ordering: .relaxed).oldValue
         try await send("GET", start, body: nil, recorder: recorder, kind: "page")
         try await send("POST", start, body: "", recorder: recorder, kind: "page")
         for step in script.steps {
             try await send("GET", "\(start)/\(step.page)", body: nil, recorder: recorder, kind: "page")
-            try await send("POST", "\(start)/\(step.page)", body: step.body, recorder: recorder, kind: "page")
+            try await send(
+                "POST", "\(start)/\(step.page)", body: JourneyScript.personalised(step.body, journey: journey), recorder: recorder,
+                kind: "page")
         }
         try await send("GET", "\(start)/check-answers", body: nil, recorder: recorder, kind: "page")
     }
