@@ -300,7 +300,9 @@ final class LoopClient: @unchecked Sendable {
     private func flush(_ connection: inout Connection, poll: Int32, index: Int) {
         while connection.written < connection.output.count {
             let written = connection.output.withUnsafeBytes {
-                Glibc.write(connection.socket, $0.baseAddress! + connection.written, $0.count - connection.written)
+                // `send` with MSG_NOSIGNAL: a connection the server closed fails the write rather
+                // than ending the benchmark with SIGPIPE.
+                Glibc.send(connection.socket, $0.baseAddress! + connection.written, $0.count - connection.written, Int32(MSG_NOSIGNAL))
             }
             if written > 0 {
                 connection.written += written
