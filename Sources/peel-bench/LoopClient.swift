@@ -470,4 +470,16 @@ final class LoopClient: @unchecked Sendable {
         return nil
     }
 }
+#else
+/// Without Linux's `epoll` there is no loop client: `--client nio` is the benchmark's client here.
+final class LoopClient: Sendable {
+    init(baseURL: String, force: String, service: String, script: JourneyScript) throws {
+        throw BenchError(message: "the loop client needs Linux's epoll; use --client nio")
+    }
+
+    func connect(_ count: Int) throws {}
+    func journeys(seconds: Double, recorder: Recorder) async throws {}
+    func fill(perConnection: Int) async throws -> Int { 0 }
+    func burst(recorder: Recorder) async throws -> Duration { .zero }
+}
 #endif

@@ -192,8 +192,13 @@ struct Arguments {
     var staffFile = "staff.txt"
     var requests = 500
     var references = "references.txt"
-    /// The journeys' client: "loop" (one thread, `epoll`) or "nio" (SwiftNIO, a task a person).
+    /// The journeys' client: "loop" (one thread, `epoll`, on Linux) or "nio" (SwiftNIO, a task a
+    /// person).
+    #if canImport(Glibc)
     var client = "loop"
+    #else
+    var client = "nio"
+    #endif
 
     init(_ arguments: [String]) {
         var iterator = arguments.dropFirst().drop { !$0.hasPrefix("--") }.makeIterator()
