@@ -425,9 +425,14 @@ final class Recorder: Sendable {
         }
         var journeys = 0
         var failures: [String: Int] = [:]
+        /// Page requests answered in each window of ``window`` since the recorder was made.
+        var windows: [Int] = []
     }
 
     private let samples = Mutex(Samples())
+    private let started = ContinuousClock.now
+    /// The windows in which page requests are counted, to show a run's rate over its course.
+    static let window: Duration = .seconds(5)
 
     /// Times a submission (`kind` "submit") or a page request, the latter kept by method and by
     /// page.
@@ -442,7 +447,12 @@ final class Recorder: Sendable {
 
     /// Times a page request under its key ("GET check-answers").
     func recordPage(_ key: String, _ milliseconds: Double) {
-        samples.withLock { $0.byPage[key, default: []].append(milliseconds) }
+        let window = Int((ContinuousClock.now - started) / Self.window)
+        samples.withLock { samples in
+            samples.byPage[key, default: []].append(milliseconds)
+            while samples.windows.count <= window { samples.windows.append(0) }
+            samples.windows[window] += 1
+        }
     }
 
     func recordSubmission(_ milliseconds: Double) {
@@ -497,6 +507,12 @@ final class Recorder: Sendable {
                 format: "submissions: %d (%.1f per second), p50 %.2f ms, p99 %.2f ms", samples.submissions.count,
                 Double(samples.submissions.count) / seconds, percentile(samples.submissions, 0.5), percentile(samples.submissions, 0.99)),
         ]
+        // Whole windows only: the last is cut short by the end of the run.
+        let whole = Int(seconds / Self.window.timeInterval)
+        if whole > 1 {
+            let rates = samples.windows.prefix(whole).map { String(format: "%.0f", Double($0) / Self.window.timeInterval) }
+            lines.append("  page requests a second in each 5-second window: " + rates.joined(separator: ", "))
+        }
         for (reason, count) in samples.failures.sorted(by: { $0.value > $1.value }).prefix(5) {
             lines.append("failed \(count)×: \(reason)")
         }
