@@ -26,10 +26,7 @@ final class BenchConnection: Sendable {
 
     /// Connects to `base`, an `http://HOST:PORT` address.
     static func connect(to base: String) async throws -> BenchConnection {
-        let address = base.replacingPrefix("http://").split(separator: "/").first.map(String.init) ?? ""
-        let parts = address.split(separator: ":")
-        guard parts.count == 2, let port = Int(parts[1]) else { throw BenchError(message: "base URL must be http://HOST:PORT") }
-        let host = String(parts[0])
+        let address = try BenchAddress(base)
         let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in
@@ -38,11 +35,11 @@ final class BenchConnection: Sendable {
                     try channel.pipeline.syncOperations.addHandler(ResponseCollector())
                 }
             }
-            .connect(host: host, port: port).get()
+            .connect(host: address.host, port: address.port).get()
         let collector = try await channel.pipeline.handler(type: ResponseCollector.self).map {
             NIOLoopBound($0, eventLoop: channel.eventLoop)
         }.get()
-        return BenchConnection(channel: channel, collector: collector, host: address)
+        return BenchConnection(channel: channel, collector: collector, host: address.authority)
     }
 
     var isActive: Bool { channel.isActive }
@@ -125,8 +122,21 @@ private final class ResponseCollector: ChannelInboundHandler {
     }
 }
 
-extension String {
-    fileprivate func replacingPrefix(_ prefix: String) -> Substring {
-        hasPrefix(prefix) ? dropFirst(prefix.count) : self[...]
+/// The host and port of a benchmark's `http://HOST:PORT` base address, as both clients connect to it.
+struct BenchAddress {
+    let host: String
+    let port: Int
+
+    init(_ base: String) throws {
+        let rest = base.hasPrefix("http://") ? base.dropFirst("http://".count) : base[...]
+        let parts = rest.split(separator: "/").first.map { $0.split(separator: ":") } ?? []
+        guard parts.count == 2, let port = Int(parts[1]), (1...65_535).contains(port) else {
+            throw BenchError(message: "base URL must be http://HOST:PORT")
+        }
+        host = String(parts[0])
+        self.port = port
     }
+
+    /// `HOST:PORT`, as a request's `Host` header gives it.
+    var authority: String { "\(host):\(port)" }
 }

@@ -9,27 +9,14 @@ import Glibc
 ///
 /// The benchmark runs on the cores it measures the server on, so what the client takes the server
 /// does not have: the SwiftNIO client (``BenchConnection``, `--client nio`) takes about 60 µs of
-/// CPU a page request, this loop about a quarter of that. It asks exactly what
-/// ``Client/journey(_:recorder:)`` asks, in the same order, and counts a journey only when its
+/// CPU a page request, this loop about a quarter of that. It asks what ``Client/journey(recorder:)``
+/// asks (``JourneyScript/requests(force:service:)``), in the same order, and counts a journey only when its
 /// confirmation page shows a reference. Its connections are kept from one phase to the next, as
 /// the burst's are: journeys filled to check your answers on a connection are sent on it.
 ///
 /// Not thread-safe: one phase runs at a time, on a thread of its own.
 final class LoopClient: @unchecked Sendable {
-    /// One request of a journey, prepared once for every person: its method and path, the body
-    /// after the CSRF token (nil for a `GET`), and the key its time is kept under.
-    private struct Step {
-        let method: String
-        let path: String
-        let body: String?
-        let key: String
-        let isSubmission: Bool
-        let isConfirmation: Bool
-        /// The body is made each journey's own (``JourneyScript/personalised(_:journey:)``).
-        var varies: Bool { body.map(JourneyScript.varies) ?? false }
-    }
-
-    private typealias Cookies = [(name: String, value: String)]
+    typealias Cookies = [(name: String, value: String)]
 
     /// One connection: its socket, the cookies of the person on it, where they are in the steps
     /// and what has come back.
@@ -54,13 +41,13 @@ final class LoopClient: @unchecked Sendable {
     /// that ended (`succeeded` or not); and whether a connection starts another round, given
     /// the cookies to start it with.
     private struct Phase {
-        let steps: [Step]
+        let steps: [JourneyRequest]
         let recorder: Recorder?
         let ended: @Sendable (_ connection: inout Connection, _ succeeded: Bool) -> Void
         let next: @Sendable (_ connection: inout Connection) -> Bool
     }
 
-    private let journey: [Step]
+    private let journey: JourneyRequests
     private let host: String
     private let port: UInt16
     private var connections: [Connection] = []
@@ -68,32 +55,11 @@ final class LoopClient: @unchecked Sendable {
     private var journeysBegun = 0
 
     init(baseURL: String, force: String, service: String, script: JourneyScript) throws {
-        let address = baseURL.hasPrefix("http://") ? String(baseURL.dropFirst(7)) : baseURL
-        let parts = address.split(separator: "/").first.map { $0.split(separator: ":") } ?? []
-        guard parts.count == 2, let port = UInt16(parts[1]) else { throw BenchError(message: "base URL must be http://HOST:PORT") }
-        self.host = String(parts[0]) == "localhost" ? "127.0.0.1" : String(parts[0])
-        self.port = port
-        let start = "/\(force)/services/\(service)"
-        func page(_ method: String, _ path: String, _ body: String?) -> Step {
-            Step(
-                method: method, path: path, body: body, key: "\(method) \(path.split(separator: "/").last ?? "")",
-                isSubmission: false, isConfirmation: false)
-        }
-        var steps = [page("GET", start, nil), page("POST", start, "")]
-        for step in script.steps {
-            steps.append(page("GET", "\(start)/\(step.page)", nil))
-            steps.append(page("POST", "\(start)/\(step.page)", step.body))
-        }
-        steps.append(page("GET", "\(start)/check-answers", nil))
-        steps.append(
-            Step(
-                method: "POST", path: "\(start)/check-answers", body: script.declaration ? "declaration=agreed" : "",
-                key: "submit", isSubmission: true, isConfirmation: false))
-        steps.append(
-            Step(
-                method: "GET", path: "\(start)/confirmation", body: nil, key: "GET confirmation", isSubmission: false,
-                isConfirmation: true))
-        self.journey = steps
+        let address = try BenchAddress(baseURL)
+        // `inet_pton` reads numbers only.
+        host = address.host == "localhost" ? "127.0.0.1" : address.host
+        port = UInt16(address.port)
+        journey = script.requests(force: force, service: service)
     }
 
     deinit {
@@ -111,7 +77,7 @@ final class LoopClient: @unchecked Sendable {
         let deadline = Self.now() + UInt64(seconds * 1e9)
         try await run(
             Phase(
-                steps: journey, recorder: recorder,
+                steps: journey.all, recorder: recorder,
                 ended: { _, succeeded in if succeeded { recorder.finishedJourney() } },
                 next: { connection in
                     connection.cookies = []
@@ -122,11 +88,10 @@ final class LoopClient: @unchecked Sendable {
     /// `perConnection` journeys on each connection filled to check your answers, untimed, kept to
     /// be sent by ``burst(recorder:)``; returns how many were filled.
     func fill(perConnection: Int) async throws -> Int {
-        let steps = Array(journey.prefix { !$0.isSubmission })
         for index in connections.indices { connections[index].filled = [] }
         try await run(
             Phase(
-                steps: steps, recorder: nil,
+                steps: journey.pages, recorder: nil,
                 ended: { connection, succeeded in if succeeded { connection.filled.append(connection.cookies) } },
                 next: { connection in
                     connection.cookies = []
@@ -138,12 +103,11 @@ final class LoopClient: @unchecked Sendable {
     /// Sends every filled journey, each connection its own one after another, all connections at
     /// once; returns the time from the first request to the last answer.
     func burst(recorder: Recorder) async throws -> Duration {
-        let submission = journey.filter(\.isSubmission)
         for index in connections.indices { connections[index].filled.reverse() }
         let started = ContinuousClock.now
         try await run(
             Phase(
-                steps: submission, recorder: recorder, ended: { _, _ in },
+                steps: [journey.submission], recorder: recorder, ended: { _, _ in },
                 next: { connection in
                     guard let next = connection.filled.popLast() else { return false }
                     connection.cookies = next
@@ -246,23 +210,14 @@ final class LoopClient: @unchecked Sendable {
                 connection.cookies.append(cookie)
             }
         }
-        var failure: String?
-        if response.status >= 400 {
-            failure = "\(step.method) \(step.path) answered \(response.status)"
-        } else if step.isSubmission, response.status != 303 {
-            failure = "submission answered \(response.status)"
-        } else if step.isConfirmation, !response.showsReference {
+        var failure = step.problem(status: response.status)
+        if failure == nil, step.kind == .confirmation, !response.showsReference {
             failure = "the confirmation page showed no reference"
         }
-        if let recorder = phase.recorder {
-            let milliseconds = Double(elapsed) / 1e6
-            if let failure {
-                recorder.failed(failure)
-            } else if step.isSubmission {
-                recorder.recordSubmission(milliseconds)
-            } else {
-                recorder.recordPage(step.key, milliseconds)
-            }
+        if let failure {
+            phase.recorder?.failed(failure)
+        } else {
+            phase.recorder?.record(step, Double(elapsed) / 1e6)
         }
         if failure == nil, connection.step + 1 < phase.steps.count {
             connection.step += 1
@@ -277,17 +232,15 @@ final class LoopClient: @unchecked Sendable {
     }
 
     /// Writes the connection's next request.
-    private func send(_ connection: inout Connection, _ steps: [Step], poll: Int32, index: Int) {
+    private func send(_ connection: inout Connection, _ steps: [JourneyRequest], poll: Int32, index: Int) {
         let step = steps[connection.step]
         var head = "\(step.method) \(step.path) HTTP/1.1\r\nHost: \(host):\(port)\r\n"
         if !connection.cookies.isEmpty {
             head += "Cookie: " + connection.cookies.map { "\($0.name)=\($0.value)" }.joined(separator: "; ") + "\r\n"
         }
-        var body = ""
-        if var extra = step.body {
-            if step.varies { extra = JourneyScript.personalised(extra, journey: connection.journey) }
-            let token = connection.cookies.first { $0.name == "peel_csrf" }?.value ?? ""
-            body = "csrf_token=\(token)" + (extra.isEmpty ? "" : "&\(extra)")
+        let token = connection.cookies.first { $0.name == "peel_csrf" }?.value ?? ""
+        let body = step.body(csrf: token, journey: connection.journey) ?? ""
+        if step.fields != nil {
             head += "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: \(body.utf8.count)\r\n"
         }
         connection.output = Array((head + "\r\n" + body).utf8)
@@ -359,12 +312,12 @@ final class LoopClient: @unchecked Sendable {
         /// Bytes of the input the response took, head and body.
         var length: Int
         var status: Int
-        var cookies: [(name: String, value: String)]
+        var cookies: Cookies
         var closes: Bool
         var showsReference: Bool
     }
 
-    private static let referenceMarker = Array(#"class="reference">"#.utf8)
+    private static let referenceMarker = Array(Client.referenceMarker.utf8)
 
     /// The first whole response in `bytes`, or nil when more is still to come. Bodies come with
     /// a `Content-Length` or chunked. The head is read as bytes: only a cookie becomes a string.
@@ -376,7 +329,7 @@ final class LoopClient: @unchecked Sendable {
         var length = 0
         var chunked = false
         var closes = false
-        var cookies: [(name: String, value: String)] = []
+        var cookies: Cookies = []
         var line = (find(crlf, in: bytes, from: 0) ?? headEnd) + 2
         while line < headEnd {
             let lineEnd = find(crlf, in: bytes, from: line) ?? headEnd

@@ -112,7 +112,7 @@ struct PeelBench {
                 for clients in prepared {
                     group.addTask {
                         for client in clients {
-                            do { try await client.submit(script, recorder: burst) } catch { burst.failed("\(error)") }
+                            do { try await client.submit(recorder: burst) } catch { burst.failed("\(error)") }
                         }
                         clients.first?.connection.close()
                     }
@@ -136,8 +136,8 @@ struct PeelBench {
                     var ready: [Client] = []
                     guard let connection = try? await BenchConnection.connect(to: arguments.baseURL) else { return [] }
                     for _ in 0..<arguments.burstPerClient {
-                        let client = Client(connection: connection, force: arguments.force, service: definition.id)
-                        if (try? await client.fill(script)) != nil { ready.append(client) }
+                        let client = Client(connection: connection, script: script, force: arguments.force, service: definition.id)
+                        if (try? await client.fill()) != nil { ready.append(client) }
                     }
                     return ready
                 }
@@ -159,10 +159,10 @@ struct PeelBench {
                         return
                     }
                     defer { connection.close() }
-                    let client = Client(connection: connection, force: arguments.force, service: definition.id)
+                    let client = Client(connection: connection, script: script, force: arguments.force, service: definition.id)
                     while Date() < deadline {
                         do {
-                            if try await client.journey(script, recorder: recorder) != nil {
+                            if try await client.journey(recorder: recorder) != nil {
                                 recorder.finishedJourney()
                             } else {
                                 recorder.failed("the confirmation page showed no reference")
@@ -297,14 +297,17 @@ struct JourneyScript: Sendable {
     /// do. Were every journey the same, each report would share them with all the others and be
     /// filed as a likely duplicate of the last ten, which real reports seldom are.
     static func personalised(_ body: String, journey: Int) -> String {
-        guard varies(body) else { return body }
-        let letters = (0..<3).reversed().map { place in
-            Character(UnicodeScalar(UInt8(65 + (journey / Int(pow(26.0, Double(place)))) % 26)))
+        // The journey's number in three letters, the last changing fastest.
+        var letters = ""
+        var number = journey
+        for _ in 0..<3 {
+            letters.insert(Character(UnicodeScalar(UInt8(65 + number % 26))), at: letters.startIndex)
+            number /= 26
         }
         return body
             .replacingOccurrences(of: "bench%40example.org", with: "bench\(journey)%40example.org")
             .replacingOccurrences(of: "07700900982", with: "07700900" + String(format: "%03d", journey % 1000))
-            .replacingOccurrences(of: "AB12%20CDE", with: "AB12%20" + String(letters))
+            .replacingOccurrences(of: "AB12%20CDE", with: "AB12%20" + letters)
     }
 
     /// Whether ``personalised(_:journey:)`` changes `body`.
@@ -321,87 +324,144 @@ struct JourneyScript: Sendable {
     }
 }
 
+/// One request of a journey, as both clients send it.
+struct JourneyRequest: Sendable {
+    enum Kind: Sendable {
+        case page
+        /// Sending check your answers: the report, its reference and its outbox jobs in one transaction.
+        case submission
+        case confirmation
+    }
+
+    let method: String
+    let path: String
+    /// The form's fields after the CSRF token; nil for a `GET`.
+    let fields: String?
+    let kind: Kind
+    /// The key a page request's time is kept under ("GET check-answers").
+    let key: String
+    /// Whether the fields are made each journey's own (``JourneyScript/personalised(_:journey:)``).
+    let varies: Bool
+
+    init(_ method: String, _ path: String, fields: String? = nil, kind: Kind = .page) {
+        self.method = method
+        self.path = path
+        self.fields = fields
+        self.kind = kind
+        self.key = "\(method) \(path.split(separator: "/").last ?? "")"
+        self.varies = fields.map(JourneyScript.varies) ?? false
+    }
+
+    /// The form body for the person whose CSRF token is `token`, on journey number `journey`;
+    /// nil for a `GET`.
+    func body(csrf token: String, journey: Int) -> String? {
+        guard var fields else { return nil }
+        if varies { fields = JourneyScript.personalised(fields, journey: journey) }
+        return "csrf_token=\(token)" + (fields.isEmpty ? "" : "&\(fields)")
+    }
+
+    /// What is wrong with an answer of `status` to this request, if anything.
+    func problem(status: Int) -> String? {
+        if status >= 400 { return "\(method) \(path) answered \(status)" }
+        if kind == .submission, status != 303 { return "submission answered \(status)" }
+        return nil
+    }
+}
+
+/// The requests of one journey, in order: the start page, starting, each page shown and answered,
+/// and check your answers; then the submission; then the confirmation page.
+struct JourneyRequests: Sendable {
+    let pages: [JourneyRequest]
+    let submission: JourneyRequest
+    let confirmation: JourneyRequest
+
+    var all: [JourneyRequest] { pages + [submission, confirmation] }
+}
+
+extension JourneyScript {
+    /// The journey's requests on `force`'s site for `service`.
+    func requests(force: String, service: String) -> JourneyRequests {
+        let start = "/\(force)/services/\(service)"
+        var pages = [JourneyRequest("GET", start), JourneyRequest("POST", start, fields: "")]
+        for step in steps {
+            pages.append(JourneyRequest("GET", "\(start)/\(step.page)"))
+            pages.append(JourneyRequest("POST", "\(start)/\(step.page)", fields: step.body))
+        }
+        pages.append(JourneyRequest("GET", "\(start)/check-answers"))
+        return JourneyRequests(
+            pages: pages,
+            submission: JourneyRequest(
+                "POST", "\(start)/check-answers", fields: declaration ? "declaration=agreed" : "", kind: .submission),
+            confirmation: JourneyRequest("GET", "\(start)/confirmation", kind: .confirmation))
+    }
+}
+
 /// One simulated person: their own cookies, one request at a time on one kept-alive connection.
 final class Client: @unchecked Sendable {
     /// Journeys begun by every person, numbering each (``JourneyScript/personalised(_:journey:)``).
     static let journeys = Atomic<Int>(0)
 
     let connection: BenchConnection
-    let force: String
-    let service: String
+    private let requests: JourneyRequests
     private var cookies: [String: String] = [:]
+    /// The number of the journey under way (``journeys``).
+    private var journeyNumber = 0
 
-    init(connection: BenchConnection, force: String, service: String) {
+    init(connection: BenchConnection, script: JourneyScript, force: String, service: String) {
         self.connection = connection
-        self.force = force
-        self.service = service
+        requests = script.requests(force: force, service: service)
     }
 
     /// A whole journey; returns the reference the confirmation page showed.
     @discardableResult
-    func journey(_ script: JourneyScript, recorder: Recorder) async throws -> String? {
-        try await fill(script, recorder: recorder)
-        try await submit(script, recorder: recorder)
-        let page = try await send("GET", "\(start)/confirmation", body: nil, recorder: recorder, kind: "page", keepBody: true)
+    func journey(recorder: Recorder) async throws -> String? {
+        try await fill(recorder: recorder)
+        try await submit(recorder: recorder)
+        let page = try await send(requests.confirmation, recorder: recorder, keepBody: true)
         return page.body.flatMap(Self.reference(in:))
     }
 
+    /// What marks the reference on a confirmation page.
+    static let referenceMarker = #"class="reference">"#
+
     /// The reference on a confirmation page.
     static func reference(in html: String) -> String? {
-        guard let start = html.range(of: #"class="reference">"#) else { return nil }
+        guard let start = html.range(of: referenceMarker) else { return nil }
         let rest = html[start.upperBound...]
         guard let end = rest.firstIndex(of: "<") else { return nil }
         return String(rest[..<end])
     }
 
-    var start: String { "/\(force)/services/\(service)" }
-
     /// Every page up to check your answers.
-    func fill(_ script: JourneyScript, recorder: Recorder? = nil) async throws {
+    func fill(recorder: Recorder? = nil) async throws {
         cookies = [:]
-        let journey = Self.journeys.add(1, ordering: .relaxed).oldValue
-        try await send("GET", start, body: nil, recorder: recorder, kind: "page")
-        try await send("POST", start, body: "", recorder: recorder, kind: "page")
-        for step in script.steps {
-            try await send("GET", "\(start)/\(step.page)", body: nil, recorder: recorder, kind: "page")
-            try await send(
-                "POST", "\(start)/\(step.page)", body: JourneyScript.personalised(step.body, journey: journey), recorder: recorder,
-                kind: "page")
-        }
-        try await send("GET", "\(start)/check-answers", body: nil, recorder: recorder, kind: "page")
+        journeyNumber = Self.journeys.add(1, ordering: .relaxed).oldValue
+        for request in requests.pages { try await send(request, recorder: recorder) }
     }
 
     /// Sends the journey: the report, its reference and its outbox jobs in one transaction.
-    func submit(_ script: JourneyScript, recorder: Recorder) async throws {
-        let status = try await send(
-            "POST", "\(start)/check-answers", body: script.declaration ? "declaration=agreed" : "", recorder: recorder,
-            kind: "submit").status
-        guard status == 303 else { throw BenchError(message: "submission answered \(status)") }
+    func submit(recorder: Recorder) async throws {
+        try await send(requests.submission, recorder: recorder)
     }
 
     @discardableResult
-    private func send(
-        _ method: String, _ path: String, body: String?, recorder: Recorder?, kind: String, keepBody: Bool = false
-    ) async throws -> BenchResponse {
+    private func send(_ request: JourneyRequest, recorder: Recorder?, keepBody: Bool = false) async throws -> BenchResponse {
         var headers: [(String, String)] = []
         if !cookies.isEmpty {
             headers.append(("Cookie", cookies.map { "\($0.key)=\($0.value)" }.joined(separator: "; ")))
         }
-        var payload: String?
-        if let body {
-            let token = cookies["peel_csrf"] ?? ""
-            payload = "csrf_token=\(token)" + (body.isEmpty ? "" : "&\(body)")
-            headers.append(("Content-Type", "application/x-www-form-urlencoded"))
-        }
+        let payload = request.body(csrf: cookies["peel_csrf"] ?? "", journey: journeyNumber)
+        if payload != nil { headers.append(("Content-Type", "application/x-www-form-urlencoded")) }
         let started = ContinuousClock.now
-        let response = try await connection.send(method: method, path: path, headers: headers, body: payload, keepBody: keepBody)
+        let response = try await connection.send(
+            method: request.method, path: request.path, headers: headers, body: payload, keepBody: keepBody)
         let elapsed = ContinuousClock.now - started
         for cookie in response.setCookies {
             let pair = cookie.prefix { $0 != ";" }.split(separator: "=", maxSplits: 1)
             if pair.count == 2 { cookies[String(pair[0])] = String(pair[1]) }
         }
-        guard response.status < 400 else { throw BenchError(message: "\(method) \(path) answered \(response.status)") }
-        recorder?.record(kind: kind, method: method, path: path, elapsed)
+        if let problem = request.problem(status: response.status) { throw BenchError(message: problem) }
+        recorder?.record(request, elapsed.timeInterval * 1000)
         return response
     }
 }
@@ -434,29 +494,19 @@ final class Recorder: Sendable {
     /// The windows in which page requests are counted, to show a run's rate over its course.
     static let window: Duration = .seconds(5)
 
-    /// Times a submission (`kind` "submit") or a page request, the latter kept by method and by
-    /// page.
-    func record(kind: String, method: String, path: String, _ duration: Duration) {
-        let ms = duration.timeInterval * 1000
-        if kind == "submit" {
-            recordSubmission(ms)
-        } else {
-            recordPage("\(method) \(path.split(separator: "/").last ?? "")", ms)
+    /// Times a request of a journey: a submission, or a page request kept by its key ("GET
+    /// check-answers") and counted in its window.
+    func record(_ request: JourneyRequest, _ milliseconds: Double) {
+        guard request.kind != .submission else {
+            samples.withLock { $0.submissions.append(milliseconds) }
+            return
         }
-    }
-
-    /// Times a page request under its key ("GET check-answers").
-    func recordPage(_ key: String, _ milliseconds: Double) {
         let window = Int((ContinuousClock.now - started) / Self.window)
         samples.withLock { samples in
-            samples.byPage[key, default: []].append(milliseconds)
+            samples.byPage[request.key, default: []].append(milliseconds)
             while samples.windows.count <= window { samples.windows.append(0) }
             samples.windows[window] += 1
         }
-    }
-
-    func recordSubmission(_ milliseconds: Double) {
-        samples.withLock { $0.submissions.append(milliseconds) }
     }
 
     /// Each page's requests, slowest p99 first: where the tail is.

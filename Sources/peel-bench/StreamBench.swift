@@ -10,7 +10,7 @@ enum StreamBench {
         let catalogue = try ServiceCatalogue.bundled()
         guard let definition = catalogue.service(arguments.service) else { throw BenchError(message: "no service \(arguments.service)") }
         let script = JourneyScript.make(definition)
-        FileManager.default.createFile(atPath: arguments.references, contents: nil)
+        _ = FileManager.default.createFile(atPath: arguments.references, contents: nil)
         guard let file = FileHandle(forWritingAtPath: arguments.references) else {
             throw BenchError(message: "cannot write \(arguments.references)")
         }
@@ -25,10 +25,10 @@ enum StreamBench {
                             try? await Task.sleep(for: .milliseconds(200))
                             continue
                         }
-                        let client = Client(connection: connection, force: arguments.force, service: definition.id)
+                        let client = Client(connection: connection, script: script, force: arguments.force, service: definition.id)
                         while Date() < deadline, connection.isActive {
                             do {
-                                if let reference = try await client.journey(script, recorder: recorder) {
+                                if let reference = try await client.journey(recorder: recorder) {
                                     await sink.write(reference)
                                 }
                             } catch {
