@@ -52,26 +52,30 @@ package struct JourneyEngine: Sendable {
 
     /// The pages the journey shows, in order, up to where it stands, and where that is.
     package func walk(_ state: JourneyState) -> JourneyWalk {
+        // Pages are read where they are kept, field by field, rather than copied out whole: a
+        // walk runs on every request of a journey, over every page on its path.
+        let pages = definition.pages
         var path: [String] = []
         var current = definition.start
         var guardCount = 0
-        while let page = page(current), guardCount <= pageIndex.count {
+        while let index = pageIndex[current], guardCount <= pageIndex.count {
             guardCount += 1
-            if let showIf = page.showIf, !evaluate(showIf, state) {
-                guard let target = firstMatch(page, state) else { return (path, .checkAnswers) }
+            if let showIf = pages[index].showIf, !evaluate(showIf, state) {
+                guard let target = firstMatch(pages[index].next, state) else { return (path, .checkAnswers) }
                 current = target
                 continue
             }
-            path.append(page.id)
-            switch page.kind {
+            let id = pages[index].id
+            path.append(id)
+            switch pages[index].kind {
             case .stop:
-                return (path, .ended(page.id))
-            case .content where page.next.isEmpty:
-                return (path, .ended(page.id))
+                return (path, .ended(id))
+            case .content where pages[index].next.isEmpty:
+                return (path, .ended(id))
             default:
-                guard state.completed.contains(page.id) else { return (path, .page(page.id)) }
+                guard state.completed.contains(id) else { return (path, .page(id)) }
             }
-            guard let target = firstMatch(page, state) else { return (path, .checkAnswers) }
+            guard let target = firstMatch(pages[index].next, state) else { return (path, .checkAnswers) }
             current = target
         }
         return (path, .checkAnswers)
@@ -101,7 +105,10 @@ package struct JourneyEngine: Sendable {
             let path = walked.path
             let onPath = Set(path)
             var asked: Set<String> = []
-            for id in path { for question in page(id)?.questions ?? [] { asked.insert(question.id) } }
+            for id in path {
+                guard let index = pageIndex[id] else { continue }
+                for question in definition.pages[index].questions { asked.insert(question.id) }
+            }
             var answers = kept.answers.keys.filter { !asked.contains($0) }
             if !answers.isEmpty {
                 let known = Set(definition.pages.flatMap { $0.questions.map(\.id) })
@@ -118,8 +125,8 @@ package struct JourneyEngine: Sendable {
         return (kept, walked)
     }
 
-    private func firstMatch(_ page: Page, _ state: JourneyState) -> String? {
-        page.next.first { $0.if.map { evaluate($0, state) } ?? true }?.page
+    private func firstMatch(_ next: [Page.Transition], _ state: JourneyState) -> String? {
+        next.first { $0.if.map { evaluate($0, state) } ?? true }?.page
     }
 
     // MARK: Conditions

@@ -307,6 +307,15 @@ package struct SerializedStatement: SQLExpression {
         (sql, binds) = db.serialize(query)
     }
 
+    /// `statement` as `db` writes it: on SQLite, whose placeholder is `?`, its text as it is.
+    package init(_ statement: BoundSQL, for db: any SQLDatabase) {
+        if db.dialect.name == "sqlite" {
+            (sql, binds) = (statement.sql, statement.binds)
+        } else {
+            (sql, binds) = db.serialize(statement)
+        }
+    }
+
     package func serialize(to serializer: inout SQLSerializer) {
         serializer.write(sql)
         serializer.binds += binds

@@ -17,9 +17,9 @@ package struct SQLCaseRepository: CaseRepository {
     /// case, its search terms and match keys (one
     /// statement each for all of them: every statement is a turn of the single writer), and its
     /// first timeline event.
-    static func openStatements(_ report: Report) throws -> [SQLQueryString] {
+    static func openStatements(_ report: Report) throws -> [BoundSQL] {
         let at = report.createdAt.millisecondsSince1970
-        var statements: [SQLQueryString] = [
+        var statements: [BoundSQL] = [
             """
             INSERT INTO cases (report_id, force_id, status, risk_rank, service_id, created_at, updated_at)
             VALUES (\(bind: report.id), \(bind: report.forceID.rawValue), 'new', \(bind: ResponseGrade.rank(nil)),
@@ -27,19 +27,18 @@ package struct SQLCaseRepository: CaseRepository {
             """
         ]
         if !report.searchTerms.isEmpty {
-            var insert: SQLQueryString = "INSERT INTO case_search (force_id, term, report_id) VALUES "
+            var insert: BoundSQL = "INSERT INTO case_search (force_id, term, report_id) VALUES "
             for (index, term) in report.searchTerms.enumerated() {
-                if index > 0 { insert.appendLiteral(", ") }
-                insert.appendInterpolation("(\(bind: report.forceID.rawValue), \(bind: term), \(bind: report.id))" as SQLQueryString)
+                if index > 0 { insert.append(", ") }
+                insert.append("(\(bind: report.forceID.rawValue), \(bind: term), \(bind: report.id))")
             }
             statements.append(insert)
         }
         if !report.matchKeys.isEmpty {
-            var insert: SQLQueryString = "INSERT INTO report_match_keys (force_id, match_key, created_at, report_id) VALUES "
+            var insert: BoundSQL = "INSERT INTO report_match_keys (force_id, match_key, created_at, report_id) VALUES "
             for (index, key) in Set(report.matchKeys).sorted().enumerated() {
-                if index > 0 { insert.appendLiteral(", ") }
-                insert.appendInterpolation(
-                    "(\(bind: report.forceID.rawValue), \(bind: key), \(bind: at), \(bind: report.id))" as SQLQueryString)
+                if index > 0 { insert.append(", ") }
+                insert.append("(\(bind: report.forceID.rawValue), \(bind: key), \(bind: at), \(bind: report.id))")
             }
             statements.append(insert)
         }
@@ -337,14 +336,14 @@ package struct SQLCaseRepository: CaseRepository {
     /// Appends an event to a report's timeline. One with a public update that notifies also
     /// enqueues, on the same transaction, the job that tells the person who made the report.
     static func appendEvent(_ event: CaseEvent, on tx: any SQLDatabase) async throws {
-        for statement in try eventStatements(event) { try await tx.raw(statement).run() }
+        for statement in try eventStatements(event) { try await tx.execute(sql: statement) { _ in } }
     }
 
     /// The statements that add `event` to its case's timeline, and the job that tells the person
     /// when the event is one they hear of.
-    static func eventStatements(_ event: CaseEvent) throws -> [SQLQueryString] {
+    static func eventStatements(_ event: CaseEvent) throws -> [BoundSQL] {
         let update = try event.publicUpdate.map { String(decoding: try JSONEncoder.sorted.encode($0), as: UTF8.self) }
-        var statements: [SQLQueryString] = [
+        var statements: [BoundSQL] = [
             """
             INSERT INTO case_events (id, report_id, position, force_id, at, actor_id, kind, text, public_update)
             VALUES (\(bind: event.id), \(bind: event.reportID),

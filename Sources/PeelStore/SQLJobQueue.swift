@@ -25,27 +25,27 @@ package struct SQLJobQueue: JobQueue {
     @discardableResult
     package func enqueue(_ jobs: [NewJob]) async throws -> [JobID] {
         guard let (statement, ids) = Self.insertStatement(jobs) else { return [] }
-        try await db.raw(statement).run()
+        try await db.execute(sql: statement) { _ in }
         return ids
     }
 
     /// The one statement that inserts `jobs`, with the ids it gives them; nil for no jobs. Jobs
     /// that commit with other writes (a submission's, a timeline event's) run it in their
     /// transaction.
-    static func insertStatement(_ jobs: [NewJob]) -> (statement: SQLQueryString, ids: [JobID])? {
+    static func insertStatement(_ jobs: [NewJob]) -> (statement: BoundSQL, ids: [JobID])? {
         guard !jobs.isEmpty else { return nil }
         let now = Date().millisecondsSince1970
         let ids = jobs.map { _ in JobID.generate() }
-        var insert: SQLQueryString = """
+        var insert: BoundSQL = """
             INSERT INTO jobs (id, kind, force_id, payload, state, attempts, max_attempts, run_at, created_at, updated_at) VALUES
             """
         for (index, job) in jobs.enumerated() {
-            if index > 0 { insert.appendLiteral(",") }
-            insert.appendInterpolation(
+            if index > 0 { insert.append(",") }
+            insert.append(
                 """
                  (\(bind: ids[index].rawValue), \(bind: job.kind), \(bind: job.forceID?.rawValue), \(bind: job.payload), 'ready', 0,
                 \(bind: job.maxAttempts), \(bind: job.runAt.millisecondsSince1970), \(bind: now), \(bind: now))
-                """ as SQLQueryString)
+                """)
         }
         return (insert, ids)
     }

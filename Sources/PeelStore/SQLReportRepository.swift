@@ -209,7 +209,7 @@ package struct SQLReportRepository: ReportRepository {
                 taken = try await journey(reference: report.reference).referenceTaken
             }
             for statement in try Self.submissionStatements(report, journeyID: journeyID, jobs: jobs) {
-                try await tx.raw(statement).run()
+                try await tx.execute(sql: statement) { _ in }
             }
             return .created(report)
         }
@@ -219,8 +219,8 @@ package struct SQLReportRepository: ReportRepository {
 
     /// What a submission writes once its journey is known to be unsent and its reference free:
     /// the report, the journey's link to it, its files, its case and its outbox jobs.
-    static func submissionStatements(_ report: Report, journeyID: String, jobs: [NewJob]) throws -> [SQLQueryString] {
-        var statements: [SQLQueryString] = [
+    static func submissionStatements(_ report: Report, journeyID: String, jobs: [NewJob]) throws -> [BoundSQL] {
+        var statements: [BoundSQL] = [
             """
             INSERT INTO reports (id, force_id, reference, service_id, service_version, answers, contact_name,
                 contact_email, contact_phone, language, journey_id, created_at, match_features)
