@@ -86,11 +86,18 @@ package enum ReportSearchTerms {
         var postcodes: [String] = []
         var registrations: [String] = []
         let groups = [answers] + entries.values.flatMap { $0 }
-        for page in definition.pages {
-            for question in page.questions {
+        // Pages and questions are read in place, and only the questions of the four kinds that
+        // give terms looked up: this runs for every report submitted.
+        let pages = definition.pages
+        for page in pages.indices {
+            let questions = pages[page].questions
+            for index in questions.indices {
+                let type = questions[index].type
+                guard type == .postcode || type == .address || type == .vehicle || type == .person else { continue }
+                let id = questions[index].id
                 for group in groups {
-                    guard let answer = group[question.id] else { continue }
-                    switch question.type {
+                    guard let answer = group[id] else { continue }
+                    switch type {
                     case .postcode: if let text = answer.text { postcodes.append(text) }
                     case .address: if let postcode = answer.fields["postcode"] { postcodes.append(postcode) }
                     case .vehicle: if let registration = answer.fields["registration"] { registrations.append(registration) }

@@ -169,6 +169,10 @@ package struct RecordsDocument: Codable, Sendable, Hashable {
     /// The idempotency key of this revision: the Peel reference and the revision.
     package var idempotencyKey: String { "\(peelReference):\(revision)" }
 
+    /// The kinds of question whose answers the document reads into its people, objects, places,
+    /// time and statement; the others are only in its labelled list of every answer.
+    static let documented: Set<Question.Kind> = [.person, .vehicle, .item, .address, .location, .postcode, .when, .textarea]
+
     /// Builds the document from a stored report and its service definition.
     package static func make(
         report: Report, definition: ServiceDefinition?, risk: ThriveAssessment? = nil, revision: Int = 1
@@ -195,17 +199,26 @@ package struct RecordsDocument: Codable, Sendable, Hashable {
         var statement: [String] = []
         var answers: [Answer] = []
         if let definition, let document {
-            for page in definition.pages {
-                let groups: [[String: PeelForms.Answer]] = page.kind == .repeat ? document.entries[page.id] ?? [] : [document.answers]
-                for question in page.questions {
+            // Pages and questions are read in place, and without the labelled list only the
+            // questions of the kinds read below are looked up: this runs for every report submitted.
+            let pages = definition.pages
+            for page in pages.indices {
+                let pageID = pages[page].id
+                let groups: [[String: PeelForms.Answer]] =
+                    pages[page].kind == .repeat ? document.entries[pageID] ?? [] : [document.answers]
+                let questions = pages[page].questions
+                for index in questions.indices {
+                    let type = questions[index].type
+                    guard labelledAnswers || Self.documented.contains(type) else { continue }
+                    let id = questions[index].id
                     for group in groups {
-                        guard let answer = group[question.id] else { continue }
+                        guard let answer = group[id] else { continue }
                         let fields = answer.fields
-                        switch question.type {
+                        switch type {
                         case .person:
                             persons.append(
                                 Person(
-                                    role: role(of: "\(page.id) \(question.id)"), name: fields["name"], dateOfBirth: dateOfBirth(fields),
+                                    role: role(of: "\(pageID) \(id)"), name: fields["name"], dateOfBirth: dateOfBirth(fields),
                                     ageRange: fields["age-range"], description: fields["description"]))
                         case .vehicle:
                             objects.append(
@@ -230,9 +243,10 @@ package struct RecordsDocument: Codable, Sendable, Hashable {
                             break
                         }
                         if labelledAnswers {
+                            let question = questions[index]
                             answers.append(
                                 Answer(
-                                    id: question.id, question: question.label.en,
+                                    id: id, question: question.label.en,
                                     answer: AnswerFormatter.display(answer, question: question, language: .english)))
                         }
                     }

@@ -132,9 +132,13 @@ struct JourneyService: Sendable {
         let definition = journey.definition
         var contact: [Question.ContactRole: String] = [:]
         let path = Set(journey.route.path)
-        for page in definition.pages where path.contains(page.id) {
-            for question in page.questions {
-                if let role = question.contact, let answer = journey.state.answers[question.id]?.text { contact[role] = answer }
+        let pages = definition.pages
+        for page in pages.indices where path.contains(pages[page].id) {
+            let questions = pages[page].questions
+            for index in questions.indices {
+                if let role = questions[index].contact, let answer = journey.state.answers[questions[index].id]?.text {
+                    contact[role] = answer
+                }
             }
         }
         let document = ReportDocument(
@@ -164,9 +168,13 @@ struct JourneyService: Sendable {
     /// or whose page is no longer on the path stays with the journey, and is purged with it.
     func evidence(of journey: Loaded) async throws -> [JourneyFile] {
         var named: [String: [String]] = [:]
-        for question in journey.definition.pages.flatMap(\.questions) where question.type == .file {
-            guard let answer = journey.state.answers[question.id] else { continue }
-            named[question.id] = AnswerFormatter.display(answer, question: question, language: .english)
+        let pages = journey.definition.pages
+        for page in pages.indices {
+            let questions = pages[page].questions
+            for index in questions.indices where questions[index].type == .file {
+                guard let answer = journey.state.answers[questions[index].id] else { continue }
+                named[questions[index].id] = AnswerFormatter.display(answer, question: questions[index], language: .english)
+            }
         }
         guard !named.isEmpty else { return [] }
         return JourneyFile.named(by: named, among: try await journeys.files(journey: journey.stored.id, force: journey.stored.forceID))

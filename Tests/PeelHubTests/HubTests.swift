@@ -138,6 +138,10 @@ struct RecordsDocumentTests {
         let lean = RecordsDocument.make(
             report: report, answers: AnswerJSON.document(from: report.answers), definition: definition, labelledAnswers: false)
         #expect(lean.answers.isEmpty)
+        // Everything else the lean document holds (people, objects, places, time, statement) is the whole one's.
+        var whole = document
+        whole.answers = []
+        #expect(try lean.encoded() == whole.encoded())
         let filed = DuplicateFinder.Features(document: lean)
         let delivered = DuplicateFinder.Features(document: document)
         #expect(filed.stored == delivered.stored)
