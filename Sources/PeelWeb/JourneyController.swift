@@ -118,7 +118,7 @@ struct JourneyController {
                         journey, request: request, context: context,
                         declarationError: FormMessage.declarationRequired.text(context.language)).with(status: .badRequest)
                 }
-                loaded.state.declared = true
+                loaded.declare()
             }
             _ = try await service.submit(loaded, force: context.force, language: context.language)
             return redirect(to: SiteURL.journeyConfirmation(context.force.id, journey.definition.id).path)

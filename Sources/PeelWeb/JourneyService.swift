@@ -55,6 +55,10 @@ struct JourneyService: Sendable {
             (current, route) = engine.acceptAndWalk(answers, on: page, into: current)
         }
 
+        /// Records that the person agreed to the declaration. No condition reads it, so the
+        /// journey's path is as it was and is not walked again.
+        mutating func declare() { current.declared = true }
+
         /// Drops answers the path no longer reaches (``JourneyEngine/pruned(_:)``).
         mutating func prune() {
             (current, route) = engine.prunedAndWalked(current)

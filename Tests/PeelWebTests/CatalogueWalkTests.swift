@@ -52,6 +52,9 @@ struct CatalogueWalkTests {
                     let report = try await store.reports.find(reference: reference, force: ForceID("metropolitan"))
                     #expect(report?.serviceID == service)
                     #expect(report?.serviceVersion == definition.version)
+                    // The walk agreed to the declaration where there is one: the report says so.
+                    let document = try #require(report.flatMap { AnswerJSON.document(from: $0.answers) })
+                    #expect(document.declared == (definition.declaration != nil), "\(service) \(reference)")
                 }
             }
         }
