@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import CPeelBenchPoll
 import Foundation
+import Synchronization
 import Glibc
 
 /// The simulated people, all on one thread: one `epoll` loop, one kept-alive socket a
@@ -12,7 +13,7 @@ import Glibc
 /// CPU a page request, this loop about a quarter of that. It asks what ``Client/journey(recorder:)``
 /// asks (``JourneyScript/requests(force:service:)``), in the same order, and counts a journey only when its
 /// confirmation page shows a reference. Its connections are kept from one phase to the next, as
-/// the burst's are: journeys filled to check your answers on a connection are sent on it.
+/// the burst's are; in the burst each connection sends whichever filled journey is next.
 ///
 /// Not thread-safe: one phase runs at a time, on a thread of its own.
 final class LoopClient: @unchecked Sendable {
@@ -100,16 +101,26 @@ final class LoopClient: @unchecked Sendable {
         return connections.reduce(0) { $0 + $1.filled.count }
     }
 
-    /// Sends every filled journey, each connection its own one after another, all connections at
-    /// once; returns the time from the first request to the last answer.
+    /// Sends every filled journey, all connections at once, each taking the next unsent journey
+    /// whenever its last is answered (whichever connection filled it: a journey is its cookies), so
+    /// that no connection sits idle while another still has several to send; returns the time from
+    /// the first request to the last answer.
     func burst(recorder: Recorder) async throws -> Duration {
-        for index in connections.indices { connections[index].filled.reverse() }
+        // Taken in the order they would have been sent on their own connections, first of each, then
+        // second of each, and so on.
+        var unsent: [Cookies] = []
+        let longest = connections.map(\.filled.count).max() ?? 0
+        for position in 0..<longest {
+            for connection in connections where position < connection.filled.count { unsent.append(connection.filled[position]) }
+        }
+        for index in connections.indices { connections[index].filled = [] }
+        let pool = Mutex(Array(unsent.reversed()))
         let started = ContinuousClock.now
         try await run(
             Phase(
                 steps: [journey.submission], recorder: recorder, ended: { _, _ in },
                 next: { connection in
-                    guard let next = connection.filled.popLast() else { return false }
+                    guard let next = pool.withLock({ $0.popLast() }) else { return false }
                     connection.cookies = next
                     return true
                 }))
