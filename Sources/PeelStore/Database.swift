@@ -260,7 +260,7 @@ private struct SQLiteStoreDatabase: SQLiteAsyncDatabase, TransactionRunner {
     let eventLoop: any EventLoop
 
     func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> Void) async throws {
-        let (sql, binds) = serialize(query)
+        let (sql, binds) = sqliteText(of: query, serializedBy: self)
         if Self.startsWithSelect(sql) {
             try readers.withConnection { try $0.run(sql, binds, onRow) }
         } else {

@@ -293,13 +293,18 @@ struct SQLiteInPlaceDatabase: SQLDatabase {
     }
 
     private func run(_ query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> Void) throws {
-        if let statement = query as? SerializedStatement {
-            try connection.run(statement.sql, statement.binds, onRow)
-        } else {
-            let (sql, binds) = serialize(query)
-            try connection.run(sql, binds, onRow)
-        }
+        let (sql, binds) = sqliteText(of: query, serializedBy: self)
+        try connection.run(sql, binds, onRow)
     }
+}
+
+/// `query`'s text and values for SQLite: as they are for a statement already made for it (a
+/// ``SerializedStatement``, or a ``BoundSQL``, whose `?` is SQLite's placeholder), serialised by
+/// `db` otherwise.
+func sqliteText(of query: any SQLExpression, serializedBy db: any SQLDatabase) -> (sql: String, binds: [any Encodable & Sendable]) {
+    if let statement = query as? SerializedStatement { return (statement.sql, statement.binds) }
+    if let statement = query as? BoundSQL { return (statement.sql, statement.binds) }
+    return db.serialize(query)
 }
 
 /// The connections that read: taken for one statement (or one session) and given back. A

@@ -1,7 +1,6 @@
 #if canImport(Glibc)
 import CPeelBenchPoll
 import Foundation
-import Synchronization
 import Glibc
 
 /// The simulated people, all on one thread: one `epoll` loop, one kept-alive socket a
@@ -30,8 +29,6 @@ final class LoopClient: @unchecked Sendable {
         var input: [UInt8] = []
         var sentAt: UInt64 = 0
         var waitsToWrite = false
-        /// Journeys filled to check your answers on this connection, waiting to be sent.
-        var filled: [Cookies] = []
         /// Journeys started in the current phase.
         var started = 0
         /// The number of the journey on this connection, unique across connections and phases.
@@ -54,6 +51,9 @@ final class LoopClient: @unchecked Sendable {
     private var connections: [Connection] = []
     /// Journeys begun, for numbering the next.
     private var journeysBegun = 0
+    /// Journeys filled to check your answers, in the order they were filled, waiting for the
+    /// burst: a journey is its cookies, so any connection can send it.
+    private var filled: [Cookies] = []
 
     init(baseURL: String, force: String, service: String, script: JourneyScript) throws {
         let address = try BenchAddress(baseURL)
@@ -89,38 +89,30 @@ final class LoopClient: @unchecked Sendable {
     /// `perConnection` journeys on each connection filled to check your answers, untimed, kept to
     /// be sent by ``burst(recorder:)``; returns how many were filled.
     func fill(perConnection: Int) async throws -> Int {
-        for index in connections.indices { connections[index].filled = [] }
+        filled = []
         try await run(
             Phase(
                 steps: journey.pages, recorder: nil,
-                ended: { connection, succeeded in if succeeded { connection.filled.append(connection.cookies) } },
+                ended: { [self] connection, succeeded in if succeeded { filled.append(connection.cookies) } },
                 next: { connection in
                     connection.cookies = []
                     return connection.started < perConnection
                 }))
-        return connections.reduce(0) { $0 + $1.filled.count }
+        return filled.count
     }
 
-    /// Sends every filled journey, all connections at once, each taking the next unsent journey
-    /// whenever its last is answered (whichever connection filled it: a journey is its cookies), so
-    /// that no connection sits idle while another still has several to send; returns the time from
-    /// the first request to the last answer.
+    /// Sends every filled journey, all connections at once, each taking the next unsent journey, in
+    /// the order they were filled, whenever its last is answered (whichever connection filled it),
+    /// so that no connection sits idle while another still has several to send; returns the time
+    /// from the first request to the last answer.
     func burst(recorder: Recorder) async throws -> Duration {
-        // Taken in the order they would have been sent on their own connections, first of each, then
-        // second of each, and so on.
-        var unsent: [Cookies] = []
-        let longest = connections.map(\.filled.count).max() ?? 0
-        for position in 0..<longest {
-            for connection in connections where position < connection.filled.count { unsent.append(connection.filled[position]) }
-        }
-        for index in connections.indices { connections[index].filled = [] }
-        let pool = Mutex(Array(unsent.reversed()))
+        filled.reverse()
         let started = ContinuousClock.now
         try await run(
             Phase(
                 steps: [journey.submission], recorder: recorder, ended: { _, _ in },
-                next: { connection in
-                    guard let next = pool.withLock({ $0.popLast() }) else { return false }
+                next: { [self] connection in
+                    guard let next = filled.popLast() else { return false }
                     connection.cookies = next
                     return true
                 }))
