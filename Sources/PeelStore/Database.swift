@@ -260,12 +260,13 @@ private struct SQLiteStoreDatabase: SQLiteAsyncDatabase, TransactionRunner {
     let eventLoop: any EventLoop
 
     func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> Void) async throws {
-        let (sql, binds) = sqliteText(of: query, serializedBy: self)
+        let (sql, values) = try sqliteText(of: query, serializedBy: self)
         if Self.startsWithSelect(sql) {
-            try readers.withConnection { try $0.run(sql, binds, onRow) }
+            try readers.withConnection { try $0.run(sql, values: values, onRow) }
         } else {
-            // The writer runs the text made here rather than making it again on its own thread.
-            let statement = SerializedStatement(sql: sql, binds: binds)
+            // The writer runs the text and values made here rather than making them again on its
+            // own thread.
+            let statement = SQLiteStatement(sql: sql, values: values)
             try await writer.transaction { try await $0.execute(sql: statement, onRow) }
         }
     }
@@ -307,13 +308,13 @@ package struct SerializedStatement: SQLExpression {
         (sql, binds) = db.serialize(query)
     }
 
-    /// `statement` as `db` writes it: on SQLite, whose placeholder is `?`, its text as it is.
-    package init(_ statement: BoundSQL, for db: any SQLDatabase) {
-        if db.dialect.name == "sqlite" {
-            (sql, binds) = (statement.sql, statement.binds)
-        } else {
-            (sql, binds) = db.serialize(statement)
-        }
+    /// `statement` made ready for `db` on the caller's thread: on SQLite, whose placeholder is
+    /// `?`, its text as it is with its values as SQLite's (an ``SQLiteStatement``); elsewhere as
+    /// `db` serialises it.
+    package static func ready(_ statement: BoundSQL, for db: any SQLDatabase) throws -> any SQLExpression {
+        guard db.dialect.name == "sqlite" else { return SerializedStatement(statement, for: db) }
+        let (sql, values) = try sqliteText(of: statement, serializedBy: db)
+        return SQLiteStatement(sql: sql, values: values)
     }
 
     package func serialize(to serializer: inout SQLSerializer) {

@@ -615,6 +615,41 @@ package enum PeelMigrations {
                 // Housekeeping deletes notification records a year old (decision 0031).
                 "CREATE INDEX notifications_created ON notifications (created_at)"
             ]),
+        Migration("0026_key_ordered_search_terms_and_match_keys") { engine in
+            // SQLite kept each search term and match key twice, as a row and as its key's index,
+            // and a submission wrote both for each of its ten or so (decision 0039). Kept as the
+            // key alone, a term is one entry and every reading of them was of the key already.
+            // PostgreSQL keeps a table and its key's index apart whatever is declared.
+            guard engine == .sqlite else { return [] }
+            return [
+                """
+                CREATE TABLE case_search_by_key (
+                    force_id TEXT NOT NULL,
+                    term TEXT NOT NULL,
+                    report_id TEXT NOT NULL REFERENCES reports (id),
+                    PRIMARY KEY (force_id, term, report_id)
+                ) WITHOUT ROWID
+                """,
+                "INSERT INTO case_search_by_key (force_id, term, report_id) SELECT force_id, term, report_id FROM case_search",
+                "DROP TABLE case_search",
+                "ALTER TABLE case_search_by_key RENAME TO case_search",
+                """
+                CREATE TABLE report_match_keys_by_key (
+                    force_id TEXT NOT NULL,
+                    match_key TEXT NOT NULL,
+                    created_at BIGINT NOT NULL,
+                    report_id TEXT NOT NULL REFERENCES reports (id),
+                    PRIMARY KEY (force_id, match_key, created_at, report_id)
+                ) WITHOUT ROWID
+                """,
+                """
+                INSERT INTO report_match_keys_by_key (force_id, match_key, created_at, report_id)
+                SELECT force_id, match_key, created_at, report_id FROM report_match_keys
+                """,
+                "DROP TABLE report_match_keys",
+                "ALTER TABLE report_match_keys_by_key RENAME TO report_match_keys",
+            ]
+        },
     ]
 }
 

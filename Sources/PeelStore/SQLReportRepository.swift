@@ -2,6 +2,7 @@ import Crypto
 import Foundation
 import PeelCore
 import SQLKit
+import Synchronization
 
 /// Journeys in `journeys`.
 package struct SQLJourneyRepository: JourneyRepository {
@@ -168,24 +169,30 @@ package struct SQLReportRepository: ReportRepository {
         let engine = engine
         // What the submission writes is built and made into SQL text here, on the caller's
         // thread, so that the single writer, which every write of the node waits for, only runs it.
-        let writes = try Self.submissionStatements(report, journeyID: journeyID, jobs: jobs).map { SerializedStatement($0, for: db) }
+        let db = db
+        let writes = try Self.submissionStatements(report, journeyID: journeyID, jobs: jobs).map { try SerializedStatement.ready($0, for: db) }
+        // The journey row is locked for the transaction (SQLite: BEGIN IMMEDIATE already holds the
+        // write lock), so two submits of one journey are serialised here.
+        let lock = engine == .postgres ? " FOR UPDATE" : ""
+        @Sendable func check(reference: String) throws -> any SQLExpression {
+            var check: BoundSQL = """
+                SELECT report_id, EXISTS (
+                    SELECT 1 FROM reports WHERE force_id = \(bind: report.forceID.rawValue) AND reference = \(bind: reference)
+                ) AS taken
+                FROM journeys WHERE id = \(bind: journeyID) AND force_id = \(bind: report.forceID.rawValue)
+                """
+            check.append(BoundSQL(stringLiteral: lock))
+            return try SerializedStatement.ready(check, for: db)
+        }
+        let firstCheck = try check(reference: report.reference)
         let outcome = try await inTransaction(on: db, engine: engine) { tx -> SubmissionOutcome in
-            // The journey row is locked for the transaction (SQLite: BEGIN IMMEDIATE already
-            // holds the write lock), so two submits of one journey are serialised here.
-            let lock = engine == .postgres ? "FOR UPDATE" : ""
-            func journey(reference: String) async throws -> (reportID: String?, referenceTaken: Bool) {
-                let row = try await tx.raw(
-                    """
-                    SELECT report_id, EXISTS (
-                        SELECT 1 FROM reports WHERE force_id = \(bind: report.forceID.rawValue) AND reference = \(bind: reference)
-                    ) AS taken
-                    FROM journeys WHERE id = \(bind: journeyID) AND force_id = \(bind: report.forceID.rawValue) \(unsafeRaw: lock)
-                    """
-                ).first()
-                guard let row else { throw StoreDataError("journey \(journeyID) does not exist for this force") }
+            func journey(_ check: any SQLExpression) async throws -> (reportID: String?, referenceTaken: Bool) {
+                let found = Mutex<(any SQLRow)?>(nil)
+                try await tx.execute(sql: check) { row in found.withLock { $0 = $0 ?? row } }
+                guard let row = found.withLock({ $0 }) else { throw StoreDataError("journey \(journeyID) does not exist for this force") }
                 return (try row.decode(column: "report_id", as: String?.self), try row.decode(column: "taken", as: Bool.self))
             }
-            let (existing, referenceTaken) = try await journey(reference: report.reference)
+            let (existing, referenceTaken) = try await journey(firstCheck)
             if let existing {
                 let repository = SQLReportRepository(db: tx, engine: engine)
                 guard let found = try await repository.find(existing, force: report.forceID) else {
@@ -206,7 +213,7 @@ package struct SQLReportRepository: ReportRepository {
                 let old = SearchTerm.normalise(report.reference)
                 report.reference = ReportReference.make(force: report.forceID, using: &generator)
                 report.searchTerms = [SearchTerm.normalise(report.reference)] + report.searchTerms.filter { $0 != old }
-                taken = try await journey(reference: report.reference).referenceTaken
+                taken = try await journey(try check(reference: report.reference)).referenceTaken
             }
             for statement in try Self.submissionStatements(report, journeyID: journeyID, jobs: jobs) {
                 try await tx.execute(sql: statement) { _ in }

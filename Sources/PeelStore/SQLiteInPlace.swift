@@ -75,7 +75,11 @@ final class SQLiteInPlaceConnection: @unchecked Sendable {
 
     /// Runs `sql` with `binds`, calling `onRow` for each row.
     func run(_ sql: String, _ binds: [any Encodable & Sendable], _ onRow: (@Sendable (any SQLRow) -> Void)?) throws {
-        let values = try binds.map { try Self.data($0, encoder: encoder) }
+        try run(sql, values: try binds.map { try Self.data($0, encoder: encoder) }, onRow)
+    }
+
+    /// Runs `sql` with `values` bound in order, calling `onRow` for each row.
+    func run(_ sql: String, values: [SQLiteData], _ onRow: (@Sendable (any SQLRow) -> Void)?) throws {
         try lock.withLock {
             guard let handle else { throw SQLiteStatementError(code: SQLITE_MISUSE, message: "the connection is closed") }
             let (statement, kept) = try prepare(sql, on: handle)
@@ -133,7 +137,7 @@ final class SQLiteInPlaceConnection: @unchecked Sendable {
     /// directly, anything else through sqlite-kit's encoder, with the same result either way. The
     /// encoder finds out what a value is by a cast to a protocol, then by encoding it, which cost
     /// more than running a short `INSERT`.
-    static func data(_ value: any Encodable & Sendable, encoder: SQLiteDataEncoder) throws -> SQLiteData {
+    static func data(_ value: any Encodable & Sendable, encoder: SQLiteDataEncoder = SQLiteDataEncoder()) throws -> SQLiteData {
         switch value {
         case let text as String: .text(text)
         case let number as Int: .integer(number)
@@ -293,18 +297,42 @@ struct SQLiteInPlaceDatabase: SQLDatabase {
     }
 
     private func run(_ query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> Void) throws {
-        let (sql, binds) = sqliteText(of: query, serializedBy: self)
-        try connection.run(sql, binds, onRow)
+        let (sql, values) = try sqliteText(of: query, serializedBy: self)
+        try connection.run(sql, values: values, onRow)
     }
 }
 
 /// `query`'s text and values for SQLite: as they are for a statement already made for it (a
-/// ``SerializedStatement``, or a ``BoundSQL``, whose `?` is SQLite's placeholder), serialised by
-/// `db` otherwise.
-func sqliteText(of query: any SQLExpression, serializedBy db: any SQLDatabase) -> (sql: String, binds: [any Encodable & Sendable]) {
-    if let statement = query as? SerializedStatement { return (statement.sql, statement.binds) }
-    if let statement = query as? BoundSQL { return (statement.sql, statement.binds) }
-    return db.serialize(query)
+/// ``SerializedStatement``, or a ``BoundSQL``, whose `?` is SQLite's placeholder and whose text
+/// and whole numbers need no cast to be bound), serialised by `db` otherwise.
+func sqliteText(of query: any SQLExpression, serializedBy db: any SQLDatabase) throws -> (sql: String, values: [SQLiteData]) {
+    if let statement = query as? SQLiteStatement { return (statement.sql, statement.values) }
+    if let statement = query as? BoundSQL {
+        return (
+            statement.sql,
+            try statement.values.map { value in
+                switch value {
+                case .text(let text): .text(text)
+                case .integer(let number): .integer(number)
+                case .other(let value): try SQLiteInPlaceConnection.data(value)
+                }
+            }
+        )
+    }
+    let (sql, binds) = (query as? SerializedStatement).map { ($0.sql, $0.binds) } ?? db.serialize(query)
+    return (sql, try binds.map { try SQLiteInPlaceConnection.data($0) })
+}
+
+/// A statement already made into SQLite's text and values, on the caller's thread, for the
+/// writer's thread to run as it is.
+struct SQLiteStatement: SQLExpression {
+    let sql: String
+    let values: [SQLiteData]
+
+    func serialize(to serializer: inout SQLSerializer) {
+        serializer.write(sql)
+        serializer.binds += values
+    }
 }
 
 /// The connections that read: taken for one statement (or one session) and given back. A

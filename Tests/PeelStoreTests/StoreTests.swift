@@ -19,6 +19,52 @@ struct MigrationTests {
         }
     }
 
+    @Test(
+        "search terms and match keys made before they were kept by their key alone are still found after it",
+        arguments: TestEngine.all)
+    func keyOrderedTerms(engine: TestEngine) async throws {
+        let scratch = try await ScratchDatabase.make(engine)
+        defer { Task { await scratch.remove() } }
+        let database = try await Database.open(scratch.location, poolSize: 2, logger: testLogger)
+        do {
+            let store = Store(database: database)
+            let last = try #require(PeelMigrations.all.firstIndex { $0.id == "0026_key_ordered_search_terms_and_match_keys" })
+            try await Migrator(database: database, migrations: Array(PeelMigrations.all[..<last]), logger: testLogger).migrate()
+            try await Seeder(store: store).syncRegistry()
+            let kent = ForceID("kent")
+            let report = try await seedReport(store, force: kent, contactName: "Ffion Jones", extraTerms: ["AB12 CDE"])
+            try await database.sql.raw(
+                """
+                INSERT INTO report_match_keys (force_id, match_key, created_at, report_id)
+                VALUES (\(bind: kent.rawValue), 'email:ffion@example.org', \(bind: report.createdAt.millisecondsSince1970), \(bind: report.id))
+                """
+            ).run()
+            try await database.sql.raw("UPDATE reports SET match_features = '{}' WHERE id = \(bind: report.id)").run()
+
+            try await Migrator(database: database, logger: testLogger).migrate()
+
+            for search in ["jones", "ab12cde", report.reference] {
+                var query = CaseQuery()
+                query.search = search
+                #expect(try await store.cases.queue(force: kent, query: query).cases.map(\.report.id) == [report.id], "\(search)")
+            }
+            let found = try await store.reports.sharingKeys(
+                ["email:ffion@example.org"], pooled: [], force: kent, from: report.createdAt - 60, to: report.createdAt + 60,
+                excluding: "", perKey: 10)
+            #expect(found.map(\.id) == [report.id])
+            if case .sqlite = engine {
+                // Kept by the key alone: there is no row id beside it.
+                for table in ["case_search", "report_match_keys"] {
+                    await #expect(throws: (any Error).self) { try await database.sql.raw("SELECT rowid FROM \(unsafeRaw: table)").run() }
+                }
+            }
+        } catch {
+            try? await database.close()
+            throw error
+        }
+        try await database.close()
+    }
+
     @Test("a failing migration rolls back and is not recorded", arguments: TestEngine.all)
     func failingMigration(engine: TestEngine) async throws {
         try await withTestStore(engine, seedRegistry: false) { store in
