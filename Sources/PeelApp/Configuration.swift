@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import NIOCore
 import PeelNotify
 import PeelStore
 
@@ -38,6 +39,8 @@ package struct PeelConfiguration: Sendable {
     package var demo: Bool
     package var role: Role
     package var workerConcurrency: Int
+    /// SwiftNIO's event loops, the threads that serve requests (decision 0040).
+    package var eventLoops: Int = PeelConfiguration.defaultEventLoops
     /// Deliveries at once to one force's records system, per node.
     package var hubConcurrency: Int
     /// bcrypt's cost for staff passwords.
@@ -56,6 +59,10 @@ package struct PeelConfiguration: Sendable {
     /// GOV.UK Notify; without it, messages go to the local mailbox.
     package var notify: NotifySettings = NotifySettings()
 
+    /// One event loop for each core, SwiftNIO's own default. Fewer leaves the writer's thread and
+    /// the job worker more room: a shorter tail, but fewer requests a second (decision 0040).
+    package static var defaultEventLoops: Int { System.coreCount }
+
     /// Where the data lives.
     package var database: DatabaseLocation {
         if let databaseURL { return .postgres(url: databaseURL, searchPath: databaseSchema.map { [$0] }) }
@@ -67,7 +74,7 @@ package struct PeelConfiguration: Sendable {
 
     /// A one-line summary safe for logs: no secrets.
     package var summary: String {
-        "role=\(role.rawValue) listen=\(host):\(port) public=\(publicURL) database=\(database) demo=\(demo) notify=\(notify.summary)"
+        "role=\(role.rawValue) event_loops=\(eventLoops) listen=\(host):\(port) public=\(publicURL) database=\(database) demo=\(demo) notify=\(notify.summary)"
     }
 
     /// The settings Peel reads, with their defaults, for the README and `--help`.
@@ -82,6 +89,7 @@ package struct PeelConfiguration: Sendable {
         ("PEEL_DEMO", "true on SQLite, false on PostgreSQL", "demo forces and content on first start, and the local mailbox at /_dev/mailbox"),
         ("PEEL_ROLE", "all", "all, web or worker"),
         ("PEEL_WORKER_CONCURRENCY", "16", "jobs a worker claims and runs at once"),
+        ("PEEL_EVENT_LOOPS", "one per core", "threads that serve requests; fewer leaves more room to the database's writer and the job worker"),
         ("PEEL_HUB_CONCURRENCY", "8", "deliveries at once to one force's records system, per node"),
         ("PEEL_PASSWORD_COST", "12", "bcrypt cost for staff passwords (4 to 15)"),
         ("PEEL_SECRET_KEY", "(secret.key in the data folder)", "base64 of 32 bytes that seals stored secrets; the same on every node"),
@@ -139,6 +147,7 @@ package struct PeelConfiguration: Sendable {
             logLevel: try reader.choice("PEEL_LOG_LEVEL", default: .info),
             logFormat: try reader.choice("PEEL_LOG_FORMAT", default: .text),
             notify: try NotifySettings.read(reader))
+        configuration.eventLoops = try reader.integer("PEEL_EVENT_LOOPS", default: defaultEventLoops, in: 1...256)
         configuration.trustForwardedFor = try reader.boolean("PEEL_TRUST_FORWARDED_FOR", default: false)
         configuration.policeDataDirectory = reader.string("PEEL_POLICE_DATA_DIR")
         configuration.dataAPIRateLimit = try reader.rate("PEEL_DATA_API_RATE_LIMIT", default: (15, 30))

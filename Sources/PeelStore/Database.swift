@@ -142,7 +142,7 @@ package final class Database: Sendable {
             }
             let pool = EventLoopGroupConnectionPool(
                 source: source,
-                maxConnectionsPerEventLoop: connectionsPerLoop(poolSize),
+                maxConnectionsPerEventLoop: connectionsPerLoop(poolSize, loops: eventLoopGroup.makeIterator().reduce(0) { count, _ in count + 1 }),
                 requestTimeout: .seconds(10),
                 logger: logger, on: eventLoopGroup)
             let pooled = PooledSQLDatabase(pool: pool, dialect: PostgresDialect(), logger: logger) { $0.sql() }
@@ -203,10 +203,11 @@ package final class Database: Sendable {
     }
 }
 
-/// The pool keeps connections per event loop; `poolSize` is spread over the loops, rounding up so
-/// that every loop has at least one.
-private func connectionsPerLoop(_ poolSize: Int) -> Int {
-    max(1, (poolSize + System.coreCount - 1) / System.coreCount)
+/// The pool keeps connections per event loop; `poolSize` is spread over the group's `loops`,
+/// rounding up so that every loop has at least one.
+private func connectionsPerLoop(_ poolSize: Int, loops: Int) -> Int {
+    let loops = max(1, loops)
+    return max(1, (poolSize + loops - 1) / loops)
 }
 
 /// An `SQLDatabase` that runs each statement on a connection taken from a pool (PostgreSQL), and

@@ -49,13 +49,15 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Port to listen on (PEEL_PORT).") var port: String?
 
     func run() async throws {
-        // Every task (requests, the job worker) runs on SwiftNIO's event loops rather than on
-        // Swift's own shared threads, so a request is read, handled and answered on one thread
-        // with no hand-off between the two pools (decision 0033). Done before the server starts;
-        // where the runtime offers no hook, tasks stay on Swift's executor.
-        _ = NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
         try await runReportingFailures { () async throws -> Void in
             let configuration = try loadConfiguration(common.commandLine(["PEEL_HOST": host, "PEEL_PORT": port]))
+            // As many event loops as configured (decision 0040), set before anything uses them.
+            NIOSingletons.groupLoopCountSuggestion = configuration.eventLoops
+            // Every task (requests, the job worker) runs on SwiftNIO's event loops rather than on
+            // Swift's own shared threads, so a request is read, handled and answered on one thread
+            // with no hand-off between the two pools (decision 0033). Done before the server
+            // starts; where the runtime offers no hook, tasks stay on Swift's executor.
+            _ = NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
             let logger = Logger(label: "peel")
             try await serve(configuration, logger: logger)
         }

@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Logging
+import NIOCore
 import PeelApp
 import PeelCore
 import PeelStore
@@ -26,6 +27,9 @@ struct ConfigurationTests {
         #expect(configuration.role == .all)
         #expect(configuration.publicURL == "http://localhost:8080")
         #expect(!configuration.servedOverTLS)
+        // One event loop a core, as SwiftNIO would make.
+        #expect(configuration.eventLoops == System.coreCount)
+        #expect(try PeelConfiguration.load(environment: ["PEEL_EVENT_LOOPS": "3"], dotEnvFile: nil).eventLoops == 3)
     }
 
     @Test("on PostgreSQL, demo content is opt-in")
@@ -62,6 +66,7 @@ struct ConfigurationTests {
         (["PEEL_PORT": "eighty"], "PEEL_PORT must be a whole number from 1 to 65535, not 'eighty'"),
         (["PEEL_PORT": "70000"], "PEEL_PORT must be a whole number from 1 to 65535, not '70000'"),
         (["PEEL_DEMO": "maybe"], "PEEL_DEMO must be true or false, not 'maybe'"),
+        (["PEEL_EVENT_LOOPS": "0"], "PEEL_EVENT_LOOPS must be a whole number from 1 to 256, not '0'"),
         (["PEEL_ROLE": "boss"], "PEEL_ROLE must be one of all, web, worker, not 'boss'"),
         (["PEEL_DATABASE_URL": "mysql://u@h/db"], "PEEL_DATABASE_URL has scheme 'mysql'; expected postgres://user:password@host:5432/database"),
         (["PEEL_DATABASE_URL": "postgres://host-only"], "PEEL_DATABASE_URL names no user; expected postgres://user:password@host:5432/database"),
