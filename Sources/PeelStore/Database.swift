@@ -291,18 +291,14 @@ private struct SQLiteStoreDatabase: SQLiteAsyncDatabase, TransactionRunner {
     }
 }
 
-/// A whole statement already turned into SQL text and binds for its database, on the caller's
-/// thread, so that SQLite's single writer only runs it (``SQLiteInPlaceDatabase`` takes the text
-/// as it is). Only ever a statement on its own, never part of another: its placeholders are
+/// A whole statement already turned into SQL text and binds for its database on the caller's
+/// thread, so that the session that runs it only sends it. On SQLite, ``ready(_:for:)`` makes an
+/// ``SQLiteStatement`` instead, whose values are SQLite's already, for the single writer to run
+/// as it is. Only ever a statement on its own, never part of another: its placeholders are
 /// numbered from the first.
 package struct SerializedStatement: SQLExpression {
     let sql: String
     let binds: [any Encodable & Sendable]
-
-    init(sql: String, binds: [any Encodable & Sendable]) {
-        self.sql = sql
-        self.binds = binds
-    }
 
     /// `query` as `db` writes it.
     package init(_ query: any SQLExpression, for db: any SQLDatabase) {

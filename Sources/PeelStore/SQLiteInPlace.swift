@@ -302,9 +302,10 @@ struct SQLiteInPlaceDatabase: SQLDatabase {
     }
 }
 
-/// `query`'s text and values for SQLite: as they are for a statement already made for it (a
-/// ``SerializedStatement``, or a ``BoundSQL``, whose `?` is SQLite's placeholder and whose text
-/// and whole numbers need no cast to be bound), serialised by `db` otherwise.
+/// `query`'s text and values for SQLite: as they are for a statement already made for it (an
+/// ``SQLiteStatement``), the text as it is for a ``BoundSQL`` (`?` is SQLite's placeholder, and
+/// its text and whole numbers need no cast to be bound) or a ``SerializedStatement``, and
+/// serialised by `db` otherwise.
 func sqliteText(of query: any SQLExpression, serializedBy db: any SQLDatabase) throws -> (sql: String, values: [SQLiteData]) {
     if let statement = query as? SQLiteStatement { return (statement.sql, statement.values) }
     if let statement = query as? BoundSQL {
