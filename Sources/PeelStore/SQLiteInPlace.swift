@@ -29,7 +29,6 @@ final class SQLiteInPlaceConnection: @unchecked Sendable {
     private let lock = NIOLock()
     private var handle: OpaquePointer?
     private var statements: [String: OpaquePointer] = [:]
-    private let encoder = SQLiteDataEncoder()
     private let decoder = SQLiteDataDecoder()
 
     /// Opens the file at `path` with Peel's settings: write-ahead logging, `synchronous = FULL`,
@@ -75,7 +74,7 @@ final class SQLiteInPlaceConnection: @unchecked Sendable {
 
     /// Runs `sql` with `binds`, calling `onRow` for each row.
     func run(_ sql: String, _ binds: [any Encodable & Sendable], _ onRow: (@Sendable (any SQLRow) -> Void)?) throws {
-        try run(sql, values: try binds.map { try Self.data($0, encoder: encoder) }, onRow)
+        try run(sql, values: try binds.map(Self.data), onRow)
     }
 
     /// Runs `sql` with `values` bound in order, calling `onRow` for each row.
@@ -137,7 +136,7 @@ final class SQLiteInPlaceConnection: @unchecked Sendable {
     /// directly, anything else through sqlite-kit's encoder, with the same result either way. The
     /// encoder finds out what a value is by a cast to a protocol, then by encoding it, which cost
     /// more than running a short `INSERT`.
-    static func data(_ value: any Encodable & Sendable, encoder: SQLiteDataEncoder = SQLiteDataEncoder()) throws -> SQLiteData {
+    static func data(_ value: any Encodable & Sendable) throws -> SQLiteData {
         switch value {
         case let text as String: .text(text)
         case let number as Int: .integer(number)
@@ -146,7 +145,7 @@ final class SQLiteInPlaceConnection: @unchecked Sendable {
         case let text as String?: text.map(SQLiteData.text) ?? .null
         case let number as Int?: number.map(SQLiteData.integer) ?? .null
         case let number as Int64?: number.map { .integer(Int($0)) } ?? .null
-        default: try encoder.encode(value)
+        default: try Self.encoder.encode(value)
         }
     }
 
@@ -182,6 +181,10 @@ final class SQLiteInPlaceConnection: @unchecked Sendable {
         default: return .null
         }
     }
+
+    /// sqlite-kit's encoder, for values of the kinds ``data(_:)`` does not take directly; it keeps
+    /// no state.
+    private static let encoder = SQLiteDataEncoder()
 
     private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
 }
@@ -309,19 +312,24 @@ struct SQLiteInPlaceDatabase: SQLDatabase {
 func sqliteText(of query: any SQLExpression, serializedBy db: any SQLDatabase) throws -> (sql: String, values: [SQLiteData]) {
     if let statement = query as? SQLiteStatement { return (statement.sql, statement.values) }
     if let statement = query as? BoundSQL {
-        return (
-            statement.sql,
-            try statement.values.map { value in
-                switch value {
-                case .text(let text): .text(text)
-                case .integer(let number): .integer(number)
-                case .other(let value): try SQLiteInPlaceConnection.data(value)
-                }
-            }
-        )
+        return (statement.sql, try statement.values.map { try $0.sqliteData })
     }
     let (sql, binds) = (query as? SerializedStatement).map { ($0.sql, $0.binds) } ?? db.serialize(query)
-    return (sql, try binds.map { try SQLiteInPlaceConnection.data($0) })
+    return (sql, try binds.map(SQLiteInPlaceConnection.data))
+}
+
+extension BoundSQL.Value {
+    /// The value as SQLite binds it: text and whole numbers as they are, anything else as
+    /// ``SQLiteInPlaceConnection/data(_:)`` makes it.
+    var sqliteData: SQLiteData {
+        get throws {
+            switch self {
+            case .text(let text): .text(text)
+            case .integer(let number): .integer(number)
+            case .other(let value): try SQLiteInPlaceConnection.data(value)
+            }
+        }
+    }
 }
 
 /// A statement already made into SQLite's text and values, on the caller's thread, for the

@@ -18,7 +18,7 @@ struct SQLiteValueTests {
             Data([0, 1, 2]), Bool?.some(true), ["a", "b"],
         ]
         for value in values {
-            #expect(try SQLiteInPlaceConnection.data(value, encoder: encoder) == encoder.encode(value), "\(value)")
+            #expect(try SQLiteInPlaceConnection.data(value) == encoder.encode(value), "\(value)")
         }
     }
 
