@@ -1,5 +1,6 @@
 import Logging
 import NIOCore
+import NIOPosix
 import SQLKit
 import Synchronization
 
@@ -21,7 +22,8 @@ protocol TransactionRunner: Sendable {
 /// back, that transaction fails alone, and the others run again in a new transaction: failures
 /// are rare, so no savepoint is paid for in the common case. A commit that fails fails everyone
 /// in it, so nobody is told "done" for a write that is not on disk. Queued writes of one
-/// durability are answered in the order they were queued.
+/// durability are answered in the order they were queued, each caller on the event loop it asked
+/// from (decision 0042).
 ///
 /// A write queued while ``WriteDurability/current`` is `deferred` (a journey's page saved on its
 /// way, a job's own writes before the job is marked done) is answered once it is committed and
@@ -51,6 +53,9 @@ final class GroupCommitWriter: Sendable {
         let run: @Sendable (_ db: any SQLDatabase) async throws -> Void
         /// Answers the caller: `nil` once the commit is durable, otherwise why it failed.
         let finish: @Sendable ((any Error)?) -> Void
+        /// The event loop the caller asked from, where it is answered; nil off the event loops (the
+        /// job worker's thread, whose tasks go back to it whoever answers them; the command line).
+        let home: (any EventLoop)?
     }
 
     private struct State: ~Copyable {
@@ -94,6 +99,7 @@ final class GroupCommitWriter: Sendable {
             if let outcome { return try outcome.get() }
         }
         let outcome = Mutex<T?>(nil)
+        let home = MultiThreadedEventLoopGroup.currentEventLoop
         return try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
             let pending = Pending(
                 durability: durability,
@@ -109,7 +115,8 @@ final class GroupCommitWriter: Sendable {
                     } else {
                         continuation.resume(throwing: StoreDataError("a queued write finished without an outcome"))
                     }
-                })
+                },
+                home: home)
             enqueue(pending)
         }
     }
@@ -214,6 +221,29 @@ final class GroupCommitWriter: Sendable {
         }
     }
 
+    /// Answers `pending`, each caller on the event loop it asked from, with one hand-off to each
+    /// loop for all of its callers.
+    ///
+    /// A caller's task is resumed wherever its answer is given. From this thread, SwiftNIO (Swift's
+    /// global executor in `peel serve`, decision 0033) would queue it on whichever loop is next,
+    /// half the time not the one that serves its connection, and the rest of the request would run
+    /// there, handing its response across to the connection's loop. Given on its own loop, the
+    /// task goes on where it was (decision 0042).
+    private static func answer(_ pending: [Pending], _ failure: (any Error)?) {
+        var byLoop: [ObjectIdentifier: (loop: any EventLoop, finishes: [@Sendable ((any Error)?) -> Void])] = [:]
+        for item in pending {
+            guard let home = item.home else {
+                item.finish(failure)
+                continue
+            }
+            byLoop[ObjectIdentifier(home), default: (home, [])].finishes.append(item.finish)
+        }
+        for (_, group) in byLoop {
+            let finishes = group.finishes
+            group.loop.execute { for finish in finishes { finish(failure) } }
+        }
+    }
+
     /// Commits `batch` as one transaction (or more, when one of it throws), with the connection's
     /// `synchronous` setting for deferred or durable writes.
     private func commit(_ batch: [Pending], deferring: Bool) async {
@@ -225,7 +255,7 @@ final class GroupCommitWriter: Sendable {
                 try await setSynchronous(deferring: deferring, on: db)
                 try await db.raw("BEGIN IMMEDIATE").run()
             } catch {
-                for pending in remaining { pending.finish(error) }
+                Self.answer(remaining, error)
                 return
             }
             var failed: (index: Int, error: any Error)?
@@ -240,13 +270,12 @@ final class GroupCommitWriter: Sendable {
             if let failed {
                 // That transaction fails alone; the others run again without it.
                 try? await db.raw("ROLLBACK").run()
-                remaining[failed.index].finish(failed.error)
-                remaining.remove(at: failed.index)
+                Self.answer([remaining.remove(at: failed.index)], failed.error)
                 continue
             }
             do {
                 try await db.raw("COMMIT").run()
-                for pending in remaining { pending.finish(nil) }
+                Self.answer(remaining, nil)
             } catch {
                 try? await db.raw("ROLLBACK").run()
                 if remaining.count > 1 {
@@ -254,7 +283,7 @@ final class GroupCommitWriter: Sendable {
                         "group commit failed",
                         metadata: ["transactions": "\(remaining.count)", "error": "\(String(describing: error))"])
                 }
-                for pending in remaining { pending.finish(error) }
+                Self.answer(remaining, error)
             }
             return
         }
