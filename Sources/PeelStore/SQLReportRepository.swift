@@ -171,9 +171,6 @@ package struct SQLReportRepository: ReportRepository {
         // thread, so that the single writer, which every write of the node waits for, only runs it.
         let db = db
         let writes = try Self.submissionStatements(report, journeyID: journeyID, jobs: jobs).map { try SerializedStatement.ready($0, for: db) }
-        // The journey row is locked for the transaction (SQLite: BEGIN IMMEDIATE already holds the
-        // write lock), so two submits of one journey are serialised here.
-        let lock = engine == .postgres ? " FOR UPDATE" : ""
         @Sendable func check(reference: String) throws -> any SQLExpression {
             var check: BoundSQL = """
                 SELECT report_id, EXISTS (
@@ -181,7 +178,9 @@ package struct SQLReportRepository: ReportRepository {
                 ) AS taken
                 FROM journeys WHERE id = \(bind: journeyID) AND force_id = \(bind: report.forceID.rawValue)
                 """
-            check.append(BoundSQL(stringLiteral: lock))
+            // The journey row is locked for the transaction (SQLite: BEGIN IMMEDIATE already holds
+            // the write lock), so two submits of one journey are serialised here.
+            if engine == .postgres { check.append(" FOR UPDATE") }
             return try SerializedStatement.ready(check, for: db)
         }
         let firstCheck = try check(reference: report.reference)

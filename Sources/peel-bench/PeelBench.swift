@@ -564,7 +564,7 @@ final class Recorder: Sendable {
         let seconds = elapsed.timeInterval
         var line = String(
             format: "submission burst: %d journeys sent at once in %.2f s: %.0f submissions per second, p50 %.2f ms, p99 %.2f ms",
-            samples.submissions.count, seconds, Double(samples.submissions.count) / seconds, Self.percentile(samples.submissions, 0.5),
+            samples.submissions.count, seconds, burstRate(elapsed: elapsed), Self.percentile(samples.submissions, 0.5),
             Self.percentile(samples.submissions, 0.99))
         if !samples.failures.isEmpty { line += "; failures: \(samples.failures.values.reduce(0, +))" }
         return line
