@@ -35,9 +35,11 @@ struct JourneyService: Sendable {
         /// The answers so far. Setting them walks the journey again.
         var state: JourneyState {
             get { current }
-            set { (current, route) = (newValue, engine.walk(newValue)) }
+            set { (current, route, pruned) = (newValue, engine.walk(newValue), false) }
         }
         private var current: JourneyState
+        /// Whether `current` is pruned of the answers its path does not reach.
+        private var pruned: Bool
         /// The pages the journey shows up to where it stands, and where that is: walked once for
         /// each state rather than by every question a request asks of it.
         private(set) var route: JourneyWalk
@@ -48,11 +50,27 @@ struct JourneyService: Sendable {
             self.definition = definition
             self.engine = engine
             (current, route) = engine.prunedAndWalked(state)
+            pruned = true
+        }
+
+        /// A state already pruned, with its walk by `engine`.
+        init(stored: StoredJourney, definition: ServiceDefinition, engine: JourneyEngine, pruned state: JourneyState, walk: JourneyWalk) {
+            self.stored = stored
+            self.definition = definition
+            self.engine = engine
+            (current, route, pruned) = (state, walk, true)
+        }
+
+        /// The pruned state's walk, to be kept with it (``JourneyStateCache/Walked``); nil when
+        /// the state has been changed without pruning since.
+        var walked: JourneyStateCache.Walked? {
+            pruned ? JourneyStateCache.Walked(service: definition.id, version: definition.version, today: engine.today, walk: route) : nil
         }
 
         /// Takes a page's answers (``JourneyEngine/accept(_:on:into:)``).
         mutating func accept(_ answers: [String: Answer], on page: Page) {
             (current, route) = engine.acceptAndWalk(answers, on: page, into: current)
+            pruned = true
         }
 
         /// Records that the person agreed to the declaration. No condition reads it, so the
@@ -62,6 +80,7 @@ struct JourneyService: Sendable {
         /// Drops answers the path no longer reaches (``JourneyEngine/pruned(_:)``).
         mutating func prune() {
             (current, route) = engine.prunedAndWalked(current)
+            pruned = true
         }
 
         var position: JourneyPosition { route.position }
@@ -91,22 +110,24 @@ struct JourneyService: Sendable {
         guard let id, id.count <= 64, let stored = try await journeys.find(id, force: force.id),
             stored.serviceID == service.id
         else { return nil }
-        let state: JourneyState
-        if let cached = states.state(for: id, json: stored.state) {
-            state = cached
-        } else {
-            state = AnswerJSON.state(from: stored.state) ?? JourneyState()
-            states.remember(state, json: stored.state, for: id)
-        }
         let engine = JourneyEngine(definition: service, today: DateText.today())
-        return Loaded(stored: stored, definition: service, engine: engine, state: state)
+        guard let held = states.held(for: id, json: stored.state) else {
+            let state = AnswerJSON.state(from: stored.state) ?? JourneyState()
+            states.remember(state, json: stored.state, for: id)
+            return Loaded(stored: stored, definition: service, engine: engine, state: state)
+        }
+        // Saved pruned by this node, under the same definition and day: walked already.
+        if let walked = held.walked, walked.holds(for: service, today: engine.today) {
+            return Loaded(stored: stored, definition: service, engine: engine, pruned: held.state, walk: walked.walk)
+        }
+        return Loaded(stored: stored, definition: service, engine: engine, state: held.state)
     }
 
     func save(_ journey: Loaded) async throws {
         let json = AnswerJSON.encode(journey.state)
         try await journeys.saveState(
             journey.stored.id, force: journey.stored.forceID, state: json, expiresAt: Self.renewedExpiry(journey.stored.expiresAt, now: Date()))
-        states.remember(journey.state, json: json, for: journey.stored.id)
+        states.remember(journey.state, json: json, for: journey.stored.id, walked: journey.walked)
     }
 
     /// Gives the journey a return code, and emails it when asked. Returns the code.

@@ -37,4 +37,25 @@ struct RenderingPartsTests {
         #expect(cache.state(for: "c", json: "{}") == state)
         #expect(cache.state(for: "e", json: "{}") == state)
     }
+
+    @Test("a state's walk is kept only when it was saved pruned, and used only under the same definition, version and day")
+    func walkCache() throws {
+        let definition = try #require(try ServiceCatalogue.bundled().service("report-crime"))
+        let engine = JourneyEngine(definition: definition, today: "2026-11-25")
+        let (state, walk) = engine.prunedAndWalked(JourneyState())
+        let walked = JourneyStateCache.Walked(service: definition.id, version: definition.version, today: engine.today, walk: walk)
+        let cache = JourneyStateCache(capacity: 2)
+        cache.remember(state, json: "{}", for: "a", walked: walked)
+        cache.remember(state, json: "{}", for: "b")
+        let held = try #require(cache.held(for: "a", json: "{}"))
+        #expect(held.state == state)
+        #expect(held.walked?.walk.path == walk.path)
+        #expect(held.walked?.holds(for: definition, today: "2026-11-25") == true)
+        // Another day can change what a date condition says; another service or version, the pages.
+        #expect(held.walked?.holds(for: definition, today: "2026-11-26") == false)
+        let other = try #require(try ServiceCatalogue.bundled().service("lost-property"))
+        #expect(held.walked?.holds(for: other, today: "2026-11-25") == false)
+        #expect(cache.held(for: "b", json: "{}")?.walked == nil)
+        #expect(cache.held(for: "a", json: #"{"declared":true}"#) == nil)
+    }
 }
