@@ -19,7 +19,13 @@ package func openStore(_ configuration: PeelConfiguration, logger: Logger, migra
         try DataFolder.prepare(configuration.dataDirectory)
     }
     let database = try await Database.open(
-        configuration.database, poolSize: configuration.databasePoolSize, logger: logger)
+        configuration.database, poolSize: configuration.databasePoolSize, writerNiceness: Int32(configuration.writerNiceness),
+        logger: logger)
+    if let running = database.writerNiceness, running != configuration.writerNiceness {
+        logger.notice(
+            "SQLite's writer runs at ordinary priority: raising it needs CAP_SYS_NICE or an RLIMIT_NICE that reaches PEEL_WRITER_NICENESS (README, settings)",
+            metadata: ["writer_niceness": "\(configuration.writerNiceness)", "running_at": "\(running)"])
+    }
     let store = Store(database: database)
     guard migrate else { return store }
     do {

@@ -41,6 +41,9 @@ package struct PeelConfiguration: Sendable {
     package var workerConcurrency: Int
     /// SwiftNIO's event loops, the threads that serve requests (decision 0040).
     package var eventLoops: Int = PeelConfiguration.defaultEventLoops
+    /// The niceness SQLite's writer thread asks for: below 0, it runs ahead of the threads that
+    /// serve requests, where the system allows it (decision 0043).
+    package var writerNiceness: Int = PeelConfiguration.defaultWriterNiceness
     /// Deliveries at once to one force's records system, per node.
     package var hubConcurrency: Int
     /// bcrypt's cost for staff passwords.
@@ -63,6 +66,10 @@ package struct PeelConfiguration: Sendable {
     /// the job worker more room: a shorter tail, but fewer requests a second (decision 0040).
     package static var defaultEventLoops: Int { System.coreCount }
 
+    /// Every write waits for SQLite's one writer thread; it goes first when it is ready to run,
+    /// as far as the system lets Peel raise a thread's priority (decision 0043).
+    package static let defaultWriterNiceness = -10
+
     /// Where the data lives.
     package var database: DatabaseLocation {
         if let databaseURL { return .postgres(url: databaseURL, searchPath: databaseSchema.map { [$0] }) }
@@ -74,7 +81,7 @@ package struct PeelConfiguration: Sendable {
 
     /// A one-line summary safe for logs: no secrets.
     package var summary: String {
-        "role=\(role.rawValue) event_loops=\(eventLoops) listen=\(host):\(port) public=\(publicURL) database=\(database) demo=\(demo) notify=\(notify.summary)"
+        "role=\(role.rawValue) event_loops=\(eventLoops) writer_niceness=\(writerNiceness) listen=\(host):\(port) public=\(publicURL) database=\(database) demo=\(demo) notify=\(notify.summary)"
     }
 
     /// The settings Peel reads, with their defaults, for the README and `--help`.
@@ -90,6 +97,7 @@ package struct PeelConfiguration: Sendable {
         ("PEEL_ROLE", "all", "all, web or worker"),
         ("PEEL_WORKER_CONCURRENCY", "16", "jobs a worker claims and runs at once"),
         ("PEEL_EVENT_LOOPS", "one per core", "threads that serve requests; fewer leaves more room to the database's writer and the job worker"),
+        ("PEEL_WRITER_NICENESS", "-10", "priority SQLite's writer thread asks for (-20 to 0), so that the one thread every write waits for goes first; below 0 needs CAP_SYS_NICE or an RLIMIT_NICE that reaches it (systemd `LimitNICE=-10`, `docker run --cap-add SYS_NICE`), else it runs at 0 and says so at start"),
         ("PEEL_HUB_CONCURRENCY", "8", "deliveries at once to one force's records system, per node"),
         ("PEEL_PASSWORD_COST", "12", "bcrypt cost for staff passwords (4 to 15)"),
         ("PEEL_SECRET_KEY", "(secret.key in the data folder)", "base64 of 32 bytes that seals stored secrets; the same on every node"),
@@ -148,6 +156,7 @@ package struct PeelConfiguration: Sendable {
             logFormat: try reader.choice("PEEL_LOG_FORMAT", default: .text),
             notify: try NotifySettings.read(reader))
         configuration.eventLoops = try reader.integer("PEEL_EVENT_LOOPS", default: defaultEventLoops, in: 1...256)
+        configuration.writerNiceness = try reader.integer("PEEL_WRITER_NICENESS", default: defaultWriterNiceness, in: -20...0)
         configuration.trustForwardedFor = try reader.boolean("PEEL_TRUST_FORWARDED_FOR", default: false)
         configuration.policeDataDirectory = reader.string("PEEL_POLICE_DATA_DIR")
         configuration.dataAPIRateLimit = try reader.rate("PEEL_DATA_API_RATE_LIMIT", default: (15, 30))

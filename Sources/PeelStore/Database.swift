@@ -75,17 +75,25 @@ package enum DatabaseURL {
 package final class Database: Sendable {
     package let engine: DatabaseEngine
     package let sql: any SQLDatabase
+    /// The niceness SQLite's writer thread runs at (``open(_:poolSize:writerNiceness:logger:eventLoopGroup:)``);
+    /// nil on PostgreSQL, which has no writer thread.
+    package let writerNiceness: Int32?
     private let closePool: @Sendable () async throws -> Void
 
-    private init(engine: DatabaseEngine, sql: any SQLDatabase, close: @escaping @Sendable () async throws -> Void) {
+    private init(
+        engine: DatabaseEngine, sql: any SQLDatabase, writerNiceness: Int32? = nil, close: @escaping @Sendable () async throws -> Void
+    ) {
         self.engine = engine
         self.sql = sql
+        self.writerNiceness = writerNiceness
         self.closePool = close
     }
 
-    /// Opens the database at `location` and checks that it answers.
+    /// Opens the database at `location` and checks that it answers. On SQLite, `writerNiceness`
+    /// below 0 asks for the writer's thread to run above the threads that serve requests
+    /// (decision 0043); where the system refuses, it runs at 0 (``writerNiceness``).
     package static func open(
-        _ location: DatabaseLocation, poolSize: Int = 8, logger: Logger,
+        _ location: DatabaseLocation, poolSize: Int = 8, writerNiceness: Int32 = 0, logger: Logger,
         eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
     ) async throws -> Database {
         let database: Database
@@ -102,7 +110,7 @@ package final class Database: Sendable {
             } catch {
                 throw DatabaseOpenError("cannot open the database at \(location): \(Self.reason(error)).")
             }
-            let thread = DedicatedThread(name: "peel-db-writer")
+            let thread = DedicatedThread(name: "peel-db-writer", niceness: writerNiceness)
             let readers = SQLiteReaderPool(path: path, keep: max(2, poolSize))
             let loop = eventLoopGroup.any()
             let writer = GroupCommitWriter(logger: logger, executor: thread) {
@@ -112,7 +120,7 @@ package final class Database: Sendable {
             }
             let store = SQLiteStoreDatabase(readers: readers, writer: writer, logger: logger, eventLoop: loop)
             database = Database(
-                engine: .sqlite, sql: store,
+                engine: .sqlite, sql: store, writerNiceness: thread.runningNiceness,
                 close: {
                     await checkpointer.stop()
                     try await writer.close()

@@ -19,16 +19,32 @@ package final class DedicatedThread: TaskExecutor, @unchecked Sendable {
     private var queue = Queue()
     private let name: String
     private let niceness: Int32
+    /// The niceness the thread runs at, once it has started: `niceness`, or 0 where the system
+    /// refused it.
+    private var applied: Int32?
 
     /// `name` is the thread's name as tools show it (Linux keeps 15 bytes of it). `niceness`
     /// above 0 lowers the thread's priority, as `nice` does a process's (on Linux, where
     /// priorities are per thread): the thread then takes the cores only as far as the threads
-    /// of ordinary priority leave them free, and a small share when they do not.
+    /// of ordinary priority leave them free, and a small share when they do not. Below 0 it
+    /// raises it, which Linux allows only a process with `CAP_SYS_NICE` or an `RLIMIT_NICE` that
+    /// reaches it; elsewhere the thread runs at 0 (``niceness``). Returns once the thread runs.
     package init(name: String, niceness: Int32 = 0) {
         self.name = name
         self.niceness = niceness
         // The thread keeps the executor until it ends (after `stop()`).
         Thread { self.run() }.start()
+        condition.lock()
+        while applied == nil { condition.wait() }
+        condition.unlock()
+    }
+
+    /// The niceness the thread runs at: the one asked for, or 0 where the system refused it (or
+    /// does not set priorities per thread).
+    package var runningNiceness: Int32 {
+        condition.lock()
+        defer { condition.unlock() }
+        return applied ?? 0
     }
 
     package func enqueue(_ job: consuming ExecutorJob) {
@@ -54,8 +70,14 @@ package final class DedicatedThread: TaskExecutor, @unchecked Sendable {
         // does not reach it here).
         try? String(name.utf8.prefix(15))?.write(toFile: "/proc/thread-self/comm", atomically: false, encoding: .utf8)
         // 0: the calling thread, on Linux.
-        if niceness != 0 { _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, niceness) }
+        let set = niceness == 0 || setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, niceness) == 0
+        #else
+        let set = niceness == 0
         #endif
+        condition.lock()
+        applied = set ? niceness : 0
+        condition.broadcast()
+        condition.unlock()
         var batch: [UnownedJob] = []
         while true {
             condition.lock()

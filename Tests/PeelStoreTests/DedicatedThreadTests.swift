@@ -107,5 +107,45 @@ struct DedicatedThreadPriorityTests {
         }
         #expect(await niceness(of: low) == 7)
         #expect(await niceness(of: ordinary) == 0)
+        #expect(low.runningNiceness == 7)
+        #expect(ordinary.runningNiceness == 0)
+    }
+
+    @Test("a thread asked to run above the ordinary priority says what it runs at: that, where the system allows it, else 0")
+    func raisedWhereAllowed() async {
+        let raised = DedicatedThread(name: "peel-test-high", niceness: -5)
+        defer { raised.stop() }
+        let actual = await Task(executorPreference: raised) { @Sendable in
+            getpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0)
+        }.value
+        // Root or CAP_SYS_NICE (as in CI) gets -5; an ordinary user, 0. Either way the thread
+        // reports the truth.
+        #expect(actual == -5 || actual == 0)
+        #expect(raised.runningNiceness == actual)
+    }
+
+    @Test("a database says what its writer thread runs at: SQLite's, 0 unless asked; PostgreSQL has no writer thread", arguments: TestEngine.all)
+    func writerNicenessByEngine(_ engine: TestEngine) async throws {
+        try await withTestStore(engine) { store in
+            switch engine {
+            case .sqlite: #expect(store.database.writerNiceness == 0)
+            case .postgres: #expect(store.database.writerNiceness == nil)
+            }
+        }
+    }
+
+    @Test("SQLite's writer thread runs at the niceness the database was opened with, and says so")
+    func writerNiceness() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("peel-niceness-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let database = try await Database.open(.sqlite(path: folder.appendingPathComponent("n.sqlite").path), writerNiceness: 3, logger: testLogger)
+        let name = try await inTransaction(on: database.sql, engine: .sqlite) { _ in
+            (currentThreadName(), getpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0))
+        }
+        #expect(name.0 == "peel-db-writer")
+        #expect(name.1 == 3)
+        #expect(database.writerNiceness == 3)
+        try await database.close()
     }
 }

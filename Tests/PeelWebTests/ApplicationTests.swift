@@ -30,6 +30,10 @@ struct ConfigurationTests {
         // One event loop a core, as SwiftNIO would make.
         #expect(configuration.eventLoops == System.coreCount)
         #expect(try PeelConfiguration.load(environment: ["PEEL_EVENT_LOOPS": "3"], dotEnvFile: nil).eventLoops == 3)
+        // SQLite's writer asks to run ahead of the loops (decision 0043); 0 turns that off.
+        #expect(configuration.writerNiceness == -10)
+        #expect(try PeelConfiguration.load(environment: ["PEEL_WRITER_NICENESS": "0"], dotEnvFile: nil).writerNiceness == 0)
+        #expect(configuration.summary.contains("writer_niceness=-10"))
     }
 
     @Test("on PostgreSQL, demo content is opt-in")
@@ -67,6 +71,7 @@ struct ConfigurationTests {
         (["PEEL_PORT": "70000"], "PEEL_PORT must be a whole number from 1 to 65535, not '70000'"),
         (["PEEL_DEMO": "maybe"], "PEEL_DEMO must be true or false, not 'maybe'"),
         (["PEEL_EVENT_LOOPS": "0"], "PEEL_EVENT_LOOPS must be a whole number from 1 to 256, not '0'"),
+        (["PEEL_WRITER_NICENESS": "5"], "PEEL_WRITER_NICENESS must be a whole number from -20 to 0, not '5'"),
         (["PEEL_ROLE": "boss"], "PEEL_ROLE must be one of all, web, worker, not 'boss'"),
         (["PEEL_DATABASE_URL": "mysql://u@h/db"], "PEEL_DATABASE_URL has scheme 'mysql'; expected postgres://user:password@host:5432/database"),
         (["PEEL_DATABASE_URL": "postgres://host-only"], "PEEL_DATABASE_URL names no user; expected postgres://user:password@host:5432/database"),
