@@ -28,7 +28,7 @@ package final class DedicatedThread: TaskExecutor, @unchecked Sendable {
     /// priorities are per thread): the thread then takes the cores only as far as the threads
     /// of ordinary priority leave them free, and a small share when they do not. Below 0 it
     /// raises it, which Linux allows only a process with `CAP_SYS_NICE` or an `RLIMIT_NICE` that
-    /// reaches it; elsewhere the thread runs at 0 (``niceness``). Returns once the thread runs.
+    /// reaches it; elsewhere the thread runs at 0 (``runningNiceness``). Returns once the thread runs.
     package init(name: String, niceness: Int32 = 0) {
         self.name = name
         self.niceness = niceness
