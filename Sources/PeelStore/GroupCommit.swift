@@ -214,10 +214,18 @@ final class GroupCommitWriter: Sendable {
                 return batch
             }
             if batch.isEmpty { return }
+            // The deferred writes are answered once committed, before the durable ones' `fsync`;
+            // the batch's last commit is answered only once the connection is let go, so that a
+            // caller answered from this thread finds the writer free for its next write.
             let deferred = batch.filter { $0.durability == .deferred }
-            if !deferred.isEmpty { await commit(deferred, deferring: true) }
-            if deferred.count < batch.count { await commit(batch.filter { $0.durability == .durable }, deferring: false) }
+            var outcome: (pending: [Pending], failure: (any Error)?) = ([], nil)
+            if !deferred.isEmpty { outcome = await commit(deferred, deferring: true) }
+            if deferred.count < batch.count {
+                Self.answer(outcome.pending, outcome.failure)
+                outcome = await commit(batch.filter { $0.durability == .durable }, deferring: false)
+            }
             state.withLock { $0.busy = false }
+            Self.answer(outcome.pending, outcome.failure)
         }
     }
 
@@ -245,8 +253,9 @@ final class GroupCommitWriter: Sendable {
     }
 
     /// Commits `batch` as one transaction (or more, when one of it throws), with the connection's
-    /// `synchronous` setting for deferred or durable writes.
-    private func commit(_ batch: [Pending], deferring: Bool) async {
+    /// `synchronous` setting for deferred or durable writes. A transaction that throws is answered
+    /// at once; the rest are returned with how their commit ended, for the caller to answer.
+    private func commit(_ batch: [Pending], deferring: Bool) async -> (pending: [Pending], failure: (any Error)?) {
         var remaining = batch
         while !remaining.isEmpty {
             let db: any SQLDatabase
@@ -255,8 +264,7 @@ final class GroupCommitWriter: Sendable {
                 try await setSynchronous(deferring: deferring, on: db)
                 try await db.raw("BEGIN IMMEDIATE").run()
             } catch {
-                Self.answer(remaining, error)
-                return
+                return (remaining, error)
             }
             var failed: (index: Int, error: any Error)?
             for (index, pending) in remaining.enumerated() {
@@ -275,7 +283,7 @@ final class GroupCommitWriter: Sendable {
             }
             do {
                 try await db.raw("COMMIT").run()
-                Self.answer(remaining, nil)
+                return (remaining, nil)
             } catch {
                 try? await db.raw("ROLLBACK").run()
                 if remaining.count > 1 {
@@ -283,10 +291,10 @@ final class GroupCommitWriter: Sendable {
                         "group commit failed",
                         metadata: ["transactions": "\(remaining.count)", "error": "\(String(describing: error))"])
                 }
-                Self.answer(remaining, error)
+                return (remaining, error)
             }
-            return
         }
+        return ([], nil)
     }
 
     private func connection() async throws -> any SQLDatabase {

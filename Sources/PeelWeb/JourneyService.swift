@@ -46,11 +46,8 @@ struct JourneyService: Sendable {
 
         /// `state` pruned of answers its path no longer reaches (``JourneyEngine/pruned(_:)``).
         init(stored: StoredJourney, definition: ServiceDefinition, engine: JourneyEngine, state: JourneyState) {
-            self.stored = stored
-            self.definition = definition
-            self.engine = engine
-            (current, route) = engine.prunedAndWalked(state)
-            pruned = true
+            let (state, walk) = engine.prunedAndWalked(state)
+            self.init(stored: stored, definition: definition, engine: engine, pruned: state, walk: walk)
         }
 
         /// A state already pruned, with its walk by `engine`.

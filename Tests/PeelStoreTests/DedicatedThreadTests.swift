@@ -136,10 +136,8 @@ struct DedicatedThreadPriorityTests {
 
     @Test("SQLite's writer thread runs at the niceness the database was opened with, and says so")
     func writerNiceness() async throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("peel-niceness-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let database = try await Database.open(.sqlite(path: folder.appendingPathComponent("n.sqlite").path), writerNiceness: 3, logger: testLogger)
+        let scratch = try await ScratchDatabase.make(.sqlite)
+        let database = try await Database.open(scratch.location, writerNiceness: 3, logger: testLogger)
         let name = try await inTransaction(on: database.sql, engine: .sqlite) { _ in
             (currentThreadName(), getpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0))
         }
@@ -147,5 +145,6 @@ struct DedicatedThreadPriorityTests {
         #expect(name.1 == 3)
         #expect(database.writerNiceness == 3)
         try await database.close()
+        await scratch.remove()
     }
 }
